@@ -1,0 +1,40 @@
+import { DescribeUsersCommand, type ElastiCacheClient, ModifyUserCommand } from '@aws-sdk/client-elasticache';
+import type { CacheUserRef } from '../arn';
+import type { CacheUserState, UserDirectory } from '../rotation/ports';
+import { isAwsError } from './per-region';
+import { userFault } from './user-faults';
+
+export class ElastiCacheUsers implements UserDirectory {
+  constructor(private readonly clientFor: (region: string) => ElastiCacheClient) {}
+
+  async describe(user: CacheUserRef): Promise<CacheUserState | undefined> {
+    try {
+      const { Users = [] } = await this.clientFor(user.region).send(
+        new DescribeUsersCommand({ UserId: user.id }),
+      );
+      const found = Users.find((u) => u.UserId === user.id);
+      if (!found) return undefined;
+      return {
+        userName: found.UserName ?? user.id,
+        status: found.Status ?? 'unknown',
+        authenticationType: found.Authentication?.Type ?? 'unknown',
+      };
+    } catch (error) {
+      if (isAwsError(error, 'UserNotFoundFault')) return undefined;
+      throw error;
+    }
+  }
+
+  async setPasswords(user: CacheUserRef, passwords: readonly string[]): Promise<void> {
+    try {
+      await this.clientFor(user.region).send(
+        new ModifyUserCommand({
+          UserId: user.id,
+          AuthenticationMode: { Type: 'password', Passwords: [...passwords] },
+        }),
+      );
+    } catch (error) {
+      throw userFault(error, user);
+    }
+  }
+}

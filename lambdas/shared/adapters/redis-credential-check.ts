@@ -1,0 +1,47 @@
+import { createClient } from '@redis/client';
+import type { Deadline } from '../deadline';
+import { CredentialRejectedError, EndpointUnreachableError } from '../errors';
+import type { CredentialCheck } from '../rotation/ports';
+import type { Endpoint } from '../rotation/targets';
+
+/** Replies a server gives when the credentials, not the network, are the problem. */
+const AUTH_REPLY = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** Opens a fresh connection, authenticates and sends PING: exactly what a new client will do. */
+export class RedisCredentialCheck implements CredentialCheck {
+  async authenticate(
+    endpoint: Endpoint,
+    username: string,
+    password: string,
+    deadline: Deadline,
+  ): Promise<void> {
+    const where = `${endpoint.host}:${endpoint.port}`;
+    const connectTimeout = Math.max(1, Math.min(CONNECT_TIMEOUT_MS, deadline.remainingMs()));
+    const socket = endpoint.tls
+      ? { host: endpoint.host, port: endpoint.port, tls: true as const, connectTimeout }
+      : { host: endpoint.host, port: endpoint.port, connectTimeout };
+    const client = createClient({
+      socket: { ...socket, reconnectStrategy: false },
+      username,
+      password,
+      disableOfflineQueue: true,
+    });
+    // Without a listener a socket error would crash the process instead of failing this attempt.
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.ping();
+    } catch (error) {
+      const reply = error instanceof Error ? error.message : String(error);
+      if (AUTH_REPLY.test(reply)) {
+        throw new CredentialRejectedError(`${where} rejected user '${username}': ${reply.split(' ')[0]}`, {
+          cause: error,
+        });
+      }
+      throw new EndpointUnreachableError(`could not authenticate at ${where}: ${reply}`, { cause: error });
+    } finally {
+      if (client.isOpen) client.destroy();
+    }
+  }
+}

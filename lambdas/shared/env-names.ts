@@ -1,0 +1,5 @@
+/** Environment variables the stack sets and the functions read; the one place both sides agree on names. */
+export const ENV = {
+  rotationTargets: 'ROTATION_TARGETS',
+  passwordLength: 'PASSWORD_LENGTH',
+} as const;

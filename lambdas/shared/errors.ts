@@ -1,0 +1,59 @@
+/**
+ * Every failure the functions raise on purpose. Messages say what was wrong, the value that was
+ * received when it is not secret, and what is allowed. No message ever contains a password.
+ */
+export class CacheAccessError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A required environment variable is missing or unusable: a deployment defect. */
+export class ConfigurationError extends CacheAccessError {}
+
+/** The invocation event does not have the shape the function accepts. */
+export class InvalidEventError extends CacheAccessError {}
+
+/** The secret is not one this function was deployed to rotate. */
+export class SecretNotAllowedError extends CacheAccessError {}
+
+/** A secret value is not the `{username, password, user_arn}` JSON the function expects. */
+export class MalformedSecretError extends CacheAccessError {}
+
+/** The secret names a different user than the one it is configured for. */
+export class UserMismatchError extends CacheAccessError {}
+
+/** The cache user does not exist. */
+export class UserNotFoundError extends CacheAccessError {}
+
+/** The cache user does not authenticate with passwords, so there is nothing to rotate. */
+export class UnsupportedAuthenticationError extends CacheAccessError {}
+
+/** The cache user is being modified by someone else; retried with backoff. */
+export class UserBusyError extends CacheAccessError {}
+
+/** The secret's versions and staging labels do not allow this step. */
+export class RotationStateError extends CacheAccessError {}
+
+/** Waiting for a condition would outlive the Lambda invocation. */
+export class DeadlineExceededError extends CacheAccessError {}
+
+/** The cache refused the credentials (WRONGPASS or similar). */
+export class CredentialRejectedError extends CacheAccessError {}
+
+/** The cache endpoint could not be reached or did not answer. */
+export class EndpointUnreachableError extends CacheAccessError {}
+
+/** A rotation step failed; `cause` holds the specific error above. */
+export class RotationStepError extends CacheAccessError {
+  constructor(
+    readonly step: string,
+    readonly secretId: string,
+    readonly reason: string,
+    message: string,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}

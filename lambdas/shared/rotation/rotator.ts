@@ -1,0 +1,234 @@
+import type { Deadline } from '../deadline';
+import { retryUntil } from '../deadline';
+import {
+  CredentialRejectedError,
+  EndpointUnreachableError,
+  RotationStateError,
+  UnsupportedAuthenticationError,
+  UserBusyError,
+  UserMismatchError,
+  UserNotFoundError,
+} from '../errors';
+import { generatePassword } from '../password';
+import {
+  AWSCURRENT,
+  AWSPENDING,
+  type CacheUserState,
+  type CredentialCheck,
+  type SecretStore,
+  type SecretVersions,
+  type UserDirectories,
+} from './ports';
+import { type CacheUserSecret, parseSecret } from './secret';
+import type { RotationStep } from './steps';
+import type { ResolvedTarget } from './targets';
+
+export interface RotatorDeps {
+  readonly secrets: SecretStore;
+  readonly users: UserDirectories;
+  readonly credentials: CredentialCheck;
+  readonly passwordLength: number;
+  /** Receives what each step decided, for logs. Never given a password. */
+  readonly onEvent?: (message: string, data?: Record<string, unknown>) => void;
+}
+
+export interface StepRequest {
+  readonly step: RotationStep;
+  readonly target: ResolvedTarget;
+  readonly token: string;
+  readonly deadline: Deadline;
+}
+
+/** What a step did, for the log and the step-outcome metric. */
+export type StepOutcome = 'done' | 'already-done';
+
+const isUserBusy = (error: unknown) => error instanceof UserBusyError;
+const isTransientAuthFailure = (error: unknown) =>
+  error instanceof CredentialRejectedError || error instanceof EndpointUnreachableError;
+
+/**
+ * The four-step Secrets Manager rotation protocol for one cache user, written so that every step
+ * can run any number of times for the same token and end in the same state.
+ */
+export class Rotator {
+  constructor(private readonly deps: RotatorDeps) {}
+
+  async run(request: StepRequest): Promise<StepOutcome> {
+    const { step, target, token } = request;
+    const versions = await this.deps.secrets.describe(target.secretArn);
+    if (!versions.rotationEnabled) {
+      throw new RotationStateError(`rotation is not enabled on secret ${target.secretArn}`);
+    }
+    const stages = versions.stagesByVersion.get(token);
+    if (!stages) {
+      throw new RotationStateError(`token ${token} is not a version of secret ${target.secretArn}`);
+    }
+    if (stages.includes(AWSCURRENT)) {
+      if (step === 'finishSecret') await this.clearStalePending(target, token, versions);
+      return 'already-done';
+    }
+    if (!stages.includes(AWSPENDING)) {
+      throw new RotationStateError(
+        `version ${token} of secret ${target.secretArn} is neither AWSCURRENT nor AWSPENDING (it has: ${stages.join(', ') || 'no labels'})`,
+      );
+    }
+    switch (step) {
+      case 'createSecret':
+        return this.createSecret(request);
+      case 'setSecret':
+        return this.setSecret(request);
+      case 'testSecret':
+        return this.testSecret(request);
+      case 'finishSecret':
+        return this.finishSecret(request, versions);
+    }
+  }
+
+  private async createSecret({ target, token }: StepRequest): Promise<StepOutcome> {
+    const current = await this.readCurrent(target);
+    await this.requirePasswordUser(target, current);
+    const existing = await this.deps.secrets.getPending(target.secretArn, token);
+    if (existing !== undefined) {
+      parseSecret(existing, this.label(target, `pending version ${token}`), target.userArn);
+      return 'already-done';
+    }
+    const next: CacheUserSecret = { ...current, password: generatePassword(this.deps.passwordLength) };
+    await this.deps.secrets.putPending(target.secretArn, token, JSON.stringify(next));
+    this.deps.onEvent?.('new password stored as AWSPENDING', { versionId: token });
+    return 'done';
+  }
+
+  private async setSecret({ target, token, deadline }: StepRequest): Promise<StepOutcome> {
+    const current = await this.readCurrent(target);
+    const pending = await this.readPending(target, token);
+    if (pending.username !== current.username) {
+      throw new UserMismatchError(
+        `pending version ${token} of secret ${target.secretArn} changes username from '${current.username}' to '${pending.username}'; a rotation only changes the password`,
+      );
+    }
+    // The list replaces the user's passwords: keeping the current one live means no client that
+    // still holds it is locked out until the next rotation drops it.
+    const passwords = [...new Set([pending.password, current.password])];
+    const directory = this.deps.users[target.user.engine];
+    await retryUntil(
+      `user ${target.userArn} to accept the new password`,
+      deadline,
+      async () => {
+        await this.waitUntilActive(target, deadline);
+        await directory.setPasswords(target.user, passwords);
+        return true;
+      },
+      { isRetryable: isUserBusy },
+    );
+    this.deps.onEvent?.('user now accepts the pending and the current password', {
+      passwordCount: passwords.length,
+    });
+    return 'done';
+  }
+
+  private async testSecret({ target, token, deadline }: StepRequest): Promise<StepOutcome> {
+    const pendingRaw = await this.deps.secrets.getPending(target.secretArn, token);
+    // Called alone (RotateImmediately=false) the pending version may be empty: test what clients use today.
+    const candidate =
+      pendingRaw === undefined
+        ? await this.readCurrent(target)
+        : parseSecret(pendingRaw, this.label(target, `pending version ${token}`), target.userArn);
+    const tested = pendingRaw === undefined ? AWSCURRENT : AWSPENDING;
+    await this.waitUntilActive(target, deadline);
+    if (!target.endpoint) {
+      this.deps.onEvent?.('no endpoint configured; live authentication check skipped', { tested });
+      return 'done';
+    }
+    const endpoint = target.endpoint;
+    await retryUntil(
+      `${endpoint.host}:${endpoint.port} to accept the ${tested} password of '${candidate.username}'`,
+      deadline,
+      async () => {
+        await this.deps.credentials.authenticate(endpoint, candidate.username, candidate.password, deadline);
+        return true;
+      },
+      { isRetryable: isTransientAuthFailure },
+    );
+    this.deps.onEvent?.('password authenticates against the cache', { tested, host: endpoint.host });
+    return 'done';
+  }
+
+  private async finishSecret({ target, token }: StepRequest, versions: SecretVersions): Promise<StepOutcome> {
+    // Refuse to promote an empty version: clients would read a secret with no password.
+    await this.readPending(target, token);
+    const currentVersion = versionWith(versions, AWSCURRENT);
+    await this.deps.secrets.moveStage(target.secretArn, AWSCURRENT, { to: token, from: currentVersion });
+    this.deps.onEvent?.('AWSCURRENT moved to the new version', {
+      versionId: token,
+      previous: currentVersion,
+    });
+    await this.clearStalePending(target, token, versions);
+    return 'done';
+  }
+
+  /** A pending label left on another version would make the next rotation fail as "not complete". */
+  private async clearStalePending(target: ResolvedTarget, token: string, versions: SecretVersions) {
+    const stale = versionWith(versions, AWSPENDING);
+    if (stale !== undefined && stale !== token) {
+      await this.deps.secrets.moveStage(target.secretArn, AWSPENDING, { from: stale });
+      this.deps.onEvent?.('removed a stale AWSPENDING label', { versionId: stale });
+    }
+  }
+
+  private async readCurrent(target: ResolvedTarget): Promise<CacheUserSecret> {
+    const raw = await this.deps.secrets.getCurrent(target.secretArn);
+    return parseSecret(raw, this.label(target, 'current version'), target.userArn);
+  }
+
+  private async readPending(target: ResolvedTarget, token: string): Promise<CacheUserSecret> {
+    const raw = await this.deps.secrets.getPending(target.secretArn, token);
+    if (raw === undefined) {
+      throw new RotationStateError(
+        `pending version ${token} of secret ${target.secretArn} has no value yet; createSecret must run first`,
+      );
+    }
+    return parseSecret(raw, this.label(target, `pending version ${token}`), target.userArn);
+  }
+
+  private async requirePasswordUser(
+    target: ResolvedTarget,
+    secret: CacheUserSecret,
+  ): Promise<CacheUserState> {
+    const user = await this.describe(target);
+    if (user.authenticationType !== 'password') {
+      throw new UnsupportedAuthenticationError(
+        `user ${target.userArn} authenticates with '${user.authenticationType}', not passwords; only password users can be rotated`,
+      );
+    }
+    if (user.userName !== secret.username) {
+      throw new UserMismatchError(
+        `secret ${target.secretArn} has username '${secret.username}', but user ${target.userArn} logs in as '${user.userName}'`,
+      );
+    }
+    return user;
+  }
+
+  private async describe(target: ResolvedTarget): Promise<CacheUserState> {
+    const user = await this.deps.users[target.user.engine].describe(target.user);
+    if (!user) throw new UserNotFoundError(`user ${target.userArn} does not exist`);
+    return user;
+  }
+
+  private async waitUntilActive(target: ResolvedTarget, deadline: Deadline): Promise<void> {
+    await retryUntil(`user ${target.userArn} to become active`, deadline, async () => {
+      const user = await this.describe(target);
+      return user.status === 'active' ? true : undefined;
+    });
+  }
+
+  private label(target: ResolvedTarget, version: string): string {
+    return `the ${version} of secret ${target.secretArn}`;
+  }
+}
+
+function versionWith(versions: SecretVersions, stage: string): string | undefined {
+  for (const [version, stages] of versions.stagesByVersion) {
+    if (stages.includes(stage)) return version;
+  }
+  return undefined;
+}

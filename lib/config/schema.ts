@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { parseSecretArn, parseUserArn, SECRET_ARN_FORM, USER_ARN_FORMS } from '../../lambdas/shared/arn';
+import { PASSWORD_LENGTH } from '../../lambdas/shared/password';
+
+const DEFAULT_SCHEDULE = 'rate(30 days)';
+
+const isUserArn = (arn: string) => tryParse(() => parseUserArn(arn));
+const isSecretArn = (arn: string) => tryParse(() => parseSecretArn(arn));
+
+function tryParse(parse: () => unknown): boolean {
+  try {
+    parse();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Secrets Manager's own limits: rate() in hours (at least 4) or days (1-1000), or a six-field
+ * cron() whose minute field is 0.
+ */
+export function isRotationSchedule(expression: string): boolean {
+  const rate = /^rate\((\d+) (hours?|days?)\)$/.exec(expression);
+  if (rate) {
+    const amount = Number(rate[1]);
+    return rate[2]?.startsWith('hour') ? amount >= 4 && amount <= 24_000 : amount >= 1 && amount <= 1000;
+  }
+  const cron = /^cron\((.+)\)$/.exec(expression);
+  const fields = cron?.[1]?.trim().split(/\s+/) ?? [];
+  return fields.length === 6 && fields[0] === '0';
+}
+
+const endpointSchema = z.strictObject({
+  host: z.string().min(1, 'expected the cache host name'),
+  port: z.number().int().min(1).max(65535).default(6379),
+  tls: z.boolean().default(true),
+});
+
+const targetSchema = z
+  .strictObject({
+    userArn: z.string().refine(isUserArn, `expected ${USER_ARN_FORMS}`),
+    secretArn: z.string().refine(isSecretArn, `expected ${SECRET_ARN_FORM}`).optional(),
+    username: z.string().min(1).optional(),
+    endpoint: endpointSchema.optional(),
+  })
+  .refine((t) => !(t.secretArn && t.username), {
+    path: ['username'],
+    message: 'username only applies to secrets the stack creates; an existing secret keeps its own username',
+  });
+
+const networkSchema = z.strictObject({
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id such as vpc-0123456789abcdef0'),
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'expected a zone name such as eu-west-1a'))
+    .min(1),
+  subnetIds: z
+    .array(
+      z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id such as subnet-0123456789abcdef0'),
+    )
+    .min(1),
+  securityGroupIds: z
+    .array(
+      z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id such as sg-0123456789abcdef0'),
+    )
+    .min(1),
+});
+
+const rotationSchema = z
+  .strictObject({
+    schedule: z
+      .string()
+      .default(DEFAULT_SCHEDULE)
+      .refine(
+        isRotationSchedule,
+        'expected rate(N hours) with N >= 4, rate(N days) with N 1-1000, or cron(0 H D M W Y)',
+      ),
+    window: z
+      .string()
+      .regex(/^([1-9]|1\d|2[0-4])h$/, 'expected a duration in whole hours from 1h to 24h, such as 4h')
+      .optional(),
+    passwordLength: z
+      .number()
+      .int()
+      .min(PASSWORD_LENGTH.min)
+      .max(PASSWORD_LENGTH.max)
+      .default(PASSWORD_LENGTH.default),
+    network: networkSchema.optional(),
+    targets: z.array(targetSchema).min(1, 'expected at least one target'),
+  })
+  .superRefine((rotation, ctx) => {
+    const seen = { userArn: new Map<string, number>(), secretArn: new Map<string, number>() };
+    rotation.targets.forEach((target, index) => {
+      for (const key of ['userArn', 'secretArn'] as const) {
+        const value = target[key];
+        if (value === undefined) continue;
+        const first = seen[key].get(value);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', index, key],
+            input: value,
+            message: `already used by targets[${first}]; each user and each secret may appear once`,
+          });
+        } else seen[key].set(value, index);
+      }
+    });
+    const [first, ...rest] = rotation.targets.map((t) => parseUserArn(t.userArn));
+    rest.forEach((user, i) => {
+      if (first && (user.account !== first.account || user.region !== first.region)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', i + 1, 'userArn'],
+          input: user.arn,
+          message: `expected account ${first.account} and region ${first.region} like targets[0]; one stack serves one account and region`,
+        });
+      }
+    });
+    rotation.targets.forEach((target, index) => {
+      if (!first || !target.secretArn) return;
+      const secret = parseSecretArn(target.secretArn);
+      if (secret.account !== first.account || secret.region !== first.region) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', index, 'secretArn'],
+          input: target.secretArn,
+          message: `expected a secret in account ${first.account} and region ${first.region}, where its user is`,
+        });
+      }
+    });
+    const { network } = rotation;
+    if (network && network.subnetIds.length % network.availabilityZones.length !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'subnetIds'],
+        input: network.subnetIds,
+        message: `expected a multiple of ${network.availabilityZones.length} subnets, one per availability zone listed, in the same order`,
+      });
+    }
+  });
+
+export const configSchema = z.strictObject({
+  rotation: rotationSchema,
+  // Named here so that the section, when it comes, slots in beside rotation; until then it is refused
+  // rather than silently ignored.
+  membership: z
+    .unknown()
+    .refine(
+      (value) => value === undefined,
+      'scheduled membership is not available in this version; remove the section',
+    )
+    .optional(),
+});
+
+export type CacheAccessConfig = z.output<typeof configSchema>;
+export type RotationConfig = CacheAccessConfig['rotation'];
+export type RotationTargetConfig = RotationConfig['targets'][number];
+export type NetworkConfig = NonNullable<RotationConfig['network']>;

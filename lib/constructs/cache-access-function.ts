@@ -1,0 +1,129 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Where a function runs when the caches are only reachable from inside a VPC. */
+export interface FunctionPlacement {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** Subnets the function's network interfaces go into. */
+  readonly subnets: ec2.SubnetSelection;
+  /** Security groups that the caches and the VPC endpoints accept traffic from. */
+  readonly securityGroups: ec2.ISecurityGroup[];
+}
+
+export interface CacheAccessFunctionProps {
+  /** Folder under `lambdas/` that holds the function's `handler.ts`. */
+  readonly handlerFolder: string;
+  /** What the function is for, shown in the console. */
+  readonly description: string;
+  /** Environment variables, merged over the Powertools defaults. */
+  readonly environment?: Record<string, string>;
+  /**
+   * Maximum run time.
+   * @default Duration.minutes(1)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory size in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * VPC placement.
+   * @default - the function runs outside any VPC
+   */
+  readonly placement?: FunctionPlacement;
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A Node.js 24 ARM64 function bundled with esbuild from `lambdas/<folder>/handler.ts`, with its
+ * own log group and a role that can write to that log group and nothing else until granted more.
+ */
+export class CacheAccessFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: CacheAccessFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.description}`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    if (props.placement) this.allowVpcNetworking();
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${projectRoot}lambdas/${props.handlerFolder}/handler.ts`,
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: `${projectRoot}package-lock.json`,
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.minutes(1),
+      memorySize: props.memorySize ?? 256,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: { POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment },
+      vpc: props.placement?.vpc,
+      vpcSubnets: props.placement?.subnets,
+      securityGroups: props.placement?.securityGroups,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        minify: true,
+        // Error class names are part of every message and metric; minification must not rename them.
+        keepNames: true,
+        // The runtime's SDK version is not the one tested; ship the tested one.
+        bundleAwsSDK: true,
+        banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
+      },
+    });
+  }
+
+  /** Network interface permissions for VPC placement; the AWS-managed policy would add CloudWatch Logs on *. */
+  private allowVpcNetworking(): void {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Lambda creates and deletes its own VPC network interfaces; EC2 cannot scope these calls to interfaces that do not exist yet.',
+    });
+  }
+}

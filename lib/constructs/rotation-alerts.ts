@@ -1,0 +1,71 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+export interface FailureAlertsProps {
+  /** Functions whose errors should page someone. */
+  readonly functions: readonly lambda.IFunction[];
+  /** Secrets whose failed or abandoned rotations should page someone. */
+  readonly secretArns: readonly string[];
+}
+
+/** Secrets Manager reports these rotation outcomes only as CloudTrail service events; there is no metric. */
+const ROTATION_FAILURE_EVENTS = ['RotationFailed', 'TestRotationFailed', 'RotationAbandoned'];
+
+/**
+ * One encrypted SNS topic that receives every failure worth waking up for: Secrets Manager's
+ * rotation failure events for the configured secrets and errors of the functions.
+ */
+export class FailureAlerts extends Construct {
+  readonly topic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: FailureAlertsProps) {
+    super(scope, id);
+    // A customer managed key, because EventBridge and CloudWatch cannot publish to a topic
+    // encrypted with the AWS managed SNS key.
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts cache-access-automation failure alerts',
+      enableKeyRotation: true,
+    });
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      key.grant(new iam.ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    }
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'cache-access-automation failures',
+      masterKey: key,
+      enforceSSL: true,
+    });
+
+    new events.Rule(this, 'RotationFailed', {
+      description: 'Secrets Manager could not rotate a cache user secret',
+      eventPattern: {
+        source: ['aws.secretsmanager'],
+        detailType: ['AWS Service Event via CloudTrail'],
+        detail: {
+          eventName: ROTATION_FAILURE_EVENTS,
+          additionalEventData: { SecretId: [...props.secretArns] },
+        },
+      },
+      targets: [new targets.SnsTopic(this.topic)],
+    });
+
+    props.functions.forEach((fn, index) => {
+      const alarm = new cloudwatch.Alarm(this, `FunctionErrors${index}`, {
+        alarmDescription: `${fn.functionName} failed; its log group says which secret or group and why`,
+        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    });
+  }
+}
