@@ -53,12 +53,15 @@ export interface CacheAccessFunctionProps {
  * own log group and a role that can write to that log group and nothing else until granted more.
  */
 export class CacheAccessFunction extends Construct {
+  /** The folder under `lambdas/` the code comes from. */
+  readonly handlerFolder: string;
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: CacheAccessFunctionProps) {
     super(scope, id);
+    this.handlerFolder = props.handlerFolder;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,

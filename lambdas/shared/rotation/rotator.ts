@@ -63,10 +63,7 @@ export class Rotator {
     if (!stages) {
       throw new RotationStateError(`token ${token} is not a version of secret ${target.secretArn}`);
     }
-    if (stages.includes(AWSCURRENT)) {
-      if (step === 'finishSecret') await this.clearStalePending(target, token, versions);
-      return 'already-done';
-    }
+    if (stages.includes(AWSCURRENT)) return 'already-done';
     if (!stages.includes(AWSPENDING)) {
       throw new RotationStateError(
         `version ${token} of secret ${target.secretArn} is neither AWSCURRENT nor AWSPENDING (it has: ${stages.join(', ') || 'no labels'})`,
@@ -158,21 +155,13 @@ export class Rotator {
     await this.readPending(target, token);
     const currentVersion = versionWith(versions, AWSCURRENT);
     await this.deps.secrets.moveStage(target.secretArn, AWSCURRENT, { to: token, from: currentVersion });
+    // AWSPENDING stays on the token's version, now current: a label is on one version at most, so
+    // no other version holds it and the next rotation starts clean.
     this.deps.onEvent?.('AWSCURRENT moved to the new version', {
       versionId: token,
       previous: currentVersion,
     });
-    await this.clearStalePending(target, token, versions);
     return 'done';
-  }
-
-  /** A pending label left on another version would make the next rotation fail as "not complete". */
-  private async clearStalePending(target: ResolvedTarget, token: string, versions: SecretVersions) {
-    const stale = versionWith(versions, AWSPENDING);
-    if (stale !== undefined && stale !== token) {
-      await this.deps.secrets.moveStage(target.secretArn, AWSPENDING, { from: stale });
-      this.deps.onEvent?.('removed a stale AWSPENDING label', { versionId: stale });
-    }
   }
 
   private async readCurrent(target: ResolvedTarget): Promise<CacheUserSecret> {

@@ -1,0 +1,223 @@
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { LambdaHost } from './support/lambda-host';
+import { type Engine, type LocalAws, startLocalAws } from './support/local-aws';
+import { type RedisServer, startRedis } from './support/redis-server';
+import {
+  currentPassword,
+  MODIFY_OPERATION,
+  type ProvisionedUser,
+  provisionUser,
+  rotate,
+  STEPS,
+  secretsClient,
+  startRotationFunction,
+  uniqueName,
+  userArnOf,
+} from './support/rotation-fixture';
+
+const bundle = inject('bundles').rotate ?? '';
+
+describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on %s', (engine) => {
+  let redis: RedisServer;
+  let aws: LocalAws;
+  let fn: LambdaHost | undefined;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    aws = await startLocalAws({ redis });
+  });
+
+  afterEach(async () => {
+    await fn?.stop();
+    fn = undefined;
+    aws.setDelays({ statusDelayMs: 0, propagationDelayMs: 0 });
+  });
+
+  afterAll(async () => {
+    await aws?.stop();
+    await redis?.stop();
+  });
+
+  async function withUser(secretValue?: Parameters<typeof provisionUser>[3]): Promise<ProvisionedUser> {
+    const user = await provisionUser(aws, engine, uniqueName('app'), secretValue);
+    fn = await startRotationFunction(bundle, aws, redis, [user]);
+    return user;
+  }
+
+  const modifyCalls = () => aws.callsOf(MODIFY_OPERATION[engine], engine).length;
+  const writeCalls = () =>
+    aws.callsOf('PutSecretValue').length + aws.callsOf('UpdateSecretVersionStage').length;
+
+  it('rotates so the new password authenticates over TLS and the previous one still does', async () => {
+    const user = await withUser();
+
+    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+
+    expect(run.failed).toBeUndefined();
+    const next = await currentPassword(aws, user.secretArn);
+    expect(next).not.toBe(user.initialPassword);
+    expect(next).toHaveLength(64);
+    await expect(redis.authenticates(user.name, next)).resolves.toBe(true);
+    await expect(redis.authenticates(user.name, user.initialPassword)).resolves.toBe(true);
+    const stages = aws.secrets.stagesOf(user.secretArn);
+    expect(stages[run.token]).toContain('AWSCURRENT');
+    expect(
+      Object.entries(stages)
+        .filter(([, s]) => s.includes('AWSPENDING'))
+        .map(([v]) => v),
+    ).toEqual([run.token]);
+    expect(aws.users.get(engine, user.name)?.passwordCount).toBe(2);
+  });
+
+  it('drops the oldest password on the second rotation', async () => {
+    const user = await withUser();
+
+    await rotate(fn as LambdaHost, aws, user.secretArn);
+    const second = await currentPassword(aws, user.secretArn);
+    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+
+    expect(run.failed).toBeUndefined();
+    const third = await currentPassword(aws, user.secretArn);
+    await expect(redis.authenticates(user.name, third)).resolves.toBe(true);
+    await expect(redis.authenticates(user.name, second)).resolves.toBe(true);
+    await expect(redis.authenticates(user.name, user.initialPassword)).resolves.toBe(false);
+  });
+
+  it('reaches the same end state when every step runs twice', async () => {
+    const user = await withUser();
+
+    const run = await rotate(fn as LambdaHost, aws, user.secretArn, { repeat: 2 });
+
+    expect(run.failed).toBeUndefined();
+    expect(run.invocations).toHaveLength(8);
+    const next = await currentPassword(aws, user.secretArn);
+    expect(JSON.parse(aws.secrets.valueOf(user.secretArn, run.token) ?? '{}').password).toBe(next);
+    await expect(redis.authenticates(user.name, next)).resolves.toBe(true);
+    await expect(redis.authenticates(user.name, user.initialPassword)).resolves.toBe(true);
+    expect(aws.callsOf('PutSecretValue').filter((c) => c.params.SecretId === user.secretArn)).toHaveLength(1);
+    expect(aws.secrets.stagesOf(user.secretArn)[run.token]).toContain('AWSCURRENT');
+  });
+
+  it('waits out a modifying user and retries an injected state fault', async () => {
+    const user = await withUser();
+    aws.setDelays({ statusDelayMs: 300 });
+    aws.users.holdModifying(engine, user.name, 1_500);
+    aws.failNext(MODIFY_OPERATION[engine], 'InvalidUserStateFault', 2, engine);
+    const before = modifyCalls();
+
+    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+
+    expect(run.failed).toBeUndefined();
+    expect(modifyCalls() - before).toBe(3);
+    await expect(redis.authenticates(user.name, await currentPassword(aws, user.secretArn))).resolves.toBe(
+      true,
+    );
+  });
+
+  it('refuses a secret whose user_arn was tampered with and changes nothing', async () => {
+    const victim = await provisionUser(aws, engine, uniqueName('admin'));
+    const user = await withUser((value) => JSON.stringify({ ...value, user_arn: victim.userArn }));
+    const [modifies, writes] = [modifyCalls(), writeCalls()];
+
+    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+
+    expect(run.failed?.step).toBe('createSecret');
+    expect(run.failed?.error?.name).toBe('RotationStepError');
+    expect(run.failed?.error?.message).toContain(`names user_arn '${victim.userArn}'`);
+    expect([modifyCalls(), writeCalls()]).toEqual([modifies, writes]);
+    await expect(redis.authenticates(victim.name, victim.initialPassword)).resolves.toBe(true);
+  });
+
+  it('refuses a malformed secret without echoing it and changes nothing', async () => {
+    const user = await withUser((value) => `{"username":"${value.username}","password":"${value.password}"`);
+    const [modifies, writes] = [modifyCalls(), writeCalls()];
+
+    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+
+    expect(run.failed?.error?.message).toMatch(/current version of secret .* is not valid JSON/);
+    expect(run.failed?.error?.message).not.toContain(user.initialPassword);
+    expect(fn?.logs.join('\n')).not.toContain(user.initialPassword);
+    expect([modifyCalls(), writeCalls()]).toEqual([modifies, writes]);
+  });
+
+  it('refuses a secret it was not deployed for', async () => {
+    await withUser();
+    const stranger = await provisionUser(aws, engine, uniqueName('other'));
+    const writes = writeCalls();
+
+    const run = await rotate(fn as LambdaHost, aws, stranger.secretArn);
+
+    expect(run.failed?.error?.message).toMatch(
+      /secret .*other.* is not one of the 1 secrets this function rotates/,
+    );
+    expect(writeCalls()).toBe(writes);
+  });
+
+  it('refuses a user that does not exist', async () => {
+    const ghost = uniqueName('ghost');
+    const user = await withUser((value) =>
+      JSON.stringify({ ...value, username: ghost, user_arn: userArnOf(engine, ghost) }),
+    );
+    const tampered = { ...user, userArn: userArnOf(engine, ghost) };
+    await fn?.stop();
+    fn = await startRotationFunction(bundle, aws, redis, [tampered]);
+
+    const run = await rotate(fn, aws, user.secretArn);
+
+    expect(run.failed?.error?.message).toContain(`user ${tampered.userArn} does not exist`);
+  });
+
+  it('passes testSecret alone, as RotateImmediately=false runs it', async () => {
+    const user = await withUser();
+    const [modifies, writes] = [modifyCalls(), writeCalls()];
+
+    const run = await rotate(fn as LambdaHost, aws, user.secretArn, { steps: ['testSecret'] });
+
+    expect(run.failed).toBeUndefined();
+    expect([modifyCalls(), writeCalls()]).toEqual([modifies, writes]);
+    expect(aws.callsOf('PutSecretValue').filter((c) => c.params.SecretId === user.secretArn)).toHaveLength(0);
+  });
+
+  it('never writes a password to its logs', async () => {
+    const user = await withUser();
+
+    await rotate(fn as LambdaHost, aws, user.secretArn);
+    const next = await currentPassword(aws, user.secretArn);
+
+    const logs = fn?.logs ?? [];
+    expect(logs.length).toBeGreaterThan(STEPS.length);
+    for (const line of logs) {
+      expect(line).not.toContain(next);
+      expect(line).not.toContain(user.initialPassword);
+    }
+    expect(logs.some((line) => line.includes('"RotationStepSucceeded"'))).toBe(true);
+  });
+
+  it('never fails a client that keeps reading AWSCURRENT and logging in during a slow rotation', async () => {
+    const user = await withUser();
+    aws.setDelays({ statusDelayMs: 500, propagationDelayMs: 2_000 });
+    const client = secretsClient(aws);
+    let running = true;
+    const outcomes: boolean[] = [];
+    const loop = (async () => {
+      while (running) {
+        const { SecretString } = await client.send(
+          new GetSecretValueCommand({ SecretId: user.secretArn, VersionStage: 'AWSCURRENT' }),
+        );
+        const { username, password } = JSON.parse(SecretString ?? '{}');
+        outcomes.push(await redis.authenticates(username, password));
+      }
+    })();
+
+    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    running = false;
+    await loop;
+
+    expect(run.failed).toBeUndefined();
+    expect(outcomes.length).toBeGreaterThan(20);
+    expect(outcomes.filter((ok) => !ok)).toHaveLength(0);
+    expect(await currentPassword(aws, user.secretArn)).not.toBe(user.initialPassword);
+  });
+});

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CacheAccessStack } from '../../../lib/cache-access-stack';
+import { parseConfig } from '../../../lib/config/load';
+import { CacheAccessFunction } from '../../../lib/constructs/cache-access-function';
+
+/** Function folder under lambdas/ → absolute path of its bundled entry file. */
+export type Bundles = Record<string, string>;
+
+/** Any valid config: the functions' code does not depend on it, only their environment does. */
+const SYNTH_CONFIG = {
+  rotation: {
+    targets: [
+      { userArn: 'arn:aws:elasticache:eu-west-1:123456789012:user:bundle-probe' },
+      { userArn: 'arn:aws:memorydb:eu-west-1:123456789012:user/bundle-probe' },
+    ],
+  },
+};
+
+/**
+ * Synthesizes the real stack with bundling on, exactly as `cdk synth` does, and returns where each
+ * function's bundle landed, so integration tests run the code that would be deployed.
+ */
+export function synthesizeBundles(outdir: string): Bundles {
+  const app = new App({ outdir });
+  const stack = new CacheAccessStack(app, 'BundleProbe', {
+    config: parseConfig(SYNTH_CONFIG, 'integration bundle config'),
+  });
+  app.synth();
+  const assets = JSON.parse(readFileSync(join(outdir, `${stack.artifactId}.assets.json`), 'utf8')) as {
+    files: Record<string, { source: { path: string } }>;
+  };
+  const bundles: Bundles = {};
+  for (const construct of stack.node.findAll()) {
+    if (!(construct instanceof CacheAccessFunction)) continue;
+    const cfn = construct.function.node.defaultChild as lambda.CfnFunction;
+    const { s3Key } = stack.resolve(cfn.code) as { s3Key: string };
+    const asset = assets.files[s3Key.replace(/\.zip$/, '')];
+    if (!asset) throw new Error(`no asset for function ${construct.node.path}`);
+    bundles[construct.handlerFolder] = join(outdir, asset.source.path, 'index.mjs');
+  }
+  return bundles;
+}

@@ -1,0 +1,2 @@
+/** The account every local resource belongs to, in ARNs. */
+export const ACCOUNT = '123456789012';

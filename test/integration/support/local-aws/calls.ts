@@ -1,0 +1,76 @@
+import type { Input, ServiceName } from './wire';
+
+export type CallParams = Readonly<Record<string, string | readonly string[]>>;
+
+export interface Call {
+  readonly service: ServiceName;
+  readonly operation: string;
+  /** Epoch milliseconds when the request arrived. */
+  readonly at: number;
+  /** Only parameters listed as safe by the service module: ids, tokens, stages; never a secret. */
+  readonly params: CallParams;
+  /** The error code the call failed with, injected or modelled. */
+  readonly error?: string;
+}
+
+/** The log's own entry: the outcome is filled in once the call has been handled. */
+export interface RecordedCall extends Call {
+  error?: string;
+}
+
+export class CallLog {
+  private readonly entries: RecordedCall[] = [];
+
+  get calls(): readonly Call[] {
+    return this.entries;
+  }
+
+  record(service: ServiceName, operation: string, input: Input, safeParams: readonly string[]): RecordedCall {
+    const params: Record<string, string | readonly string[]> = {};
+    for (const name of safeParams) {
+      const value = input.peek(name);
+      if (value !== undefined) {
+        params[name] = value;
+      }
+    }
+    const call: RecordedCall = { service, operation, at: Date.now(), params };
+    this.entries.push(call);
+    return call;
+  }
+
+  of(operation: string, service?: ServiceName): Call[] {
+    return this.entries.filter(
+      (call) => call.operation === operation && (service ?? call.service) === call.service,
+    );
+  }
+}
+
+interface PlannedFault {
+  readonly service: ServiceName | undefined;
+  readonly code: string;
+  remaining: number;
+}
+
+export class FaultPlan {
+  private readonly planned = new Map<string, PlannedFault[]>();
+
+  add(operation: string, code: string, times: number, service: ServiceName | undefined): void {
+    const queue = this.planned.get(operation) ?? [];
+    queue.push({ service, code, remaining: times });
+    this.planned.set(operation, queue);
+  }
+
+  /** The code the call must fail with, if a fault is planned for it; consumes one occurrence. */
+  take(service: ServiceName, operation: string): string | undefined {
+    const queue = this.planned.get(operation) ?? [];
+    const fault = queue.find((candidate) => (candidate.service ?? service) === service);
+    if (fault === undefined) {
+      return undefined;
+    }
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) {
+      queue.splice(queue.indexOf(fault), 1);
+    }
+    return fault.code;
+  }
+}

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CallLog, FaultPlan } from './calls';
+import {
+  awsJson,
+  awsQuery,
+  type Encoded,
+  type Fault,
+  type Input,
+  type Protocol,
+  ServiceError,
+  type ServiceName,
+  signedRegion,
+} from './wire';
+
+export interface RequestContext {
+  /** The region the SDK signed the request for. */
+  readonly region: string;
+}
+
+export type Operation = (input: Input, context: RequestContext) => object | Promise<object>;
+
+/** A slice of one service; several modules may serve the same service (users now, groups later). */
+export interface ServiceModule {
+  readonly service: ServiceName;
+  /** Error shapes the module throws, so the protocol spells them the way the service does. */
+  readonly faults: readonly Fault[];
+  /** Parameters the call log may keep: identifiers, tokens, stages; never a password or secret value. */
+  readonly safeParams: readonly string[];
+  readonly operations: Readonly<Record<string, Operation>>;
+}
+
+export interface DispatchOptions {
+  readonly modules: readonly ServiceModule[];
+  readonly calls: CallLog;
+  readonly faults: FaultPlan;
+  readonly latencyMs: number;
+  readonly defaultRegion: string;
+  /** Aborted on stop, so requests waiting out the latency end with the server. */
+  readonly signal: AbortSignal;
+}
+
+interface Service {
+  readonly protocol: Protocol;
+  readonly safeParams: readonly string[];
+  readonly operations: Readonly<Record<string, Operation>>;
+}
+
+const PROTOCOLS: Readonly<Record<ServiceName, (faults: readonly Fault[]) => Protocol>> = {
+  secretsmanager: awsJson,
+  memorydb: awsJson,
+  elasticache: (faults) => awsQuery('http://elasticache.amazonaws.com/doc/2015-02-02/', faults),
+};
+
+// awsJson names the service in X-Amz-Target; awsQuery only in the API version inside the form body.
+const JSON_TARGET_PREFIXES: Readonly<Record<string, ServiceName>> = {
+  secretsmanager: 'secretsmanager',
+  AmazonMemoryDB: 'memorydb',
+};
+const QUERY_VERSIONS: Readonly<Record<string, ServiceName>> = { '2015-02-02': 'elasticache' };
+
+export function createDispatcher(
+  options: DispatchOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const services = combine(options.modules);
+  return (req, res) => {
+    dispatch(req, services, options)
+      .then((encoded) => {
+        res.writeHead(encoded.status, { 'content-type': encoded.contentType });
+        res.end(encoded.body);
+      })
+      .catch((error: unknown) => {
+        // Aborted while waiting out the latency: the server is stopping and nobody needs an answer.
+        if (options.signal.aborted) {
+          res.destroy();
+          return;
+        }
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`local AWS failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+  };
+}
+
+function combine(modules: readonly ServiceModule[]): Map<ServiceName, Service> {
+  const services = new Map<ServiceName, Service>();
+  for (const name of Object.keys(PROTOCOLS) as ServiceName[]) {
+    const parts = modules.filter((module) => module.service === name);
+    const operations = parts.flatMap((part) => Object.entries(part.operations));
+    const duplicate = operations.find(
+      ([operation], index) => operations.findIndex(([other]) => other === operation) !== index,
+    );
+    if (duplicate !== undefined) {
+      throw new Error(`two modules implement ${name} operation ${duplicate[0]}`);
+    }
+    services.set(name, {
+      protocol: PROTOCOLS[name](parts.flatMap((part) => part.faults)),
+      safeParams: parts.flatMap((part) => part.safeParams),
+      operations: Object.fromEntries(operations),
+    });
+  }
+  return services;
+}
+
+async function dispatch(
+  req: IncomingMessage,
+  services: Map<ServiceName, Service>,
+  options: DispatchOptions,
+): Promise<Encoded> {
+  const body = await readBody(req);
+  const route = identify(req.headers, body);
+  const service = route && services.get(route.service);
+  if (route === undefined || service === undefined) {
+    return {
+      status: 400,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        __type: 'UnknownOperationException',
+        message: `local AWS cannot tell which service and operation this request is for (X-Amz-Target: ${String(req.headers['x-amz-target'])})`,
+      }),
+    };
+  }
+  const requestId = randomUUID();
+  const { protocol } = service;
+  let input: Input;
+  try {
+    input = protocol.decode(body);
+  } catch (error) {
+    return encodeFailure(protocol, error, requestId);
+  }
+  const call = options.calls.record(route.service, route.operation, input, service.safeParams);
+  await sleep(options.latencyMs, undefined, { signal: options.signal });
+  try {
+    const operation = service.operations[route.operation];
+    if (operation === undefined) {
+      throw new ServiceError(
+        'UnknownOperationException',
+        `local AWS does not implement ${route.service} operation ${route.operation}.`,
+      );
+    }
+    const injected = options.faults.take(route.service, route.operation);
+    if (injected !== undefined) {
+      throw new ServiceError(injected, `Injected fault for ${route.operation}.`);
+    }
+    const output = await operation(input, { region: signedRegion(req.headers, options.defaultRegion) });
+    return protocol.result(route.operation, output, requestId);
+  } catch (error) {
+    call.error = error instanceof ServiceError ? error.code : 'InternalFailure';
+    return encodeFailure(protocol, error, requestId);
+  }
+}
+
+// A bug in the harness surfaces to the test as a 500 that names it, rather than as a hung request.
+function encodeFailure(protocol: Protocol, error: unknown, requestId: string): Encoded {
+  const failure =
+    error instanceof ServiceError
+      ? error
+      : new ServiceError(
+          'InternalFailure',
+          `local AWS failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+  return protocol.error(failure, requestId);
+}
+
+function identify(
+  headers: IncomingHttpHeaders,
+  body: string,
+): { readonly service: ServiceName; readonly operation: string } | undefined {
+  const target = headers['x-amz-target'];
+  if (typeof target === 'string') {
+    const [prefix = '', operation = ''] = target.split('.', 2);
+    const service = JSON_TARGET_PREFIXES[prefix];
+    return service && operation ? { service, operation } : undefined;
+  }
+  const form = new URLSearchParams(body);
+  const service = QUERY_VERSIONS[form.get('Version') ?? ''];
+  const operation = form.get('Action');
+  return service && operation ? { service, operation } : undefined;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

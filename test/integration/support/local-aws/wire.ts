@@ -1,0 +1,218 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+export type ServiceName = 'secretsmanager' | 'elasticache' | 'memorydb';
+
+/** A modelled AWS error; `code` is the error shape name, e.g. `InvalidUserStateFault`. */
+export class ServiceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/**
+ * How one error shape appears on the wire. awsQuery services send a shorter code than the shape name
+ * (the `awsQueryError` trait in the SDK's schemas), and some faults use a status other than 400.
+ */
+export interface Fault {
+  readonly shape: string;
+  readonly queryCode: string;
+  readonly status: number;
+}
+
+/** Request parameters, read the same way whether they arrived as JSON or as an awsQuery form. */
+export interface Input {
+  string(name: string): string | undefined;
+  strings(name: string): readonly string[] | undefined;
+  struct(name: string): Input | undefined;
+  /** The value if it is a string or a list of strings, without judging the request; for the call log. */
+  peek(name: string): string | readonly string[] | undefined;
+}
+
+export function requiredString(input: Input, name: string): string {
+  const value = input.string(name);
+  if (value === undefined || value === '') {
+    throw new ServiceError('MissingParameter', `The request must contain the parameter ${name}.`);
+  }
+  return value;
+}
+
+export interface Encoded {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+export interface Protocol {
+  readonly decode: (body: string) => Input;
+  readonly result: (operation: string, output: object, requestId: string) => Encoded;
+  readonly error: (error: ServiceError, requestId: string) => Encoded;
+}
+
+// Faults no module models but a test may inject; the SDK retries these because of their status.
+const SERVER_STATUS: Readonly<Record<string, number>> = {
+  InternalFailure: 500,
+  InternalServiceError: 500,
+  ServiceUnavailable: 503,
+};
+
+// Accepts either spelling so a test can inject a fault by the name it knows.
+function faultFor(faults: readonly Fault[], code: string): Fault {
+  const known = faults.find((fault) => fault.shape === code || fault.queryCode === code);
+  return known ?? { shape: code, queryCode: code, status: SERVER_STATUS[code] ?? 400 };
+}
+
+/** awsJson1_1, as Secrets Manager and MemoryDB speak it. */
+export function awsJson(faults: readonly Fault[]): Protocol {
+  const contentType = 'application/x-amz-json-1.1';
+  return {
+    decode: (body) => new JsonInput(parseJsonObject(body)),
+    result: (_operation, output) => ({ status: 200, contentType, body: JSON.stringify(output) }),
+    error: (error) => {
+      const fault = faultFor(faults, error.code);
+      return {
+        status: fault.status,
+        contentType,
+        body: JSON.stringify({ __type: fault.shape, message: error.message }),
+      };
+    },
+  };
+}
+
+/** awsQuery, as ElastiCache speaks it: form-encoded requests, XML responses. */
+export function awsQuery(xmlNamespace: string, faults: readonly Fault[]): Protocol {
+  const contentType = 'text/xml';
+  return {
+    decode: (body) => new QueryInput(new URLSearchParams(body), ''),
+    result: (operation, output, requestId) => ({
+      status: 200,
+      contentType,
+      body:
+        `<${operation}Response xmlns="${xmlNamespace}"><${operation}Result>${toXml(output)}</${operation}Result>` +
+        `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`,
+    }),
+    error: (error, requestId) => {
+      const fault = faultFor(faults, error.code);
+      const type = fault.status >= 500 ? 'Receiver' : 'Sender';
+      return {
+        status: fault.status,
+        contentType,
+        body:
+          `<ErrorResponse xmlns="${xmlNamespace}"><Error><Type>${type}</Type><Code>${escapeXml(fault.queryCode)}</Code>` +
+          `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      };
+    },
+  };
+}
+
+/** The region the SDK signed for, from the SigV4 credential scope. */
+export function signedRegion(headers: IncomingHttpHeaders, fallback: string): string {
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(headers.authorization ?? '')?.[1] ?? fallback;
+}
+
+function parseJsonObject(body: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body === '' ? '{}' : body);
+  } catch {
+    throw new ServiceError('SerializationException', 'The request body is not valid JSON.');
+  }
+  if (!isRecord(parsed)) {
+    throw new ServiceError('SerializationException', 'The request body must be a JSON object.');
+  }
+  return parsed;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+class JsonInput implements Input {
+  constructor(private readonly fields: Record<string, unknown>) {}
+
+  string(name: string): string | undefined {
+    const value = this.fields[name];
+    if (value === undefined || typeof value === 'string') {
+      return value;
+    }
+    throw new ServiceError('SerializationException', `${name} must be a string.`);
+  }
+
+  strings(name: string): readonly string[] | undefined {
+    const value = this.fields[name];
+    if (value === undefined || (Array.isArray(value) && value.every((item) => typeof item === 'string'))) {
+      return value;
+    }
+    throw new ServiceError('SerializationException', `${name} must be a list of strings.`);
+  }
+
+  struct(name: string): Input | undefined {
+    const value = this.fields[name];
+    if (value === undefined) {
+      return undefined;
+    }
+    if (isRecord(value)) {
+      return new JsonInput(value);
+    }
+    throw new ServiceError('SerializationException', `${name} must be an object.`);
+  }
+
+  peek(name: string): string | readonly string[] | undefined {
+    const value = this.fields[name];
+    const isStrings = Array.isArray(value) && value.every((item) => typeof item === 'string');
+    return typeof value === 'string' || isStrings ? value : undefined;
+  }
+}
+
+// awsQuery flattens structures into dotted keys: `AuthenticationMode.Passwords.member.1=...`.
+class QueryInput implements Input {
+  constructor(
+    private readonly params: URLSearchParams,
+    private readonly prefix: string,
+  ) {}
+
+  string(name: string): string | undefined {
+    return this.params.get(this.prefix + name) ?? undefined;
+  }
+
+  strings(name: string): readonly string[] | undefined {
+    const key = `${this.prefix}${name}`;
+    const items: string[] = [];
+    for (let index = 1; this.params.has(`${key}.member.${index}`); index++) {
+      items.push(this.params.get(`${key}.member.${index}`) ?? '');
+    }
+    // The SDK sends an empty list as a bare `Name=`.
+    return items.length > 0 || this.params.has(key) ? items : undefined;
+  }
+
+  struct(name: string): Input | undefined {
+    const prefix = `${this.prefix}${name}.`;
+    return [...this.params.keys()].some((key) => key.startsWith(prefix))
+      ? new QueryInput(this.params, prefix)
+      : undefined;
+  }
+
+  peek(name: string): string | readonly string[] | undefined {
+    return this.string(name) ?? this.strings(name);
+  }
+}
+
+function toXml(value: unknown): string {
+  if (Array.isArray(value)) {
+    return value.map((item) => `<member>${toXml(item)}</member>`).join('');
+  }
+  if (isRecord(value)) {
+    return Object.entries(value)
+      .filter(([, field]) => field !== undefined)
+      .map(([name, field]) => `<${name}>${toXml(field)}</${name}>`)
+      .join('');
+  }
+  return escapeXml(String(value));
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`);
+}

@@ -1,0 +1,276 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect as tlsConnect } from 'node:tls';
+import { createClient, ErrorReply } from '@redis/client';
+import { type Certificates, createCertificates } from './certificates';
+
+const HOST = '127.0.0.1';
+const START_ATTEMPTS = 5;
+const READY_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+export interface RedisServer {
+  readonly host: typeof HOST;
+  /** The TLS port; the plain-text port is disabled, as on ElastiCache and MemoryDB with RBAC. */
+  readonly port: number;
+  readonly caFile: string;
+  readonly caPem: string;
+  readonly pid: number;
+  /** Creates (or resets) an ACL user with full access and the given passwords. */
+  createUser(
+    name: string,
+    passwords: readonly string[],
+    opts?: { readonly enabled?: boolean },
+  ): Promise<void>;
+  /** Replaces the user's whole password set, like ElastiCache and MemoryDB do. */
+  setPasswords(name: string, passwords: readonly string[]): Promise<void>;
+  setEnabled(name: string, enabled: boolean): Promise<void>;
+  deleteUser(name: string): Promise<void>;
+  /**
+   * Opens a fresh TLS connection and tries `AUTH username password` + `PING`.
+   * Resolves false when redis refuses the credentials; rejects on any other failure.
+   */
+  authenticates(username: string, password: string): Promise<boolean>;
+  /** Kills the server by its PID, waits for it to exit and deletes its directory. */
+  stop(): Promise<void>;
+}
+
+type RedisClient = ReturnType<typeof createTlsClient>;
+type Exit = { readonly error: Error } | { readonly code: number | null };
+
+/** Starts a TLS-only redis-server on a random loopback port, in its own temporary directory. */
+export async function startRedis(): Promise<RedisServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'redis-harness-'));
+  try {
+    const certs = await createCertificates(dir);
+    const server = await spawnOnFreePort(dir, certs);
+    try {
+      const admin = await connectClient(server.port, certs.caPem);
+      return new LocalRedisServer(dir, certs, server, admin);
+    } catch (error) {
+      await terminate(server);
+      throw error;
+    }
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+interface Spawned {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly port: number;
+  readonly exited: Promise<Exit>;
+}
+
+class LocalRedisServer implements RedisServer {
+  readonly host = HOST;
+  readonly port: number;
+  readonly caFile: string;
+  readonly caPem: string;
+  readonly pid: number;
+
+  constructor(
+    private readonly dir: string,
+    certs: Certificates,
+    private readonly server: Spawned,
+    private readonly admin: RedisClient,
+  ) {
+    this.port = server.port;
+    this.pid = server.pid;
+    this.caFile = certs.caFile;
+    this.caPem = certs.caPem;
+  }
+
+  async createUser(name: string, passwords: readonly string[], opts: { readonly enabled?: boolean } = {}) {
+    const state = (opts.enabled ?? true) ? 'on' : 'off';
+    await this.acl(['SETUSER', name, 'reset', state, '~*', '&*', '+@all', ...toRules(passwords)], passwords);
+  }
+
+  async setPasswords(name: string, passwords: readonly string[]) {
+    await this.acl(['SETUSER', name, 'resetpass', ...toRules(passwords)], passwords);
+  }
+
+  async setEnabled(name: string, enabled: boolean) {
+    await this.acl(['SETUSER', name, enabled ? 'on' : 'off'], []);
+  }
+
+  async deleteUser(name: string) {
+    await this.acl(['DELUSER', name], []);
+  }
+
+  async authenticates(username: string, password: string): Promise<boolean> {
+    const client = await connectClient(this.port, this.caPem);
+    try {
+      await client.sendCommand(['AUTH', username, password]);
+      const reply = await client.ping();
+      if (reply !== 'PONG') {
+        throw new Error(`PING after AUTH as ${username} answered ${String(reply)}, expected PONG`);
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof ErrorReply && /^(WRONGPASS|NOAUTH)/.test(error.message)) {
+        return false;
+      }
+      throw error;
+    } finally {
+      client.destroy();
+    }
+  }
+
+  async stop() {
+    this.admin.destroy();
+    await terminate(this.server);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async acl(args: readonly string[], passwords: readonly string[]) {
+    try {
+      await this.admin.sendCommand(['ACL', ...args]);
+    } catch (error) {
+      // Redis echoes a rejected rule back in its message, and a rule can be a password.
+      const reason = redact(error instanceof Error ? error.message : String(error), passwords);
+      throw new Error(`ACL ${args[0]} ${args[1]} failed: ${reason}`);
+    }
+  }
+}
+
+function toRules(passwords: readonly string[]): string[] {
+  return passwords.map((password) => `>${password}`);
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((result, secret) => result.split(secret).join('***'), text);
+}
+
+async function spawnOnFreePort(dir: string, certs: Certificates): Promise<Spawned> {
+  const logFile = join(dir, 'redis.log');
+  for (let attempt = 1; ; attempt++) {
+    // Another process can take the port between our probe and redis binding it; redis then exits.
+    const port = await freePort();
+    const server = spawnRedis(port, dir, logFile, certs);
+    const outcome = await waitUntilReady(server, certs.caPem);
+    if (outcome === 'ready') {
+      return server;
+    }
+    const log = await readFile(logFile, 'utf8').catch(() => '');
+    if (!log.includes('Address already in use') || attempt === START_ATTEMPTS) {
+      throw new Error(`redis-server exited during start-up:\n${log.split('\n').slice(-20).join('\n')}`);
+    }
+  }
+}
+
+function spawnRedis(port: number, dir: string, logFile: string, certs: Certificates): Spawned {
+  const args = [
+    ['--port', '0'],
+    ['--tls-port', String(port)],
+    ['--bind', HOST],
+    ['--tls-cert-file', certs.certFile],
+    ['--tls-key-file', certs.keyFile],
+    ['--tls-ca-cert-file', certs.caFile],
+    ['--tls-auth-clients', 'no'],
+    ['--save', ''],
+    ['--appendonly', 'no'],
+    ['--dir', dir],
+    ['--logfile', logFile],
+  ].flat();
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const exited = new Promise<Exit>((resolve) => {
+    child.once('error', (error) => resolve({ error }));
+    child.once('exit', (code) => resolve({ code }));
+  });
+  return { child, pid: child.pid ?? -1, port, exited };
+}
+
+async function waitUntilReady(server: Spawned, caPem: string): Promise<'ready' | 'exited'> {
+  const exited = server.exited.then((exit) => {
+    if ('error' in exit) {
+      throw (exit.error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? new Error('redis-server not found on PATH; install it with: apt-get install -y redis-server')
+        : exit.error;
+    }
+    return 'exited' as const;
+  });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const outcome = await Promise.race([exited, tlsHandshake(server.port, caPem)]);
+    if (outcome === 'exited') {
+      return outcome;
+    }
+    if (outcome) {
+      return 'ready';
+    }
+    await Promise.race([exited, sleep(50)]);
+  }
+  await terminate(server);
+  throw new Error(
+    `redis-server did not accept TLS connections on port ${server.port} within ${READY_TIMEOUT_MS} ms`,
+  );
+}
+
+function tlsHandshake(port: number, ca: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host: HOST, port, ca }, () => {
+      socket.end();
+      resolve(true);
+    });
+    // Whatever else might answer on the port must not stall the start-up.
+    socket.setTimeout(1_000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+function createTlsClient(port: number, caPem: string) {
+  return createClient({
+    socket: { host: HOST, port, tls: true, ca: caPem, reconnectStrategy: false, connectTimeout: 5_000 },
+  });
+}
+
+async function connectClient(port: number, caPem: string): Promise<RedisClient> {
+  const client = createTlsClient(port, caPem);
+  // Without a listener an 'error' event would crash the test process; failures still reject the command.
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+async function terminate(server: Spawned): Promise<void> {
+  const stillRunning = () => server.child.exitCode === null && server.child.signalCode === null;
+  if (server.pid < 0 || !stillRunning()) {
+    return;
+  }
+  process.kill(server.pid, 'SIGTERM');
+  const stopped = await Promise.race([server.exited.then(() => true), sleep(STOP_TIMEOUT_MS, false)]);
+  if (!stopped && stillRunning()) {
+    process.kill(server.pid, 'SIGKILL');
+    await server.exited;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, HOST, () => {
+      const address = probe.address();
+      probe.close(() => {
+        if (address !== null && typeof address === 'object') {
+          resolve(address.port);
+        } else {
+          reject(new Error('could not read the probe port'));
+        }
+      });
+    });
+  });
+}

@@ -1,0 +1,126 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { ENV } from '../../../lambdas/shared/env-names';
+import { type RotationTarget, serializeTargets } from '../../../lambdas/shared/rotation/targets';
+import type { Invocation, LambdaHost } from './lambda-host';
+import { startLambda } from './lambda-host';
+import type { Engine, LocalAws } from './local-aws';
+import type { RedisServer } from './redis-server';
+
+export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+export const MODIFY_OPERATION: Record<Engine, string> = { elasticache: 'ModifyUser', memorydb: 'UpdateUser' };
+
+/** A cache user with a secret that holds its current password, as a team would have before adopting rotation. */
+export interface ProvisionedUser {
+  readonly engine: Engine;
+  readonly name: string;
+  readonly userArn: string;
+  readonly secretArn: string;
+  readonly initialPassword: string;
+}
+
+export function userArnOf(engine: Engine, name: string): string {
+  return engine === 'elasticache'
+    ? `arn:aws:elasticache:eu-west-1:123456789012:user:${name}`
+    : `arn:aws:memorydb:eu-west-1:123456789012:user/${name}`;
+}
+
+export function samplePassword(): string {
+  return `Init-${randomBytes(18).toString('base64url')}`;
+}
+
+export function secretsClient(aws: LocalAws): SecretsManagerClient {
+  return new SecretsManagerClient({
+    region: 'eu-west-1',
+    endpoint: aws.url,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+}
+
+/** Creates the user (in the modelled service and in redis) and its secret through the wire API. */
+export async function provisionUser(
+  aws: LocalAws,
+  engine: Engine,
+  name: string,
+  secretValue?: (user: { username: string; password: string; user_arn: string }) => string,
+): Promise<ProvisionedUser> {
+  const initialPassword = samplePassword();
+  const userArn = userArnOf(engine, name);
+  await aws.users.create({ engine, id: name, passwords: [initialPassword] });
+  const value = { username: name, password: initialPassword, user_arn: userArn };
+  const { ARN } = await secretsClient(aws).send(
+    new CreateSecretCommand({
+      Name: `${engine}/${name}`,
+      SecretString: secretValue?.(value) ?? JSON.stringify(value),
+    }),
+  );
+  if (!ARN) throw new Error('CreateSecret returned no ARN');
+  aws.secrets.setRotationEnabled(ARN, true);
+  return { engine, name, userArn, secretArn: ARN, initialPassword };
+}
+
+/** Starts the bundled rotation function with the environment the stack would give it. */
+export function startRotationFunction(
+  bundle: string,
+  aws: LocalAws,
+  redis: RedisServer,
+  users: readonly ProvisionedUser[],
+  options: { endpoint?: boolean } = {},
+): Promise<LambdaHost> {
+  const targets: RotationTarget[] = users.map((u) => ({
+    secretArn: u.secretArn,
+    userArn: u.userArn,
+    endpoint: options.endpoint === false ? undefined : { host: redis.host, port: redis.port, tls: true },
+  }));
+  return startLambda(bundle, {
+    ...aws.env(),
+    NODE_EXTRA_CA_CERTS: redis.caFile,
+    [ENV.rotationTargets]: serializeTargets(targets),
+    [ENV.passwordLength]: '64',
+  });
+}
+
+export interface RotationRun {
+  readonly token: string;
+  readonly invocations: readonly (Invocation & { step: string })[];
+  readonly failed?: Invocation & { step: string };
+}
+
+/**
+ * Does what Secrets Manager does for one rotation: registers a new token as an empty AWSPENDING
+ * version, then invokes the steps in order, stopping at the first failure.
+ */
+export async function rotate(
+  fn: LambdaHost,
+  aws: LocalAws,
+  secretArn: string,
+  options: { steps?: readonly string[]; repeat?: number; timeoutMs?: number } = {},
+): Promise<RotationRun> {
+  const token = randomUUID();
+  aws.secrets.beginRotation(secretArn, token);
+  const invocations: (Invocation & { step: string })[] = [];
+  for (const step of options.steps ?? STEPS) {
+    for (let i = 0; i < (options.repeat ?? 1); i++) {
+      const result = await fn.invoke(
+        { Step: step, SecretId: secretArn, ClientRequestToken: token },
+        { timeoutMs: options.timeoutMs ?? 60_000 },
+      );
+      invocations.push({ ...result, step });
+      if (!result.ok) return { token, invocations, failed: { ...result, step } };
+    }
+  }
+  return { token, invocations };
+}
+
+export async function currentPassword(aws: LocalAws, secretArn: string): Promise<string> {
+  const { SecretString } = await secretsClient(aws).send(
+    new GetSecretValueCommand({ SecretId: secretArn, VersionStage: 'AWSCURRENT' }),
+  );
+  return JSON.parse(SecretString ?? '{}').password;
+}
+
+export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;

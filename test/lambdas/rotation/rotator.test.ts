@@ -1,0 +1,312 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseUserArn } from '#shared/arn';
+import {
+  DeadlineExceededError,
+  MalformedSecretError,
+  RotationStateError,
+  UnsupportedAuthenticationError,
+  UserMismatchError,
+  UserNotFoundError,
+} from '#shared/errors';
+import { EXCLUDED_PASSWORD_CHARACTERS } from '#shared/password';
+import { Rotator } from '#shared/rotation/rotator';
+import type { RotationStep } from '#shared/rotation/steps';
+import type { ResolvedTarget } from '#shared/rotation/targets';
+import { FakeClock, FakeCredentials, FakeSecretStore, FakeUsers } from '../fakes';
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-writer-AbCdEf';
+const USER_ARN = 'arn:aws:elasticache:eu-west-1:123456789012:user:app-writer';
+const OLD_PASSWORD = 'old-password-0123456789abcdef';
+const TOKEN = 'token-1';
+
+const target: ResolvedTarget = {
+  secretArn: SECRET_ARN,
+  userArn: USER_ARN,
+  user: parseUserArn(USER_ARN),
+  endpoint: { host: 'cache.example', port: 6379, tls: true },
+};
+
+const secretValue = (overrides: Record<string, unknown> = {}) =>
+  JSON.stringify({ username: 'app-writer', password: OLD_PASSWORD, user_arn: USER_ARN, ...overrides });
+
+describe('Rotator', () => {
+  let clock: FakeClock;
+  let secrets: FakeSecretStore;
+  let users: FakeUsers;
+  let credentials: FakeCredentials;
+  let rotator: Rotator;
+
+  const run = (
+    step: RotationStep,
+    options: { token?: string; deadlineMs?: number; on?: ResolvedTarget } = {},
+  ) =>
+    rotator.run({
+      step,
+      target: options.on ?? target,
+      token: options.token ?? TOKEN,
+      deadline: clock.deadline(options.deadlineMs),
+    });
+
+  const pendingPassword = () => JSON.parse(secrets.valueOf(TOKEN) ?? '{}').password as string;
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    secrets = new FakeSecretStore(secretValue());
+    users = new FakeUsers();
+    users.add(target.user, { passwords: [OLD_PASSWORD] });
+    credentials = new FakeCredentials(users);
+    rotator = new Rotator({
+      secrets,
+      users: { elasticache: users, memorydb: users },
+      credentials,
+      passwordLength: 40,
+    });
+    secrets.beginRotation(TOKEN);
+  });
+
+  describe('createSecret', () => {
+    it('stores a new password of the configured length as AWSPENDING under the token', async () => {
+      const outcome = await run('createSecret');
+
+      expect(outcome).toBe('done');
+      expect(secrets.stagesOf(TOKEN)).toEqual(['AWSPENDING']);
+      const pending = JSON.parse(secrets.valueOf(TOKEN) ?? '');
+      expect(pending).toMatchObject({ username: 'app-writer', user_arn: USER_ARN });
+      expect(pending.password).toHaveLength(40);
+      expect(pending.password).not.toBe(OLD_PASSWORD);
+      for (const c of EXCLUDED_PASSWORD_CHARACTERS) expect(pending.password).not.toContain(c);
+    });
+
+    it('keeps keys the team added to the secret', async () => {
+      secrets = new FakeSecretStore(secretValue({ host: 'cache.example', port: 6379 }));
+      rotator = new Rotator({
+        secrets,
+        users: { elasticache: users, memorydb: users },
+        credentials,
+        passwordLength: 40,
+      });
+      secrets.beginRotation(TOKEN);
+
+      await run('createSecret');
+
+      expect(JSON.parse(secrets.valueOf(TOKEN) ?? '')).toMatchObject({ host: 'cache.example', port: 6379 });
+    });
+
+    it('leaves an existing pending value alone when run again for the same token', async () => {
+      await run('createSecret');
+      const first = secrets.valueOf(TOKEN);
+
+      const outcome = await run('createSecret');
+
+      expect(outcome).toBe('already-done');
+      expect(secrets.valueOf(TOKEN)).toBe(first);
+    });
+
+    it('refuses a current secret that names another user and stores nothing', async () => {
+      secrets = new FakeSecretStore(
+        secretValue({ user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:admin' }),
+      );
+      rotator = new Rotator({
+        secrets,
+        users: { elasticache: users, memorydb: users },
+        credentials,
+        passwordLength: 40,
+      });
+      secrets.beginRotation(TOKEN);
+
+      await expect(run('createSecret')).rejects.toThrow(UserMismatchError);
+      await expect(run('createSecret')).rejects.toThrow(/user:admin.*configured for.*user:app-writer/);
+      expect(secrets.valueOf(TOKEN)).toBeUndefined();
+      expect(secrets.writes).toBe(0);
+    });
+
+    it('refuses a current secret that is not JSON without quoting it', async () => {
+      secrets = new FakeSecretStore(`{"password":"${OLD_PASSWORD}`);
+      rotator = new Rotator({
+        secrets,
+        users: { elasticache: users, memorydb: users },
+        credentials,
+        passwordLength: 40,
+      });
+      secrets.beginRotation(TOKEN);
+
+      const error = await run('createSecret').catch((e: Error) => e);
+
+      expect(error).toBeInstanceOf(MalformedSecretError);
+      expect((error as Error).message).toMatch(/current version of secret .* is not valid JSON/);
+      expect((error as Error).message).not.toContain(OLD_PASSWORD);
+      expect(secrets.writes).toBe(0);
+    });
+
+    it('refuses a user that does not exist', async () => {
+      users.users.clear();
+
+      await expect(run('createSecret')).rejects.toThrow(UserNotFoundError);
+      expect(secrets.writes).toBe(0);
+    });
+
+    it('refuses a user that authenticates with IAM instead of passwords', async () => {
+      users.add(target.user, { authenticationType: 'iam' });
+
+      await expect(run('createSecret')).rejects.toThrow(UnsupportedAuthenticationError);
+      expect(secrets.writes).toBe(0);
+    });
+
+    it('refuses a secret whose username is not the name the user logs in with', async () => {
+      users.add(target.user, { userName: 'writer' });
+
+      await expect(run('createSecret')).rejects.toThrow(/username 'app-writer'.*logs in as 'writer'/);
+    });
+  });
+
+  describe('setSecret', () => {
+    it('gives the user the pending and the current password, pending first', async () => {
+      await run('createSecret');
+
+      await run('setSecret');
+
+      expect(users.users.get(USER_ARN)?.passwords).toEqual([pendingPassword(), OLD_PASSWORD]);
+    });
+
+    it('waits while the user is modifying and retries when the user turns busy again', async () => {
+      await run('createSecret');
+      users.statusQueue.push('modifying', 'modifying');
+      users.busyCalls = 2;
+
+      await run('setSecret');
+
+      expect(users.setCalls).toHaveLength(3);
+      expect(users.users.get(USER_ARN)?.passwords).toEqual([pendingPassword(), OLD_PASSWORD]);
+    });
+
+    it('gives up with a deadline error naming the user when it stays busy past the time left', async () => {
+      await run('createSecret');
+      users.busyCalls = Number.POSITIVE_INFINITY;
+
+      const error = await run('setSecret', { deadlineMs: 30_000 }).catch((e: Error) => e);
+
+      expect(error).toBeInstanceOf(DeadlineExceededError);
+      expect((error as Error).message).toContain(USER_ARN);
+      expect(users.users.get(USER_ARN)?.passwords).toEqual([OLD_PASSWORD]);
+    });
+
+    it('refuses to run before createSecret has stored a pending value', async () => {
+      await expect(run('setSecret')).rejects.toThrow(/has no value yet; createSecret must run first/);
+      expect(users.setCalls).toHaveLength(0);
+    });
+
+    it('sets the same passwords when run twice', async () => {
+      await run('createSecret');
+      await run('setSecret');
+
+      await run('setSecret');
+
+      expect(users.setCalls).toEqual([
+        [pendingPassword(), OLD_PASSWORD],
+        [pendingPassword(), OLD_PASSWORD],
+      ]);
+    });
+  });
+
+  describe('testSecret', () => {
+    it('authenticates with the pending password against the configured endpoint', async () => {
+      await run('createSecret');
+      await run('setSecret');
+
+      await run('testSecret');
+
+      expect(credentials.attempts).toEqual([{ host: 'cache.example', username: 'app-writer' }]);
+    });
+
+    it('retries while the new password has not reached every node yet', async () => {
+      await run('createSecret');
+      await run('setSecret');
+      credentials.rejections = 3;
+
+      await run('testSecret');
+
+      expect(credentials.attempts).toHaveLength(4);
+    });
+
+    it('fails with a deadline error when the password is never accepted', async () => {
+      await run('createSecret');
+
+      const error = await run('testSecret', { deadlineMs: 20_000 }).catch((e: Error) => e);
+
+      expect(error).toBeInstanceOf(DeadlineExceededError);
+      expect((error as Error).message).toMatch(
+        /cache\.example:6379 to accept the AWSPENDING password of 'app-writer'/,
+      );
+    });
+
+    it('tests the current password when called alone with an empty pending version', async () => {
+      await run('testSecret');
+
+      expect(credentials.attempts).toHaveLength(1);
+    });
+
+    it('skips the live check when the target has no endpoint', async () => {
+      await run('createSecret');
+
+      await run('testSecret', { on: { ...target, endpoint: undefined } });
+
+      expect(credentials.attempts).toHaveLength(0);
+    });
+  });
+
+  describe('finishSecret', () => {
+    it('moves AWSCURRENT to the token and AWSPREVIOUS to the old version', async () => {
+      await run('createSecret');
+
+      await run('finishSecret');
+
+      expect(secrets.stagesOf(TOKEN)).toEqual(['AWSCURRENT', 'AWSPENDING']);
+      expect(secrets.stagesOf('v0')).toEqual(['AWSPREVIOUS']);
+    });
+
+    it('does nothing when run again after it finished', async () => {
+      await run('createSecret');
+      await run('finishSecret');
+      const writes = secrets.writes;
+
+      expect(await run('finishSecret')).toBe('already-done');
+      expect(secrets.writes).toBe(writes);
+    });
+
+    it('refuses to promote an empty pending version', async () => {
+      await expect(run('finishSecret')).rejects.toThrow(RotationStateError);
+      expect(secrets.stagesOf('v0')).toEqual(['AWSCURRENT']);
+    });
+  });
+
+  describe('every step', () => {
+    it.each(['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const)(
+      '%s does nothing when the token is already AWSCURRENT',
+      async (step) => {
+        const outcome = await run(step, { token: 'v0' });
+
+        expect(outcome).toBe('already-done');
+        expect(secrets.writes).toBe(0);
+        expect(users.setCalls).toHaveLength(0);
+      },
+    );
+
+    it('refuses a token that is not a version of the secret', async () => {
+      await expect(run('createSecret', { token: 'nope' })).rejects.toThrow(/token nope is not a version/);
+    });
+
+    it('refuses a token whose version is neither current nor pending', async () => {
+      await run('createSecret');
+      await run('finishSecret');
+      secrets.beginRotation('token-2');
+
+      await expect(run('setSecret', { token: 'v0' })).rejects.toThrow(/neither AWSCURRENT nor AWSPENDING/);
+    });
+
+    it('refuses a secret whose rotation is disabled', async () => {
+      secrets.rotationEnabled = false;
+
+      await expect(run('createSecret')).rejects.toThrow(/rotation is not enabled/);
+    });
+  });
+});
