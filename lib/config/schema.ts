@@ -4,15 +4,15 @@ import { PASSWORD_LENGTH } from '../../lambdas/shared/password';
 
 const DEFAULT_SCHEDULE = 'rate(30 days)';
 
-const isUserArn = (arn: string) => tryParse(() => parseUserArn(arn));
-const isSecretArn = (arn: string) => tryParse(() => parseSecretArn(arn));
+const isUserArn = (arn: string) => tryParse(() => parseUserArn(arn)) !== undefined;
+const isSecretArn = (arn: string) => tryParse(() => parseSecretArn(arn)) !== undefined;
 
-function tryParse(parse: () => unknown): boolean {
+/** The parsed value, or undefined when the input is malformed (the field's own check reports that). */
+function tryParse<T>(parse: () => T): T | undefined {
   try {
-    parse();
-    return true;
+    return parse();
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -105,31 +105,39 @@ const rotationSchema = z
         } else seen[key].set(value, index);
       }
     });
-    const [first, ...rest] = rotation.targets.map((t) => parseUserArn(t.userArn));
-    rest.forEach((user, i) => {
-      if (first && (user.account !== first.account || user.region !== first.region)) {
+    // Malformed ARNs are already reported by their field's own check; the cross-checks skip them.
+    const users = rotation.targets.map((t) => tryParse(() => parseUserArn(t.userArn)));
+    const firstIndex = users.findIndex((user) => user !== undefined);
+    const first = users[firstIndex];
+    users.forEach((user, index) => {
+      if (!first || !user || index <= firstIndex) return;
+      if (user.account !== first.account || user.region !== first.region) {
         ctx.addIssue({
           code: 'custom',
-          path: ['targets', i + 1, 'userArn'],
+          path: ['targets', index, 'userArn'],
           input: user.arn,
-          message: `expected account ${first.account} and region ${first.region} like targets[0]; one stack serves one account and region`,
+          message: `expected account ${first.account} and region ${first.region} like targets[${firstIndex}]; one stack serves one account and region`,
         });
       }
     });
     rotation.targets.forEach((target, index) => {
-      if (!first || !target.secretArn) return;
-      const secret = parseSecretArn(target.secretArn);
-      if (secret.account !== first.account || secret.region !== first.region) {
+      const user = users[index];
+      const secretArn = target.secretArn;
+      const secret = secretArn === undefined ? undefined : tryParse(() => parseSecretArn(secretArn));
+      if (!user || !secret) return;
+      if (secret.account !== user.account || secret.region !== user.region) {
         ctx.addIssue({
           code: 'custom',
           path: ['targets', index, 'secretArn'],
-          input: target.secretArn,
-          message: `expected a secret in account ${first.account} and region ${first.region}, where its user is`,
+          input: secretArn,
+          message: `expected a secret in account ${user.account} and region ${user.region}, where its user is`,
         });
       }
     });
     const { network } = rotation;
-    if (network && network.subnetIds.length % network.availabilityZones.length !== 0) {
+    // With no zones listed, the zone list's own check reports it; a multiple of 0 means nothing.
+    const zones = network?.availabilityZones.length ?? 0;
+    if (network && zones > 0 && network.subnetIds.length % zones !== 0) {
       ctx.addIssue({
         code: 'custom',
         path: ['network', 'subnetIds'],

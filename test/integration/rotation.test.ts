@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LambdaHost } from './support/lambda-host';
@@ -168,6 +169,21 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on
     expect(run.failed?.error?.message).toContain(`user ${tampered.userArn} does not exist`);
   });
 
+  it('stops at testSecret when the cache is unreachable and keeps clients on the current password', async () => {
+    const user = await provisionUser(aws, engine, uniqueName('app'));
+    fn = await startRotationFunction(bundle, aws, { ...redis, port: await closedPort() }, [user]);
+
+    const run = await rotate(fn, aws, user.secretArn, { timeoutMs: 14_000 });
+
+    expect(run.failed?.step).toBe('testSecret');
+    expect(run.failed?.error?.message).toMatch(
+      /testSecret failed .* gave up waiting for 127\.0\.0\.1:\d+ to accept/,
+    );
+    expect(run.failed?.error?.message).not.toContain(user.initialPassword);
+    expect(await currentPassword(aws, user.secretArn)).toBe(user.initialPassword);
+    await expect(redis.authenticates(user.name, user.initialPassword)).resolves.toBe(true);
+  });
+
   it('passes testSecret alone, as RotateImmediately=false runs it', async () => {
     const user = await withUser();
     const [modifies, writes] = [modifyCalls(), writeCalls()];
@@ -221,3 +237,12 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on
     expect(await currentPassword(aws, user.secretArn)).not.toBe(user.initialPassword);
   });
 });
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,0 +1,497 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CacheAccessStack } from '../../lib/cache-access-stack';
+import { parseConfig } from '../../lib/config/load';
+
+const ACCOUNT = '111122223333';
+const REGION = 'ap-southeast-2';
+const WRITER_USER = `arn:aws:elasticache:${REGION}:${ACCOUNT}:user:app-writer`;
+const WRITER_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cache/app-writer-AbCdEf`;
+const READER_USER = `arn:aws:memorydb:${REGION}:${ACCOUNT}:user/app-reader`;
+const WRITER_ENDPOINT = { host: 'master.writer.abc123.apse2.cache.amazonaws.com', port: 6380, tls: true };
+const NETWORK = {
+  vpcId: 'vpc-0123456789abcdef0',
+  availabilityZones: ['ap-southeast-2a', 'ap-southeast-2b'],
+  subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+  securityGroupIds: ['sg-0123456789abcdef0', 'sg-0fedcba9876543210'],
+};
+const ENI_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+interface Options {
+  readonly network?: boolean;
+  readonly readerUsername?: string;
+}
+
+const outdirs: string[] = [];
+
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A stack for one ElastiCache user with an existing secret and one MemoryDB user whose secret the stack creates. */
+function synth(options: Options = {}) {
+  const config = parseConfig(
+    {
+      rotation: {
+        schedule: 'rate(7 days)',
+        window: '3h',
+        passwordLength: 48,
+        ...(options.network ? { network: NETWORK } : {}),
+        targets: [
+          { userArn: WRITER_USER, secretArn: WRITER_SECRET, endpoint: WRITER_ENDPOINT },
+          { userArn: READER_USER, ...(options.readerUsername ? { username: options.readerUsername } : {}) },
+        ],
+      },
+    },
+    'test config',
+  );
+  const outdir = mkdtempSync(join(tmpdir(), 'cache-access-stack-'));
+  outdirs.push(outdir);
+  // No stack is bundled: the function code is referenced, never built with esbuild.
+  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new CacheAccessStack(app, 'CacheAccess', { config });
+  const template = Template.fromStack(stack);
+  return { app, stack, template };
+}
+
+const withNetwork = synth({ network: true });
+const withoutNetwork = synth({ readerUsername: 'reader-svc' });
+
+/** The logical id of the only resource of `type`. */
+function onlyLogicalId(template: Template, type: string): string {
+  const ids = Object.keys(template.findResources(type));
+  expect(ids, `resources of type ${type}`).toHaveLength(1);
+  return ids[0] ?? '';
+}
+
+interface Statement {
+  readonly Effect?: string;
+  readonly Action?: string | string[];
+  readonly Resource?: unknown;
+  readonly Sid?: string;
+}
+
+/** Every policy statement anywhere in the template, with the resource that holds it. */
+function allStatements(
+  template: Template,
+): { readonly owner: string; readonly type: string; readonly statement: Statement }[] {
+  const found: { owner: string; type: string; statement: Statement }[] = [];
+  const visit = (value: unknown, owner: string, type: string): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, owner, type);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, child] of Object.entries(value)) {
+        if (key === 'Statement' && Array.isArray(child)) {
+          for (const statement of child) found.push({ owner, type, statement });
+        } else visit(child, owner, type);
+      }
+    }
+  };
+  for (const [id, resource] of Object.entries(template.toJSON().Resources ?? {})) {
+    const { Type, Properties } = resource as { Type: string; Properties?: unknown };
+    visit(Properties, id, Type);
+  }
+  return found;
+}
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
+/** A `Fn::Join` with an empty delimiter as one string, each `Ref` written as `${Ref:<logicalId>}`. */
+function joined(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join?.[0] !== '')
+    throw new Error(`not a plain string or empty-delimiter join: ${JSON.stringify(value)}`);
+  return join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const ref = (part as { Ref?: string }).Ref;
+      if (ref === undefined) throw new Error(`unexpected join part ${JSON.stringify(part)}`);
+      return `\${Ref:${ref}}`;
+    })
+    .join('');
+}
+
+/** Every key named `name` anywhere in a JSON value. */
+function keysNamed(value: unknown, name: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => keysNamed(item, name));
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => [
+    ...(key === name ? [key] : []),
+    ...keysNamed(child, name),
+  ]);
+}
+
+describe('CacheAccessStack', () => {
+  it('synthesizes without running esbuild, so no bundled asset directory is written', () => {
+    // Arrange
+    const { app } = withNetwork;
+
+    // Act
+    const entries = readdirSync(app.outdir);
+
+    // Assert
+    expect(entries).toContain('CacheAccess.template.json');
+    expect(entries.filter((entry) => entry.startsWith('asset.'))).toEqual([]);
+  });
+
+  it('deploys to the account and region of the configured ARNs', () => {
+    // Arrange
+    const { stack } = withNetwork;
+
+    // Act
+    const { account, region } = stack;
+
+    // Assert
+    expect(account).toBe(ACCOUNT);
+    expect(region).toBe(REGION);
+  });
+
+  it('runs one Node.js 24 function on arm64 with a 15-minute timeout', () => {
+    // Arrange
+    const { template } = withNetwork;
+
+    // Act
+    const functions = template.findResources('AWS::Lambda::Function');
+
+    // Assert
+    expect(Object.keys(functions)).toHaveLength(1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 900,
+    });
+  });
+
+  it('hands the function every secret and user it may rotate, and the password length', () => {
+    // Arrange
+    const { template } = withNetwork;
+    const createdSecret = onlyLogicalId(template, 'AWS::SecretsManager::Secret');
+
+    // Act
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    const variables = fn?.Properties.Environment.Variables;
+
+    // Assert
+    expect(JSON.parse(joined(variables.ROTATION_TARGETS))).toEqual([
+      { secretArn: WRITER_SECRET, userArn: WRITER_USER, endpoint: WRITER_ENDPOINT },
+      { secretArn: `\${Ref:${createdSecret}}`, userArn: READER_USER },
+    ]);
+    expect(variables.PASSWORD_LENGTH).toBe('48');
+  });
+
+  it('grants the four rotation actions on exactly the two secrets and each engine its two user actions on exactly its user', () => {
+    // Arrange
+    const { template } = withNetwork;
+    const createdSecret = onlyLogicalId(template, 'AWS::SecretsManager::Secret');
+
+    // Act
+    const rotationPolicies = template.findResources('AWS::IAM::Policy', {
+      Properties: {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: Match.arrayWith(['secretsmanager:PutSecretValue']) }),
+          ]),
+        },
+      },
+    });
+
+    // Assert
+    expect(Object.keys(rotationPolicies)).toHaveLength(1);
+    expect(Object.values(rotationPolicies)[0]?.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'RotateConfiguredSecrets',
+        Effect: 'Allow',
+        Action: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        Resource: [WRITER_SECRET, { Ref: createdSecret }],
+      },
+      {
+        Sid: 'ChangeElastiCacheUserPasswords',
+        Effect: 'Allow',
+        Action: ['elasticache:DescribeUsers', 'elasticache:ModifyUser'],
+        Resource: WRITER_USER,
+      },
+      {
+        Sid: 'ChangeMemoryDbUserPasswords',
+        Effect: 'Allow',
+        Action: ['memorydb:DescribeUsers', 'memorydb:UpdateUser'],
+        Resource: READER_USER,
+      },
+    ]);
+  });
+
+  it('grants secret, ElastiCache and MemoryDB actions in no statement but the rotation policy ones', () => {
+    // Arrange
+    const { template } = withNetwork;
+
+    // Act
+    const actions = allStatements(template).flatMap(({ statement }) => asList(statement.Action));
+
+    // Assert
+    const serviceActions = actions.filter((action) =>
+      /^(secretsmanager|elasticache|memorydb):/.test(String(action)),
+    );
+    expect(serviceActions.sort()).toEqual(
+      [
+        'elasticache:DescribeUsers',
+        'elasticache:ModifyUser',
+        'memorydb:DescribeUsers',
+        'memorydb:UpdateUser',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:UpdateSecretVersionStage',
+      ].sort(),
+    );
+    expect(actions).not.toContain('secretsmanager:GetRandomPassword');
+  });
+
+  it('allows a wildcard resource only for the VPC network interface actions when a network is configured', () => {
+    // Arrange
+    const { template } = withNetwork;
+
+    // Act
+    // A key policy's Resource "*" means the key itself; every other statement must name its resources.
+    const wildcards = allStatements(template).filter(
+      ({ type, statement }) =>
+        type !== 'AWS::KMS::Key' && asList(statement.Resource).some((r) => String(r).includes('*')),
+    );
+
+    // Assert
+    expect(wildcards).toHaveLength(1);
+    expect(wildcards[0]?.type).toBe('AWS::IAM::Policy');
+    expect(wildcards[0]?.statement).toEqual({ Effect: 'Allow', Action: ENI_ACTIONS, Resource: '*' });
+  });
+
+  it('has no statement with a wildcard resource when no network is configured', () => {
+    // Arrange
+    const { template } = withoutNetwork;
+
+    // Act
+    const wildcards = allStatements(template).filter(
+      ({ type, statement }) =>
+        type !== 'AWS::KMS::Key' && asList(statement.Resource).some((r) => String(r).includes('*')),
+    );
+
+    // Assert
+    expect(wildcards).toEqual([]);
+    expect(allStatements(template).flatMap(({ statement }) => asList(statement.Action))).not.toEqual(
+      expect.arrayContaining(['ec2:CreateNetworkInterface']),
+    );
+  });
+
+  it('lets Secrets Manager invoke the function from the stack account only, without tying it to one secret', () => {
+    // Arrange
+    const { template } = withNetwork;
+    const fn = onlyLogicalId(template, 'AWS::Lambda::Function');
+
+    // Act
+    const permissions = template.findResources('AWS::Lambda::Permission');
+
+    // Assert
+    expect(Object.keys(permissions)).toHaveLength(1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] },
+      Principal: 'secretsmanager.amazonaws.com',
+      SourceAccount: ACCOUNT,
+      SourceArn: Match.absent(),
+    });
+  });
+
+  it('schedules each secret with the configured rotation rules once the permission and policy exist', () => {
+    // Arrange
+    const { template } = withNetwork;
+    const fn = onlyLogicalId(template, 'AWS::Lambda::Function');
+    const createdSecret = onlyLogicalId(template, 'AWS::SecretsManager::Secret');
+    const permission = onlyLogicalId(template, 'AWS::Lambda::Permission');
+    const [rotationPolicy] = Object.keys(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: {
+          PolicyDocument: {
+            Statement: Match.arrayWith([Match.objectLike({ Sid: 'RotateConfiguredSecrets' })]),
+          },
+        },
+      }),
+    );
+
+    // Act
+    const schedules = Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'));
+
+    // Assert
+    expect(schedules.map((schedule) => schedule.Properties.SecretId)).toEqual([
+      WRITER_SECRET,
+      { Ref: createdSecret },
+    ]);
+    for (const schedule of schedules) {
+      expect(schedule.Properties).toMatchObject({
+        RotationLambdaARN: { 'Fn::GetAtt': [fn, 'Arn'] },
+        RotationRules: { ScheduleExpression: 'rate(7 days)', Duration: '3h' },
+        RotateImmediatelyOnUpdate: true,
+      });
+      expect(schedule.DependsOn).toEqual(expect.arrayContaining([permission, rotationPolicy]));
+    }
+  });
+
+  it('creates the missing secret from a template with the username and user ARN, never with a password', () => {
+    // Arrange
+    const { template } = withNetwork;
+
+    // Act
+    const secret = Object.values(template.findResources('AWS::SecretsManager::Secret'))[0];
+    const generate = secret?.Properties.GenerateSecretString;
+
+    // Assert
+    expect(JSON.parse(generate.SecretStringTemplate)).toEqual({
+      username: 'app-reader',
+      user_arn: READER_USER,
+    });
+    expect(generate).toMatchObject({
+      GenerateStringKey: 'password',
+      PasswordLength: 48,
+      IncludeSpace: false,
+    });
+    for (const character of [',', '"', '/', '@', "'", '`', '\\', ' ']) {
+      expect(generate.ExcludeCharacters, `excluded characters`).toContain(character);
+    }
+  });
+
+  it('puts a configured username override into the created secret', () => {
+    // Arrange
+    const { template } = withoutNetwork;
+
+    // Act
+    const secret = Object.values(template.findResources('AWS::SecretsManager::Secret'))[0];
+
+    // Assert
+    expect(JSON.parse(secret?.Properties.GenerateSecretString.SecretStringTemplate)).toEqual({
+      username: 'reader-svc',
+      user_arn: READER_USER,
+    });
+  });
+
+  it('puts no secret value anywhere in the template', () => {
+    // Arrange
+    const templates = [withNetwork.template.toJSON(), withoutNetwork.template.toJSON()];
+
+    // Act
+    const secretStrings = templates.flatMap((template) => keysNamed(template, 'SecretString'));
+
+    // Assert
+    expect(secretStrings).toEqual([]);
+  });
+
+  it('sends the function logs to its own log group with a retention period', () => {
+    // Arrange
+    const { template } = withNetwork;
+
+    // Act
+    const logGroup = onlyLogicalId(template, 'AWS::Logs::LogGroup');
+
+    // Assert
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: logGroup } },
+    });
+  });
+
+  it('places the function in the configured subnets and security groups', () => {
+    // Arrange
+    const { template } = withNetwork;
+
+    // Act & Assert
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: { SubnetIds: NETWORK.subnetIds, SecurityGroupIds: NETWORK.securityGroupIds },
+    });
+  });
+
+  it('leaves the function outside any VPC when no network is configured', () => {
+    // Arrange
+    const { template } = withoutNetwork;
+
+    // Act & Assert
+    template.hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.absent() });
+  });
+
+  it('routes failed and abandoned rotations of the configured secrets to the alert topic', () => {
+    // Arrange
+    const { template } = withNetwork;
+    const topic = onlyLogicalId(template, 'AWS::SNS::Topic');
+    const createdSecret = onlyLogicalId(template, 'AWS::SecretsManager::Secret');
+
+    // Act
+    const rules = template.findResources('AWS::Events::Rule');
+
+    // Assert
+    expect(Object.keys(rules)).toHaveLength(1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.secretsmanager'],
+        'detail-type': ['AWS Service Event via CloudTrail'],
+        detail: {
+          eventName: ['RotationFailed', 'TestRotationFailed', 'RotationAbandoned'],
+          additionalEventData: { SecretId: [WRITER_SECRET, { Ref: createdSecret }] },
+        },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: topic } })],
+    });
+  });
+
+  it('encrypts the alert topic with a rotating customer managed key and refuses publishing without TLS', () => {
+    // Arrange
+    const { template } = withNetwork;
+    const key = onlyLogicalId(template, 'AWS::KMS::Key');
+    const topic = onlyLogicalId(template, 'AWS::SNS::Topic');
+
+    // Act & Assert
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topic }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Resource: { Ref: topic },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('alarms on any function error and notifies the alert topic', () => {
+    // Arrange
+    const { template } = withNetwork;
+    const fn = onlyLogicalId(template, 'AWS::Lambda::Function');
+    const topic = onlyLogicalId(template, 'AWS::SNS::Topic');
+
+    // Act & Assert
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: topic }],
+    });
+  });
+});
