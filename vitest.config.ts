@@ -2,12 +2,25 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Integration suites each start their own redis-server and AWS endpoint; two cores is the CI machine.
-    fileParallelism: true,
+    // Two cores on the CI machine; each integration suite starts its own redis-server and endpoint.
     maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    globalSetup: ['test/integration/support/global-setup.ts'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/lib/**/*.test.ts', 'test/lambdas/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Bundles the functions once through a real synth; the suites run those files.
+          globalSetup: ['test/integration/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { parseUserArn } from '../lambdas/shared/arn';
+import { parseUserArn, userKey } from '../lambdas/shared/arn';
 import type { CacheAccessConfig } from './config/schema';
 import { CredentialRotation } from './constructs/credential-rotation';
 import { FailureAlerts } from './constructs/rotation-alerts';
@@ -24,14 +24,14 @@ export class CacheAccessStack extends Stack {
       value: alerts.topic.topicArn,
       description: 'Subscribe to this topic to hear about failed rotations',
     });
-    rotation.secrets.forEach(({ user, secret, created }, index) => {
+    for (const { user, secret, created } of rotation.secrets) {
       if (created) {
-        new CfnOutput(this, `SecretArn${index}`, {
+        new CfnOutput(this, `SecretArn-${userKey(user)}`, {
           value: secret.secretArn,
           description: `Secret holding the password of ${user.arn}`,
         });
       }
-    });
+    }
   }
 }
 

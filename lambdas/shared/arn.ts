@@ -56,3 +56,11 @@ export function parseSecretArn(arn: string): { readonly region: string; readonly
   const [, region = '', account = ''] = match;
   return { region, account };
 }
+
+/**
+ * A stable name for the user, for construct ids: it follows the user, not its position in the
+ * config, so reordering targets never replaces a secret.
+ */
+export function userKey(user: CacheUserRef): string {
+  return `${user.engine}-${user.id}`;
+}

@@ -31,6 +31,24 @@ export function isRotationSchedule(expression: string): boolean {
   return fields.length === 6 && fields[0] === '0';
 }
 
+/**
+ * Secrets Manager refuses a window that reaches into the next rotation window or the next UTC day.
+ * Returns why the window is too long, or undefined when it fits.
+ */
+export function windowOverrun(schedule: string, window: string | undefined): string | undefined {
+  const hours = window === undefined ? undefined : Number.parseInt(window, 10);
+  if (hours === undefined || Number.isNaN(hours)) return undefined;
+  const everyHours = /^rate\((\d+) hours?\)$/.exec(schedule)?.[1];
+  if (everyHours !== undefined && hours > Number(everyHours)) {
+    return `expected at most ${everyHours}h: a window may not reach into the next rotation of ${schedule}`;
+  }
+  const cronHour = /^cron\(\S+ (\d+) /.exec(schedule)?.[1];
+  if (cronHour !== undefined && Number(cronHour) + hours > 24) {
+    return `expected at most ${24 - Number(cronHour)}h: a window starting at ${cronHour}:00 UTC may not reach into the next UTC day`;
+  }
+  return undefined;
+}
+
 const endpointSchema = z.strictObject({
   host: z.string().min(1, 'expected the cache host name'),
   port: z.number().int().min(1).max(65535).default(6379),
@@ -89,6 +107,8 @@ const rotationSchema = z
     targets: z.array(targetSchema).min(1, 'expected at least one target'),
   })
   .superRefine((rotation, ctx) => {
+    const overrun = windowOverrun(rotation.schedule, rotation.window);
+    if (overrun) ctx.addIssue({ code: 'custom', path: ['window'], input: rotation.window, message: overrun });
     const seen = { userArn: new Map<string, number>(), secretArn: new Map<string, number>() };
     rotation.targets.forEach((target, index) => {
       for (const key of ['userArn', 'secretArn'] as const) {

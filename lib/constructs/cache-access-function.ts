@@ -68,7 +68,7 @@ export class CacheAccessFunction extends Construct {
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs ${props.description}`,
+      description: `Execution role of: ${props.description}`,
     });
     this.role.addToPolicy(
       new iam.PolicyStatement({
@@ -76,7 +76,7 @@ export class CacheAccessFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    if (props.placement) this.allowVpcNetworking();
+    const networking = props.placement && this.allowVpcNetworking();
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: `${projectRoot}lambdas/${props.handlerFolder}/handler.ts`,
@@ -107,26 +107,33 @@ export class CacheAccessFunction extends Construct {
         banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
       },
     });
+    // Lambda checks the network interface permissions when the function is created.
+    if (networking) this.function.node.addDependency(networking);
   }
 
   /** Network interface permissions for VPC placement; the AWS-managed policy would add CloudWatch Logs on *. */
-  private allowVpcNetworking(): void {
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-      }),
-    );
-    Validations.of(this.role).acknowledge({
+  private allowVpcNetworking(): iam.Policy {
+    // A policy of its own, so the acknowledgement below cannot cover any later statement.
+    const policy = new iam.Policy(this, 'VpcNetworking', {
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+    this.role.attachInlinePolicy(policy);
+    Validations.of(policy).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
         'Lambda creates and deletes its own VPC network interfaces; EC2 cannot scope these calls to interfaces that do not exist yet.',
     });
+    return policy;
   }
 }

@@ -1,10 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { type CacheUserRef, parseUserArn } from '../../lambdas/shared/arn';
+import { type CacheUserRef, parseUserArn, userKey } from '../../lambdas/shared/arn';
 import { ENV } from '../../lambdas/shared/env-names';
 import { EXCLUDED_PASSWORD_CHARACTERS } from '../../lambdas/shared/password';
 import { type RotationTarget, serializeTargets } from '../../lambdas/shared/rotation/targets';
@@ -35,11 +35,12 @@ export class CredentialRotation extends Construct {
   constructor(scope: Construct, id: string, props: CredentialRotationProps) {
     super(scope, id);
     const { config } = props;
-    this.secrets = config.targets.map((target, index) => {
+    this.secrets = config.targets.map((target) => {
       const user = parseUserArn(target.userArn);
+      const id = `Secret-${userKey(user)}`;
       const secret = target.secretArn
-        ? secretsmanager.Secret.fromSecretCompleteArn(this, `Secret${index}`, target.secretArn)
-        : this.createSecret(`Secret${index}`, user, target.username ?? user.id, config.passwordLength);
+        ? secretsmanager.Secret.fromSecretCompleteArn(this, id, target.secretArn)
+        : this.createSecret(id, user, target.username ?? user.id, config.passwordLength);
       return { user, secret, created: target.secretArn === undefined };
     });
 
@@ -70,8 +71,8 @@ export class CredentialRotation extends Construct {
       sourceAccount: Stack.of(this).account,
     });
     const policy = this.grantRotation();
-    this.secrets.forEach(({ secret }, index) => {
-      const schedule = new secretsmanager.CfnRotationSchedule(this, `Schedule${index}`, {
+    for (const { user, secret } of this.secrets) {
+      const schedule = new secretsmanager.CfnRotationSchedule(this, `Schedule-${userKey(user)}`, {
         secretId: secret.secretArn,
         rotationLambdaArn: fn.functionArn,
         rotationRules: { scheduleExpression: config.schedule, duration: config.window },
@@ -79,7 +80,7 @@ export class CredentialRotation extends Construct {
       });
       // The first rotation starts as soon as the schedule exists; the function must be callable and allowed by then.
       schedule.node.addDependency(permission, policy);
-    });
+    }
   }
 
   private createSecret(
@@ -89,6 +90,8 @@ export class CredentialRotation extends Construct {
     length: number,
   ): secretsmanager.Secret {
     return new secretsmanager.Secret(this, id, {
+      // The secret holds a live password; deleting the stack must not lock the application out.
+      removalPolicy: RemovalPolicy.RETAIN,
       description: `Password of ${user.engine} user ${user.id}, rotated by cache-access-automation`,
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ username, user_arn: user.arn }),
@@ -106,6 +109,12 @@ export class CredentialRotation extends Construct {
       availabilityZones: network.availabilityZones,
       privateSubnetIds: network.subnetIds,
     });
+    for (const subnet of vpc.privateSubnets) {
+      Annotations.of(subnet).acknowledgeWarning(
+        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+        'The function only places network interfaces in these subnets; it never reads their route tables.',
+      );
+    }
     return {
       vpc,
       subnets: { subnets: vpc.privateSubnets },

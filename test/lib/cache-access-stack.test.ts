@@ -30,6 +30,8 @@ const ENI_ACTIONS = [
 interface Options {
   readonly network?: boolean;
   readonly readerUsername?: string;
+  /** Lists the reader before the writer. */
+  readonly reversed?: boolean;
 }
 
 const outdirs: string[] = [];
@@ -50,7 +52,7 @@ function synth(options: Options = {}) {
         targets: [
           { userArn: WRITER_USER, secretArn: WRITER_SECRET, endpoint: WRITER_ENDPOINT },
           { userArn: READER_USER, ...(options.readerUsername ? { username: options.readerUsername } : {}) },
-        ],
+        ][options.reversed ? 'reverse' : 'slice'](),
       },
     },
     'test config',
@@ -493,5 +495,40 @@ describe('CacheAccessStack', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       AlarmActions: [{ Ref: topic }],
     });
+  });
+
+  it('keeps the logical ids of secrets and schedules when targets are reordered, so no secret is replaced', () => {
+    // Arrange
+    const ids = (template: Template) =>
+      ['AWS::SecretsManager::Secret', 'AWS::SecretsManager::RotationSchedule'].flatMap((type) =>
+        Object.keys(template.findResources(type)).sort(),
+      );
+
+    // Act
+    const reordered = synth({ readerUsername: 'reader-svc', reversed: true });
+
+    // Assert
+    expect(ids(reordered.template)).toEqual(ids(withoutNetwork.template));
+  });
+
+  it('keeps a created secret when the stack is deleted, since it holds a live password', () => {
+    withoutNetwork.template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('creates the function only after its network interface permissions exist', () => {
+    // Arrange
+    const { template } = withNetwork;
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ENI_ACTIONS })]) },
+      },
+    });
+
+    // Act & Assert
+    expect(Object.keys(policies)).toHaveLength(1);
+    template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith(Object.keys(policies)) });
   });
 });

@@ -92,7 +92,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.violations).toEqual([]);
     expect(ruleNames(report.suppressedViolations)).toEqual(['AwsSolutions-IAM5[Resource::*]']);
     expect(report.suppressedViolations?.[0]?.violatingConstructs.map((c) => c.constructPath)).toEqual([
-      'CacheAccess/Rotation/Rotator/Role/DefaultPolicy/Resource',
+      'CacheAccess/Rotation/Rotator/VpcNetworking/Resource',
     ]);
   });
 

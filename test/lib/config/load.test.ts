@@ -442,6 +442,36 @@ describe('parseConfig', () => {
   });
 });
 
+describe('rotation window', () => {
+  it.each([
+    [
+      'rate(4 hours)',
+      '5h',
+      'expected at most 4h: a window may not reach into the next rotation of rate(4 hours)',
+    ],
+    [
+      'cron(0 20 * * ? *)',
+      '5h',
+      'expected at most 4h: a window starting at 20:00 UTC may not reach into the next UTC day',
+    ],
+  ])('refuses schedule %s with window %s', (schedule, window, message) => {
+    // Act
+    const line = problemAt(configErrorOf(configWith({ schedule, window })), '$.rotation.window');
+
+    // Assert
+    expect(line).toContain(message);
+    expect(line).toContain(`(got "${window}")`);
+  });
+
+  it.each([
+    ['rate(4 hours)', '4h'],
+    ['cron(0 20 * * ? *)', '4h'],
+    ['rate(30 days)', '24h'],
+  ])('accepts schedule %s with window %s', (schedule, window) => {
+    expect(parseConfig(configWith({ schedule, window }), 'test').rotation.window).toBe(window);
+  });
+});
+
 describe('loadConfig', () => {
   let dir: string;
 
