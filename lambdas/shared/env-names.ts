@@ -2,4 +2,6 @@
 export const ENV = {
   rotationTargets: 'ROTATION_TARGETS',
   passwordLength: 'PASSWORD_LENGTH',
+  membershipGrants: 'MEMBERSHIP_GRANTS',
+  eventBusName: 'EVENT_BUS_NAME',
 } as const;

@@ -57,3 +57,18 @@ export class RotationStepError extends CacheAccessError {
     super(message, options);
   }
 }
+
+/** The group or ACL does not exist. */
+export class GroupNotFoundError extends CacheAccessError {}
+
+/** The group is being modified; retried with backoff after reading its state again. */
+export class GroupBusyError extends CacheAccessError {}
+
+/** The service throttled the call beyond what the SDK retries; retried with backoff. */
+export class ApiThrottledError extends CacheAccessError {}
+
+/** The service refused the change for a reason retrying cannot fix (duplicate user name, default user). */
+export class MembershipRefusedError extends CacheAccessError {}
+
+/** After the change, the group's members still do not match the plan. */
+export class MembershipDriftError extends CacheAccessError {}

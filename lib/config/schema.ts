@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { parseSecretArn, parseUserArn, SECRET_ARN_FORM, USER_ARN_FORMS } from '../../lambdas/shared/arn';
+import {
+  parseGroupArn,
+  parseSecretArn,
+  parseUserArn,
+  SECRET_ARN_FORM,
+  USER_ARN_FORMS,
+} from '../../lambdas/shared/arn';
 import { PASSWORD_LENGTH } from '../../lambdas/shared/password';
+import { membershipSchema } from './membership-schema';
 
 const DEFAULT_SCHEDULE = 'rate(30 days)';
 
@@ -127,19 +134,6 @@ const rotationSchema = z
     });
     // Malformed ARNs are already reported by their field's own check; the cross-checks skip them.
     const users = rotation.targets.map((t) => tryParse(() => parseUserArn(t.userArn)));
-    const firstIndex = users.findIndex((user) => user !== undefined);
-    const first = users[firstIndex];
-    users.forEach((user, index) => {
-      if (!first || !user || index <= firstIndex) return;
-      if (user.account !== first.account || user.region !== first.region) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['targets', index, 'userArn'],
-          input: user.arn,
-          message: `expected account ${first.account} and region ${first.region} like targets[${firstIndex}]; one stack serves one account and region`,
-        });
-      }
-    });
     rotation.targets.forEach((target, index) => {
       const user = users[index];
       const secretArn = target.secretArn;
@@ -167,20 +161,47 @@ const rotationSchema = z
     }
   });
 
-export const configSchema = z.strictObject({
-  rotation: rotationSchema,
-  // Named here so that the section, when it comes, slots in beside rotation; until then it is refused
-  // rather than silently ignored.
-  membership: z
-    .unknown()
-    .refine(
-      (value) => value === undefined,
-      'scheduled membership is not available in this version; remove the section',
-    )
-    .optional(),
-});
+export const configSchema = z
+  .strictObject({
+    rotation: rotationSchema.optional(),
+    membership: membershipSchema.optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (!config.rotation && !config.membership) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        input: config,
+        message: 'expected a rotation section, a membership section or both',
+      });
+      return;
+    }
+    // One stack deploys to one account and region: every ARN must agree with the first one.
+    const arns: { path: (string | number)[]; ref: { account: string; region: string; arn: string } }[] = [
+      ...(config.rotation?.targets ?? []).flatMap((target, index) => {
+        const user = tryParse(() => parseUserArn(target.userArn));
+        return user ? [{ path: ['rotation', 'targets', index, 'userArn'], ref: user }] : [];
+      }),
+      ...(config.membership?.grants ?? []).flatMap((grant, index) => {
+        const group = tryParse(() => parseGroupArn(grant.groupArn));
+        return group ? [{ path: ['membership', 'grants', index, 'groupArn'], ref: group }] : [];
+      }),
+    ];
+    const [first, ...rest] = arns;
+    for (const { path, ref } of rest) {
+      if (first && (ref.account !== first.ref.account || ref.region !== first.ref.region)) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          input: ref.arn,
+          message: `expected account ${first.ref.account} and region ${first.ref.region} like ${first.path.join('.')}; one stack serves one account and region`,
+        });
+      }
+    }
+  });
 
 export type CacheAccessConfig = z.output<typeof configSchema>;
-export type RotationConfig = CacheAccessConfig['rotation'];
+export type RotationConfig = NonNullable<CacheAccessConfig['rotation']>;
 export type RotationTargetConfig = RotationConfig['targets'][number];
 export type NetworkConfig = NonNullable<RotationConfig['network']>;
+export type { MembershipConfig } from './membership-schema';

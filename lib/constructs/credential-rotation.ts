@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { type CacheUserRef, parseUserArn, userKey } from '../../lambdas/shared/arn';
+import { type CacheUserRef, parseUserArn, resourceKey } from '../../lambdas/shared/arn';
 import { ENV } from '../../lambdas/shared/env-names';
 import { EXCLUDED_PASSWORD_CHARACTERS } from '../../lambdas/shared/password';
 import { type RotationTarget, serializeTargets } from '../../lambdas/shared/rotation/targets';
@@ -37,7 +37,7 @@ export class CredentialRotation extends Construct {
     const { config } = props;
     this.secrets = config.targets.map((target) => {
       const user = parseUserArn(target.userArn);
-      const id = `Secret-${userKey(user)}`;
+      const id = `Secret-${resourceKey(user)}`;
       const secret = target.secretArn
         ? secretsmanager.Secret.fromSecretCompleteArn(this, id, target.secretArn)
         : this.createSecret(id, user, target.username ?? user.id, config.passwordLength);
@@ -72,7 +72,7 @@ export class CredentialRotation extends Construct {
     });
     const policy = this.grantRotation();
     for (const { user, secret } of this.secrets) {
-      const schedule = new secretsmanager.CfnRotationSchedule(this, `Schedule-${userKey(user)}`, {
+      const schedule = new secretsmanager.CfnRotationSchedule(this, `Schedule-${resourceKey(user)}`, {
         secretId: secret.secretArn,
         rotationLambdaArn: fn.functionArn,
         rotationRules: { scheduleExpression: config.schedule, duration: config.window },

@@ -1,8 +1,8 @@
 import { DescribeUsersCommand, type ElastiCacheClient, ModifyUserCommand } from '@aws-sdk/client-elasticache';
 import type { CacheUserRef } from '../arn';
 import type { CacheUserState, UserDirectory } from '../rotation/ports';
+import { userFault } from './faults';
 import { isAwsError } from './per-region';
-import { userFault } from './user-faults';
 
 export class ElastiCacheUsers implements UserDirectory {
   constructor(private readonly clientFor: (region: string) => ElastiCacheClient) {}

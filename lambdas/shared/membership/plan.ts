@@ -1,0 +1,82 @@
+import { DateTime, IANAZone } from 'luxon';
+import { z } from 'zod';
+import { GROUP_ARN_FORMS, parseGroupArn } from '../arn';
+
+export const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+export type Day = (typeof DAYS)[number];
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** A user id or name as ElastiCache and MemoryDB accept it. */
+const USER_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
+
+const isGroupArn = (arn: string) => {
+  try {
+    parseGroupArn(arn);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const recurringWindowSchema = z
+  .strictObject({
+    days: z.array(z.enum(DAYS, `expected one of ${DAYS.join(', ')}`)).min(1, 'expected at least one day'),
+    from: z.string().regex(TIME, 'expected a local time HH:MM from 00:00 to 23:59'),
+    to: z.string().regex(TIME, 'expected a local time HH:MM from 00:00 to 23:59'),
+    timeZone: z
+      .string()
+      .refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as Europe/Berlin'),
+  })
+  .refine((w) => w.from !== w.to, {
+    path: ['to'],
+    message: 'expected a time other than from; a window of zero length never opens',
+  });
+
+const instant = z
+  .string()
+  .refine(
+    (value) => /(Z|[+-]\d{2}:\d{2})$/.test(value) && DateTime.fromISO(value).isValid,
+    'expected an ISO 8601 date-time with an offset, such as 2026-12-01T09:00:00+01:00',
+  );
+
+const oneTimeWindowSchema = z
+  .strictObject({ start: instant, end: instant })
+  .refine((w) => DateTime.fromISO(w.end) > DateTime.fromISO(w.start), {
+    path: ['end'],
+    message: 'expected an end after start',
+  });
+
+export type RecurringWindow = z.output<typeof recurringWindowSchema>;
+export type OneTimeWindow = z.output<typeof oneTimeWindowSchema>;
+export type AccessWindow = RecurringWindow | OneTimeWindow;
+
+/** `start`/`end` make a one-time window; anything else is read as recurring, so its errors are the useful ones. */
+const windowSchema = z.unknown().transform((value, ctx): AccessWindow => {
+  const oneTime = typeof value === 'object' && value !== null && ('start' in value || 'end' in value);
+  const result = (oneTime ? oneTimeWindowSchema : recurringWindowSchema).safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, input: issue.input });
+  }
+  return z.NEVER;
+});
+
+export const grantSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, - _ or .'),
+  groupArn: z.string().refine(isGroupArn, `expected ${GROUP_ARN_FORMS}`),
+  users: z
+    .array(
+      z
+        .string()
+        .regex(USER_NAME, 'expected a user id: a letter, then letters, digits or hyphens')
+        .refine((user) => user !== 'default', "the 'default' user is never managed: groups require it"),
+    )
+    .min(1, 'expected at least one user'),
+  windows: z.array(windowSchema).min(1, 'expected at least one window'),
+});
+
+export type Grant = z.output<typeof grantSchema>;
+
+export function isRecurring(window: AccessWindow): window is RecurringWindow {
+  return 'days' in window;
+}

@@ -1,0 +1,93 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface FailureAlertsProps {
+  /** Functions whose errors should page someone, by a stable name used in construct ids. */
+  readonly functions: Readonly<Record<string, lambda.IFunction>>;
+  /** Secrets whose failed or abandoned rotations should page someone. */
+  readonly secretArns: readonly string[];
+  /** Queues that collect runs that failed for good, by a stable name used in construct ids. */
+  readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
+}
+
+/** Secrets Manager reports these rotation outcomes only as CloudTrail service events; there is no metric. */
+const ROTATION_FAILURE_EVENTS = ['RotationFailed', 'TestRotationFailed', 'RotationAbandoned'];
+
+/**
+ * One encrypted SNS topic that receives every failure worth waking up for: Secrets Manager's
+ * rotation failure events for the configured secrets, errors of the functions and anything that
+ * lands in a dead-letter queue.
+ */
+export class FailureAlerts extends Construct {
+  readonly topic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: FailureAlertsProps) {
+    super(scope, id);
+    // A customer managed key, because EventBridge and CloudWatch cannot publish to a topic
+    // encrypted with the AWS managed SNS key.
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts cache-access-automation failure alerts',
+      enableKeyRotation: true,
+    });
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      key.grant(new iam.ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    }
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'cache-access-automation failures',
+      masterKey: key,
+      enforceSSL: true,
+    });
+
+    if (props.secretArns.length > 0) {
+      new events.Rule(this, 'RotationFailed', {
+        description: 'Secrets Manager could not rotate a cache user secret',
+        eventPattern: {
+          source: ['aws.secretsmanager'],
+          detailType: ['AWS Service Event via CloudTrail'],
+          detail: {
+            eventName: ROTATION_FAILURE_EVENTS,
+            additionalEventData: { SecretId: [...props.secretArns] },
+          },
+        },
+        targets: [new targets.SnsTopic(this.topic)],
+      });
+    }
+
+    for (const [name, fn] of Object.entries(props.functions)) {
+      this.alarm(`${name}Errors`, {
+        alarmDescription: `${fn.functionName} failed; its log group says which secret or group and why`,
+        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      });
+    }
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      this.alarm(`${name}DeadLetters`, {
+        alarmDescription: `Runs gave up after their retries and wait in ${queue.queueName}; each message says which group and why`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+      });
+    }
+  }
+
+  /** Any occurrence at all is worth an alert. */
+  private alarm(id: string, props: { alarmDescription: string; metric: cloudwatch.IMetric }): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...props,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+  }
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { MemoryDBClient } from '@aws-sdk/client-memorydb';
+import { DateTime } from 'luxon';
+import { ElastiCacheGroups } from '../lambdas/shared/adapters/elasticache-groups';
+import { MemoryDbAcls } from '../lambdas/shared/adapters/memorydb-groups';
+import { perRegion } from '../lambdas/shared/adapters/per-region';
+import { parseGroupArn } from '../lambdas/shared/arn';
+import type { GroupDirectories, GroupState } from '../lambdas/shared/membership/ports';
+import { CONFIG_FILE_CONTEXT_KEY, loadConfig } from './config/load';
+import { planReport } from './plan/report';
+
+const USAGE = `usage: npm run plan -- [--at <ISO 8601 with offset>] [--days N] [--live] [--config path.json]
+
+Prints, from the config alone, who each group's members should be at --at (default: now) and the
+changes in the next --days (default 7). --live also reads the groups through the AWS SDK (your
+credentials, read-only calls) and prints the change a reconcile would apply now. Nothing is changed.`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      at: { type: 'string' },
+      days: { type: 'string', default: '7' },
+      live: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const at = values.at === undefined ? DateTime.now() : DateTime.fromISO(values.at, { setZone: true });
+  if (!at.isValid)
+    throw new Error(`--at '${values.at}' is not an ISO 8601 date-time such as 2026-12-01T10:00:00+01:00`);
+  const days = Number(values.days);
+  if (!Number.isInteger(days) || days < 0 || days > 366)
+    throw new Error(`--days '${values.days}' must be a whole number from 0 to 366`);
+
+  const cdkContext = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')).context ?? {};
+  const config = loadConfig((key) => (key === CONFIG_FILE_CONTEXT_KEY ? values.config : cdkContext[key]));
+  if (!config.membership) throw new Error('the config has no membership section: there is nothing to plan');
+  const { grants } = config.membership;
+
+  const live = values.live ? await readLiveGroups([...new Set(grants.map((g) => g.groupArn))]) : undefined;
+  console.log(planReport({ grants, at, days, live }));
+}
+
+/** Reads each group once; a group that cannot be read is reported, not fatal, so the others still print. */
+async function readLiveGroups(groupArns: readonly string[]): Promise<Map<string, GroupState | string>> {
+  const directories: GroupDirectories = {
+    elasticache: new ElastiCacheGroups(perRegion((region) => new ElastiCacheClient({ region }))),
+    memorydb: new MemoryDbAcls(perRegion((region) => new MemoryDBClient({ region }))),
+  };
+  const states = await Promise.all(
+    groupArns.map(async (arn): Promise<[string, GroupState | string]> => {
+      const group = parseGroupArn(arn);
+      try {
+        return [arn, (await directories[group.engine].describe(group)) ?? 'it does not exist'];
+      } catch (error) {
+        return [arn, error instanceof Error ? `${error.name}: ${error.message}` : String(error)];
+      }
+    }),
+  );
+  return new Map(states);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+});

@@ -1,0 +1,55 @@
+import { DateTime } from 'luxon';
+import { parseGroupArn } from '../../lambdas/shared/arn';
+import { desiredMembership, diffMembership } from '../../lambdas/shared/membership/desired';
+import type { Grant } from '../../lambdas/shared/membership/plan';
+import type { GroupState } from '../../lambdas/shared/membership/ports';
+import { transitionsBetween } from '../../lambdas/shared/membership/transitions';
+
+export interface PlanRequest {
+  readonly grants: readonly Grant[];
+  /** The instant to evaluate, with the offset to print times in. */
+  readonly at: DateTime;
+  /** How far ahead to list transitions. */
+  readonly days: number;
+  /** Live state per group ARN, when read (`--live`); a string is the error reading it. */
+  readonly live?: ReadonlyMap<string, GroupState | string>;
+}
+
+/** What the plan says for every group at one instant, the changes ahead, and (with live state) the diff it would apply. */
+export function planReport({ grants, at, days, live }: PlanRequest): string {
+  const atMs = at.toMillis();
+  const show = (ms: number) =>
+    DateTime.fromMillis(ms, { zone: at.zone }).toISO({ suppressMilliseconds: true });
+  const lines = [`Plan at ${show(atMs)} (${new Date(atMs).toISOString()})`];
+  for (const groupArn of [...new Set(grants.map((g) => g.groupArn))]) {
+    const group = parseGroupArn(groupArn);
+    const plan = desiredMembership(grants, groupArn, atMs);
+    const desired = [...plan.desired].map(([user, by]) => `${user} (${by.join(', ')})`);
+    lines.push(
+      '',
+      `${groupArn} (${group.engine === 'elasticache' ? 'ElastiCache user group' : 'MemoryDB ACL'})`,
+      `  managed users:   ${[...plan.managed].sort().join(', ')}`,
+      `  members by plan: ${desired.length > 0 ? desired.join(', ') : 'none'}`,
+      `  next transitions (${days} days):`,
+    );
+    const transitions = transitionsBetween(grants, groupArn, atMs, atMs + days * 86_400_000);
+    if (transitions.length === 0) lines.push('    none');
+    for (const { atMs: when, add, remove } of transitions) {
+      const parts = [
+        add.length > 0 && `add ${add.join(', ')}`,
+        remove.length > 0 && `remove ${remove.join(', ')}`,
+      ];
+      lines.push(`    ${show(when)}  ${parts.filter(Boolean).join('; ')}`);
+    }
+    const state = live?.get(groupArn);
+    if (typeof state === 'string') lines.push(`  live: could not read the group: ${state}`);
+    else if (state) {
+      const diff = diffMembership(state.members, plan);
+      lines.push(
+        `  live members:    ${[...state.members].sort().join(', ') || 'none'} (status ${state.status})`,
+        `  would apply:     ${diff.add.length + diff.remove.length === 0 ? 'nothing, the group matches the plan' : `add ${diff.add.join(', ') || 'none'}; remove ${diff.remove.join(', ') || 'none'}`}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
