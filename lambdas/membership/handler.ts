@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -11,8 +14,8 @@ import { MemoryDbUsers } from '#shared/adapters/memorydb-users';
 import { perRegion } from '#shared/adapters/per-region';
 import { Deadline, systemClock } from '#shared/deadline';
 import { requireEnv } from '#shared/env';
-import { ENV } from '#shared/env-names';
-import { CacheAccessError, InvalidEventError } from '#shared/errors';
+import { ENV, MEMBERSHIP_PLAN_FILENAME } from '#shared/env-names';
+import { CacheAccessError, ConfigurationError, InvalidEventError } from '#shared/errors';
 import { evaluationTime, parseMembershipEvent } from '#shared/membership/event';
 import { parseGrants } from '#shared/membership/grants';
 import { MembershipReconciler } from '#shared/membership/reconciler';
@@ -22,7 +25,10 @@ import { observabilityFor, withObservability } from '#shared/observability';
 const RESERVE_MS = 10_000;
 
 const { logger, metrics } = observabilityFor('cache-membership');
-const grants = parseGrants(requireEnv(ENV.membershipGrants), ENV.membershipGrants);
+const planFile =
+  process.env[ENV.membershipPlanFile] ??
+  join(dirname(fileURLToPath(import.meta.url)), MEMBERSHIP_PLAN_FILENAME);
+const grants = parseGrants(readPlan(planFile), planFile);
 const configuredGroups = [...new Set(grants.map((grant) => grant.groupArn))];
 const elasticache = perRegion((region) => new ElastiCacheClient({ region }));
 const memorydb = perRegion((region) => new MemoryDBClient({ region }));
@@ -33,6 +39,19 @@ const reconciler = new MembershipReconciler({
   publisher: new EventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
   onEvent: (message, data) => logger.info(message, { ...data }),
 });
+
+function readPlan(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(
+      `cannot read the membership plan ${file}; redeploy the stack to restore it`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
 
 export interface MembershipResult {
   readonly groupArn: string;

@@ -2,6 +2,13 @@
 export const ENV = {
   rotationTargets: 'ROTATION_TARGETS',
   passwordLength: 'PASSWORD_LENGTH',
-  membershipGrants: 'MEMBERSHIP_GRANTS',
+  /** Where the membership plan is; by default the file the stack bundles beside the handler. */
+  membershipPlanFile: 'MEMBERSHIP_PLAN_FILE',
   eventBusName: 'EVENT_BUS_NAME',
 } as const;
+
+/**
+ * The membership plan travels inside the function's bundle, not in an environment variable:
+ * Lambda caps all variables together at 4 KB, which a few grants would exceed.
+ */
+export const MEMBERSHIP_PLAN_FILENAME = 'membership-plan.json';

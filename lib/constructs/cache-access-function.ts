@@ -1,9 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tokenization, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -41,6 +44,12 @@ export interface CacheAccessFunctionProps {
    * @default - the function runs outside any VPC
    */
   readonly placement?: FunctionPlacement;
+  /**
+   * Files placed beside the handler in the bundle, by file name. For configuration too large for
+   * environment variables, which Lambda caps at 4 KB in total; the content is part of the asset hash.
+   * @default - none
+   */
+  readonly bundledFiles?: Readonly<Record<string, string>>;
   /**
    * How long the function's logs are kept.
    * @default logs.RetentionDays.THREE_MONTHS
@@ -105,8 +114,11 @@ export class CacheAccessFunction extends Construct {
         // The runtime's SDK version is not the one tested; ship the tested one.
         bundleAwsSDK: true,
         banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
+        commandHooks: props.bundledFiles && copyIntoBundle(props.bundledFiles),
       },
     });
+    const environment = { POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment };
+    this.node.addValidation({ validate: () => environmentProblems(environment) });
     // Lambda checks the network interface permissions when the function is created.
     if (networking) this.function.node.addDependency(networking);
   }
@@ -136,4 +148,36 @@ export class CacheAccessFunction extends Construct {
     });
     return policy;
   }
+}
+
+/** Writes each file at synth time and copies it into the bundle's output folder once esbuild is done. */
+function copyIntoBundle(files: Readonly<Record<string, string>>): ICommandHooks {
+  const staging = mkdtempSync(join(tmpdir(), 'cache-access-bundle-'));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(staging, name), content);
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) =>
+      Object.keys(files).map((name) => `cp "${join(staging, name)}" "${join(outputDir, name)}"`),
+  };
+}
+
+/** Lambda refuses a function whose environment variables, names and values together, exceed 4 KB. */
+const ENVIRONMENT_LIMIT_BYTES = 4096;
+/** A value only known at deploy time (a created secret's ARN) is counted as long as such an ARN gets. */
+const UNRESOLVED_VALUE_BYTES = 128;
+/** How the CDK writes a deploy-time value into a string. */
+const ENCODED_TOKEN = /\$\{Token\[[^\]]*\]\}/g;
+
+function environmentProblems(environment: Readonly<Record<string, string>>): string[] {
+  const bytes = Object.entries(environment).reduce((sum, [name, value]) => {
+    const tokens = Tokenization.reverseString(value).tokens.length;
+    const known = value.replace(ENCODED_TOKEN, '');
+    return sum + Buffer.byteLength(name) + Buffer.byteLength(known) + tokens * UNRESOLVED_VALUE_BYTES;
+  }, 0);
+  return bytes > ENVIRONMENT_LIMIT_BYTES
+    ? [
+        `the function's environment would take about ${bytes} bytes, over Lambda's limit of ${ENVIRONMENT_LIMIT_BYTES}: the config names too many rotation targets for one stack; split them across stacks (cdk deploy -c config=part1.json, ...)`,
+      ]
+    : [];
 }

@@ -7,7 +7,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type CacheGroupRef, memberUserArn, parseGroupArn, resourceKey } from '../../lambdas/shared/arn';
-import { ENV } from '../../lambdas/shared/env-names';
+import { ENV, MEMBERSHIP_PLAN_FILENAME } from '../../lambdas/shared/env-names';
 import {
   type AccessWindow,
   DAYS,
@@ -68,10 +68,8 @@ export class ScheduledMembership extends Construct {
       description: 'Adds and removes ElastiCache user group and MemoryDB ACL members on schedule',
       // Group changes take minutes on AWS; the function waits for `active` before and after its change.
       timeout: Duration.minutes(10),
-      environment: {
-        [ENV.membershipGrants]: JSON.stringify(grants),
-        [ENV.eventBusName]: 'default',
-      },
+      environment: { [ENV.eventBusName]: 'default' },
+      bundledFiles: { [MEMBERSHIP_PLAN_FILENAME]: JSON.stringify(grants) },
     });
     const { function: fn } = this.handler;
     fn.configureAsyncInvoke({

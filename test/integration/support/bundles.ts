@@ -17,6 +17,16 @@ const SYNTH_CONFIG = {
       { userArn: 'arn:aws:memorydb:eu-west-1:123456789012:user/bundle-probe' },
     ],
   },
+  membership: {
+    grants: [
+      {
+        name: 'bundle-probe',
+        groupArn: 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:bundle-probe',
+        users: ['bundle-probe'],
+        windows: [{ days: ['MON'], from: '09:00', to: '17:00', timeZone: 'UTC' }],
+      },
+    ],
+  },
 };
 
 /**

@@ -6,6 +6,7 @@ import {
   ModifyUserCommand,
   UserNotFoundFault,
 } from '@aws-sdk/client-elasticache';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   DescribeUsersCommand as DescribeMemoryDbUsersCommand,
   MemoryDBClient,
@@ -29,6 +30,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalAws, startLocalAws } from './local-aws';
 import { type RedisServer, startRedis } from './redis-server';
+import { pointSdkAt, rejection } from './sdk-env';
 
 const OLD = 'old-password-0123456789';
 const NEW = 'new-password-0123456789';
@@ -42,32 +44,25 @@ let aws: LocalAws;
 let secretsManager: SecretsManagerClient;
 let elastiCache: ElastiCacheClient;
 let memoryDb: MemoryDBClient;
-const savedEnv: Record<string, string | undefined> = {};
+let eventBridge: EventBridgeClient;
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   redis = await startRedis();
   aws = await startLocalAws({ redis });
   // The clients get no endpoint option: the standard variables must be enough, as for the deployed handlers.
-  for (const [name, value] of Object.entries(aws.env())) {
-    savedEnv[name] = process.env[name];
-    process.env[name] = value;
-  }
+  restoreEnv = pointSdkAt(aws.env());
   secretsManager = new SecretsManagerClient({ region: 'eu-west-1' });
   elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
   memoryDb = new MemoryDBClient({ region: 'eu-west-1' });
+  eventBridge = new EventBridgeClient({ region: 'eu-west-1' });
 });
 
 afterAll(async () => {
-  for (const client of [secretsManager, elastiCache, memoryDb]) {
+  for (const client of [secretsManager, elastiCache, memoryDb, eventBridge]) {
     client?.destroy();
   }
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) {
-      delete process.env[name];
-    } else {
-      process.env[name] = value;
-    }
-  }
+  restoreEnv?.();
   await aws?.stop();
   await redis?.stop();
 });
@@ -75,15 +70,6 @@ afterAll(async () => {
 afterEach(() => {
   aws.setDelays({ statusDelayMs: 0, propagationDelayMs: 0 });
 });
-
-function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: unknown) => error,
-  );
-}
 
 async function createSecret(name: string, value: string, token = TOKEN_1): Promise<string> {
   const created = await secretsManager.send(
@@ -93,14 +79,19 @@ async function createSecret(name: string, value: string, token = TOKEN_1): Promi
 }
 
 describe('endpoint', () => {
-  it('receives all three services through AWS_ENDPOINT_URL_<SERVICE> alone', async () => {
+  it('receives all four services through AWS_ENDPOINT_URL_<SERVICE> alone', async () => {
     await aws.users.create({ engine: 'elasticache', id: 'env-cache', passwords: [OLD] });
     await aws.users.create({ engine: 'memorydb', id: 'env-memorydb', passwords: [OLD] });
 
     await createSecret('env-secret', 'value');
     await elastiCache.send(new DescribeCacheUsersCommand({ UserId: 'env-cache' }));
     await memoryDb.send(new DescribeMemoryDbUsersCommand({ UserName: 'env-memorydb' }));
+    await eventBridge.send(
+      new PutEventsCommand({ Entries: [{ Source: 'env', DetailType: 'Env Probe', Detail: '{}' }] }),
+    );
 
+    expect(Object.keys(aws.env())).toContain('AWS_ENDPOINT_URL_EVENTBRIDGE');
+    expect(aws.callsOf('PutEvents', 'eventbridge')).toHaveLength(1);
     expect(aws.callsOf('CreateSecret', 'secretsmanager')).toHaveLength(1);
     expect(aws.callsOf('DescribeUsers', 'elasticache').at(-1)?.params).toEqual({ UserId: 'env-cache' });
     expect(aws.callsOf('DescribeUsers', 'memorydb').at(-1)?.params).toEqual({ UserName: 'env-memorydb' });
@@ -530,6 +521,63 @@ describe('MemoryDB users', () => {
     );
 
     expect(error).toBeInstanceOf(MemoryDbInvalidParameterValueException);
+  });
+});
+
+describe('EventBridge', () => {
+  it('records the entries PutEvents accepts, with the detail parsed', async () => {
+    const time = new Date('2025-03-30T01:30:00Z');
+
+    const put = await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: 'cache-access-automation',
+            DetailType: 'Cache Membership Changed',
+            Detail: JSON.stringify({ group: 'team', added: ['alice'] }),
+            EventBusName: 'audit',
+            Resources: ['arn:aws:elasticache:eu-west-1:123456789012:usergroup:team'],
+            Time: time,
+          },
+          { Source: 'cache-access-automation', DetailType: 'Heartbeat', Detail: '{}' },
+        ],
+      }),
+    );
+
+    const recorded = aws.events.entries.filter((entry) => entry.source === 'cache-access-automation');
+    expect(put.FailedEntryCount).toBe(0);
+    expect(put.Entries?.map((entry) => entry.EventId)).toEqual(recorded.map((entry) => entry.eventId));
+    expect(recorded[0]).toMatchObject({
+      detailType: 'Cache Membership Changed',
+      detail: { group: 'team', added: ['alice'] },
+      eventBusName: 'audit',
+      resources: ['arn:aws:elasticache:eu-west-1:123456789012:usergroup:team'],
+      time,
+    });
+    expect(recorded[1]).toMatchObject({ detailType: 'Heartbeat', eventBusName: 'default' });
+  });
+
+  it('refuses malformed and injected entries one by one in a successful response', async () => {
+    const before = aws.events.entries.length;
+    aws.events.failNextEntries(1, 'ThrottlingException');
+
+    const put = await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: 'partial', DetailType: 'Injected', Detail: '{}' },
+          { Source: 'partial', DetailType: 'Malformed', Detail: 'not json' },
+          { Source: 'partial', DetailType: 'Fine', Detail: '{"ok":true}' },
+        ],
+      }),
+    );
+
+    expect(put.FailedEntryCount).toBe(2);
+    expect(put.Entries?.map((entry) => entry.ErrorCode)).toEqual([
+      'ThrottlingException',
+      'MalformedDetail',
+      undefined,
+    ]);
+    expect(aws.events.entries.slice(before).map((entry) => entry.detailType)).toEqual(['Fine']);
   });
 });
 

@@ -3,15 +3,21 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Call, CallLog, FaultPlan } from './local-aws/calls';
 import { createDispatcher } from './local-aws/dispatch';
-import { elastiCacheUsers } from './local-aws/elasticache';
-import { memoryDbUsers } from './local-aws/memorydb';
+import { elastiCacheUserGroups, elastiCacheUsers } from './local-aws/elasticache';
+import { EventStore, type EventsHarness } from './local-aws/events';
+import { type GroupHarness, GroupStore } from './local-aws/groups';
+import { createMemoryDbBuiltIns, memoryDbAcls, memoryDbUsers } from './local-aws/memorydb';
 import { SecretStore, type SecretsHarness } from './local-aws/secrets-manager';
+import { Throttle, type ThrottleOptions } from './local-aws/throttle';
 import { type Delays, type UserHarness, UserStore } from './local-aws/users';
 import type { ServiceName } from './local-aws/wire';
 import type { RedisServer } from './redis-server';
 
 export type { Call } from './local-aws/calls';
+export type { EventsHarness, PutEvent } from './local-aws/events';
+export type { GroupChange, GroupHarness, GroupState, GroupStatus, NewGroup } from './local-aws/groups';
 export type { SecretsHarness } from './local-aws/secrets-manager';
+export type { ThrottleOptions } from './local-aws/throttle';
 export type { AuthType, Engine, NewUser, UserHarness, UserState, UserStatus } from './local-aws/users';
 export type { ServiceName } from './local-aws/wire';
 
@@ -20,18 +26,35 @@ const REGION = 'eu-west-1';
 export interface LocalAwsOptions {
   /** Where modelled users live as ACL users. */
   readonly redis: RedisServer;
-  /** @default 0 */
+  /** How long a modified user stays `modifying`. @default 0 */
   readonly statusDelayMs?: number;
-  /** @default 0 */
+  /**
+   * How long a password change (from the request) and a membership change (from when its group is `active`
+   * again) take to reach redis. @default 0
+   */
   readonly propagationDelayMs?: number;
+  /** How long a modified user group or ACL stays `modifying` before its new members take effect. @default 0 */
+  readonly groupDelayMs?: number;
   /** Added before every response. @default 0 */
   readonly latencyMs?: number;
+  /**
+   * Rate limits: a request over them gets the service's throttling error (`Throttling` over awsQuery,
+   * `ThrottlingException` over JSON, HTTP 400), which the SDK retries with backoff.
+   * @default - no limits
+   */
+  readonly throttle?: ThrottleOptions;
+}
+
+export interface LocalAwsDelays extends Delays {
+  /** How long a modified user group or ACL, and the users it touches, stay `modifying`. */
+  readonly groupDelayMs: number;
 }
 
 export interface LocalAwsEnv {
   readonly AWS_ENDPOINT_URL_SECRETS_MANAGER: string;
   readonly AWS_ENDPOINT_URL_ELASTICACHE: string;
   readonly AWS_ENDPOINT_URL_MEMORYDB: string;
+  readonly AWS_ENDPOINT_URL_EVENTBRIDGE: string;
   readonly AWS_ACCESS_KEY_ID: string;
   readonly AWS_SECRET_ACCESS_KEY: string;
   readonly AWS_REGION: string;
@@ -41,6 +64,15 @@ export interface LocalAws {
   readonly url: string;
   readonly secrets: SecretsHarness;
   readonly users: UserHarness;
+  /**
+   * ElastiCache user groups and MemoryDB ACLs. MemoryDB's `open-access` ACL with its `default` user exists
+   * from the start.
+   */
+  readonly groups: GroupHarness;
+  /** What PutEvents accepted. */
+  readonly events: EventsHarness;
+  /** Requests answered with a throttling error so far; they are in `calls` with that error too. */
+  readonly throttledCount: number;
   /** Every request so far, oldest first, with only non-secret parameters. */
   readonly calls: readonly Call[];
   /** Calls of one operation; give the service where two share a name (`DescribeUsers`). */
@@ -50,27 +82,44 @@ export interface LocalAws {
    * the SDK's exception name or the awsQuery code (`InvalidUserStateFault` or `InvalidUserState`).
    */
   failNext(operation: string, code: string, times?: number, service?: ServiceName): void;
-  setDelays(delays: Partial<Delays>): void;
+  setDelays(delays: Partial<LocalAwsDelays>): void;
+  /** Replaces the rate limits (and refills them); `undefined` lifts them. */
+  setThrottle(throttle: ThrottleOptions | undefined): void;
   /** Variables that point unmodified SDK v3 clients at this endpoint with fake credentials. */
   env(): LocalAwsEnv;
   stop(): Promise<void>;
 }
 
-/** Starts an HTTP endpoint on a random loopback port that speaks Secrets Manager, ElastiCache and MemoryDB. */
+/**
+ * Starts an HTTP endpoint on a random loopback port that speaks Secrets Manager, ElastiCache, MemoryDB and
+ * EventBridge.
+ */
 export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const users = new UserStore(opts.redis, {
     statusDelayMs: opts.statusDelayMs ?? 0,
     propagationDelayMs: opts.propagationDelayMs ?? 0,
   });
+  const groups = new GroupStore(users, opts.groupDelayMs ?? 0);
+  await createMemoryDbBuiltIns(users, groups);
   const secrets = new SecretStore();
+  const events = new EventStore();
   const calls = new CallLog();
   const faults = new FaultPlan();
+  const throttle = new Throttle(opts.throttle);
   const stopping = new AbortController();
   const server = createServer(
     createDispatcher({
-      modules: [secrets.module, elastiCacheUsers(users), memoryDbUsers(users)],
+      modules: [
+        secrets.module,
+        elastiCacheUsers(users, groups),
+        elastiCacheUserGroups(groups),
+        memoryDbUsers(users, groups),
+        memoryDbAcls(groups),
+        events.module,
+      ],
       calls,
       faults,
+      throttle,
       latencyMs: opts.latencyMs ?? 0,
       defaultRegion: REGION,
       signal: stopping.signal,
@@ -84,17 +133,29 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
     url,
     secrets,
     users,
+    groups,
+    events,
+    get throttledCount() {
+      return throttle.throttledCount;
+    },
     get calls() {
       return calls.calls;
     },
     callsOf: (operation, service) => calls.of(operation, service),
     failNext: (operation, code, times = 1, service = undefined) =>
       faults.add(operation, code, times, service),
-    setDelays: (delays) => users.setDelays(delays),
+    setDelays: ({ groupDelayMs, ...userDelays }) => {
+      users.setDelays(userDelays);
+      if (groupDelayMs !== undefined) {
+        groups.setDelay(groupDelayMs);
+      }
+    },
+    setThrottle: (options) => throttle.set(options),
     env: () => ({
       AWS_ENDPOINT_URL_SECRETS_MANAGER: url,
       AWS_ENDPOINT_URL_ELASTICACHE: url,
       AWS_ENDPOINT_URL_MEMORYDB: url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: url,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: REGION,
@@ -106,6 +167,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
       );
+      groups.stop();
       await users.stop();
     },
   };

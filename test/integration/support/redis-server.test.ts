@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from './redis-server';
 
@@ -53,6 +54,28 @@ describe('startRedis', () => {
 
     expect(whileDisabled).toBe(false);
     expect(await redis.authenticates('toggled', FIRST)).toBe(true);
+  });
+
+  it('closes the open connections of a user on disconnect, while the user can still log in again', async () => {
+    await redis.createUser('connected', [FIRST]);
+    const client = createClient({
+      socket: { host: redis.host, port: redis.port, tls: true, ca: redis.caPem, reconnectStrategy: false },
+      username: 'connected',
+      password: FIRST,
+    });
+    client.on('error', () => {});
+    await client.connect();
+    const before = await client.ping();
+
+    await redis.disconnect('connected');
+    const after = await client.ping().catch((error: unknown) => error);
+    if (client.isOpen) {
+      client.destroy();
+    }
+
+    expect(before).toBe('PONG');
+    expect(after).toBeInstanceOf(Error);
+    expect(await redis.authenticates('connected', FIRST)).toBe(true);
   });
 
   it('refuses a deleted user and a user that never existed', async () => {

@@ -29,6 +29,8 @@ export interface RedisServer {
   /** Replaces the user's whole password set, like ElastiCache and MemoryDB do. */
   setPasswords(name: string, passwords: readonly string[]): Promise<void>;
   setEnabled(name: string, enabled: boolean): Promise<void>;
+  /** Closes every open connection authenticated as the user, as removing it from a user group does on AWS. */
+  disconnect(name: string): Promise<void>;
   deleteUser(name: string): Promise<void>;
   /**
    * Opens a fresh TLS connection and tries `AUTH username password` + `PING`.
@@ -98,6 +100,16 @@ class LocalRedisServer implements RedisServer {
 
   async setEnabled(name: string, enabled: boolean) {
     await this.acl(['SETUSER', name, enabled ? 'on' : 'off'], []);
+  }
+
+  async disconnect(name: string) {
+    try {
+      await this.admin.sendCommand(['CLIENT', 'KILL', 'USER', name]);
+    } catch (error) {
+      throw new Error(
+        `CLIENT KILL USER ${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   async deleteUser(name: string) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallLog, FaultPlan } from './calls';
+import type { Throttle } from './throttle';
 import {
   awsJson,
   awsQuery,
@@ -12,6 +13,7 @@ import {
   ServiceError,
   type ServiceName,
   signedRegion,
+  THROTTLING,
 } from './wire';
 
 export interface RequestContext {
@@ -21,7 +23,7 @@ export interface RequestContext {
 
 export type Operation = (input: Input, context: RequestContext) => object | Promise<object>;
 
-/** A slice of one service; several modules may serve the same service (users now, groups later). */
+/** A slice of one service; several modules may serve the same service (users, groups). */
 export interface ServiceModule {
   readonly service: ServiceName;
   /** Error shapes the module throws, so the protocol spells them the way the service does. */
@@ -35,6 +37,8 @@ export interface DispatchOptions {
   readonly modules: readonly ServiceModule[];
   readonly calls: CallLog;
   readonly faults: FaultPlan;
+  /** Rate limits, judged when a request arrives; a refused request is logged with its error like any other. */
+  readonly throttle?: Throttle;
   readonly latencyMs: number;
   readonly defaultRegion: string;
   /** Aborted on stop, so requests waiting out the latency end with the server. */
@@ -50,6 +54,7 @@ interface Service {
 const PROTOCOLS: Readonly<Record<ServiceName, (faults: readonly Fault[]) => Protocol>> = {
   secretsmanager: awsJson,
   memorydb: awsJson,
+  eventbridge: awsJson,
   elasticache: (faults) => awsQuery('http://elasticache.amazonaws.com/doc/2015-02-02/', faults),
 };
 
@@ -57,6 +62,7 @@ const PROTOCOLS: Readonly<Record<ServiceName, (faults: readonly Fault[]) => Prot
 const JSON_TARGET_PREFIXES: Readonly<Record<string, ServiceName>> = {
   secretsmanager: 'secretsmanager',
   AmazonMemoryDB: 'memorydb',
+  AWSEvents: 'eventbridge',
 };
 const QUERY_VERSIONS: Readonly<Record<string, ServiceName>> = { '2015-02-02': 'elasticache' };
 
@@ -129,8 +135,12 @@ async function dispatch(
     return encodeFailure(protocol, error, requestId);
   }
   const call = options.calls.record(route.service, route.operation, input, service.safeParams);
+  const admitted = options.throttle?.admit(route.service) ?? true;
   await sleep(options.latencyMs, undefined, { signal: options.signal });
   try {
+    if (!admitted) {
+      throw new ServiceError(THROTTLING, 'Rate exceeded');
+    }
     const operation = service.operations[route.operation];
     if (operation === undefined) {
       throw new ServiceError(

@@ -1,5 +1,12 @@
 import { ACCOUNT } from './account';
 import type { ServiceModule } from './dispatch';
+import {
+  GROUP_FAULTS,
+  type GroupState,
+  type GroupStore,
+  groupChangeFrom,
+  type MembershipIndex,
+} from './groups';
 import { authTypeFrom, USER_FAULTS, type UserChange, type UserState, type UserStore } from './users';
 import { type Input, requiredString, ServiceError } from './wire';
 
@@ -7,17 +14,48 @@ import { type Input, requiredString, ServiceError } from './wire';
 const INPUT_AUTH_TYPES = { password: 'password', 'no-password-required': 'no-password', iam: 'iam' } as const;
 
 /** ElastiCache RBAC users: DescribeUsers and ModifyUser over awsQuery. */
-export function elastiCacheUsers(users: UserStore): ServiceModule {
+export function elastiCacheUsers(users: UserStore, memberships: MembershipIndex): ServiceModule {
   return {
     service: 'elasticache',
     faults: USER_FAULTS,
     safeParams: ['UserId', 'AccessString'],
     operations: {
       DescribeUsers: (input, { region }) => ({
-        Users: users.describe('elasticache', input.string('UserId')).map((user) => toUser(user, region)),
+        Users: users
+          .describe('elasticache', input.string('UserId'))
+          .map((user) => toUser(user, memberships, region)),
       }),
       ModifyUser: (input, { region }) =>
-        toUser(users.modify('elasticache', requiredString(input, 'UserId'), changeFrom(input)), region),
+        toUser(
+          users.modify('elasticache', requiredString(input, 'UserId'), changeFrom(input)),
+          memberships,
+          region,
+        ),
+    },
+  };
+}
+
+/** ElastiCache user groups: DescribeUserGroups and ModifyUserGroup over awsQuery. */
+export function elastiCacheUserGroups(groups: GroupStore): ServiceModule {
+  return {
+    service: 'elasticache',
+    faults: [...USER_FAULTS, ...GROUP_FAULTS],
+    safeParams: ['UserGroupId', 'UserIdsToAdd', 'UserIdsToRemove'],
+    operations: {
+      DescribeUserGroups: (input, { region }) => ({
+        UserGroups: groups
+          .describe('elasticache', input.string('UserGroupId'))
+          .map((group) => toUserGroup(group, region)),
+      }),
+      ModifyUserGroup: (input, { region }) =>
+        toUserGroup(
+          groups.modify(
+            'elasticache',
+            requiredString(input, 'UserGroupId'),
+            groupChangeFrom(input, 'UserIdsToAdd', 'UserIdsToRemove'),
+          ),
+          region,
+        ),
     },
   };
 }
@@ -43,7 +81,7 @@ function changeFrom(input: Input): UserChange {
   };
 }
 
-function toUser(user: UserState, region: string) {
+function toUser(user: UserState, memberships: MembershipIndex, region: string) {
   return {
     UserId: user.id,
     UserName: user.userName,
@@ -51,9 +89,25 @@ function toUser(user: UserState, region: string) {
     Engine: 'redis',
     MinimumEngineVersion: '6.0',
     AccessString: user.accessString,
-    // Group membership belongs to a user-group module, which the harness does not have yet.
-    UserGroupIds: [],
+    UserGroupIds: memberships.groupsOf('elasticache', user.id),
     Authentication: { Type: user.authType, PasswordCount: user.passwordCount },
     ARN: `arn:aws:elasticache:${region}:${ACCOUNT}:user:${user.id}`,
+  };
+}
+
+function toUserGroup(group: GroupState, region: string) {
+  return {
+    UserGroupId: group.id,
+    Status: group.status,
+    Engine: 'redis',
+    UserIds: group.members,
+    MinimumEngineVersion: '6.0',
+    PendingChanges: group.pendingChanges && {
+      UserIdsToRemove: group.pendingChanges.remove,
+      UserIdsToAdd: group.pendingChanges.add,
+    },
+    ReplicationGroups: [],
+    ServerlessCaches: [],
+    ARN: `arn:aws:elasticache:${region}:${ACCOUNT}:usergroup:${group.id}`,
   };
 }

@@ -1,4 +1,5 @@
 import type { RedisServer } from '../redis-server';
+import { ModifyingPeriod, Timers } from './timers';
 import { type Fault, ServiceError } from './wire';
 
 export type Engine = 'elasticache' | 'memorydb';
@@ -16,13 +17,23 @@ export const USER_FAULTS: readonly Fault[] = [
 export interface NewUser {
   readonly engine: Engine;
   readonly id: string;
-  /** The name redis knows the user by; ElastiCache lets it differ from the id, MemoryDB does not. */
+  /**
+   * The name redis knows the user by; ElastiCache lets it differ from the id, MemoryDB does not. A user named
+   * `default` lives in the model only: redis's own `default` user is the harness's admin connection.
+   */
   readonly userName?: string;
   readonly passwords: readonly string[];
   /** @default 'password' */
   readonly authType?: AuthType;
   /** @default 'on ~* &* +@all' */
   readonly accessString?: string;
+  /**
+   * Whether group membership decides if the user may log in to redis: then it may only while it is a member
+   * of at least one group (user group or ACL) of its engine, so a governed user outside every group starts
+   * disabled. A user becomes governed anyway as soon as any group of its engine names it.
+   * @default false - the user may log in until a group names it
+   */
+  readonly governedByGroups?: boolean;
 }
 
 /** What the services report about a user; the passwords themselves never leave the store. */
@@ -34,6 +45,10 @@ export interface UserState {
   readonly authType: AuthType;
   readonly passwordCount: number;
   readonly accessString: string;
+  /** Whether group membership decides if the user may log in (see `NewUser.governedByGroups`). */
+  readonly governedByGroups: boolean;
+  /** Whether the model lets the user log in; redis follows after `propagationDelayMs`. */
+  readonly loginAllowed: boolean;
 }
 
 export interface UserChange {
@@ -46,7 +61,10 @@ export interface UserChange {
 export interface Delays {
   /** How long a modified user stays `modifying`. */
   readonly statusDelayMs: number;
-  /** How long new passwords take to reach redis; independent of the status, as on AWS. */
+  /**
+   * How long new passwords take to reach redis, counted from the modification and independent of the status,
+   * as on AWS; and how long a membership change takes to reach redis once it has taken effect in its group.
+   */
   readonly propagationDelayMs: number;
 }
 
@@ -60,22 +78,30 @@ export interface UserHarness {
   holdModifying(engine: Engine, id: string, ms: number): void;
 }
 
-export type AclDirectory = Pick<RedisServer, 'createUser' | 'setPasswords'>;
+export type AclDirectory = Pick<RedisServer, 'createUser' | 'setPasswords' | 'setEnabled' | 'disconnect'>;
+
+/** What redis has to follow: the password set, and whether the user may log in. */
+type Lane = 'passwords' | 'login';
 
 interface UserRecord {
   readonly engine: Engine;
   readonly id: string;
   readonly userName: string;
+  /** False for model-only users (the `default` users), which redis never sees. */
+  readonly inRedis: boolean;
   status: UserStatus;
+  readonly period: ModifyingPeriod;
   authType: AuthType;
   passwords: readonly string[];
   accessString: string;
-  modifyingUntil: number;
-  statusTimer: NodeJS.Timeout | undefined;
-  /** Accepted modifications so far, and the latest one redis has seen: delays may reorder them. */
-  changes: number;
-  propagated: number;
+  governed: boolean;
+  loginAllowed: boolean;
+  /** Per lane, accepted changes so far and the latest one redis has seen: delays may reorder them. */
+  readonly lanes: Record<Lane, { changes: number; propagated: number }>;
 }
+
+/** The UserName AWS gives the user every ElastiCache user group must hold, and MemoryDB's built-in user. */
+export const DEFAULT_USER_NAME = 'default';
 
 const MIN_PASSWORD_LENGTH = 16;
 const MAX_PASSWORD_LENGTH = 128;
@@ -86,7 +112,7 @@ const FORBIDDEN_CHARACTERS = /[,"/@]/;
 /** The user model both ElastiCache and MemoryDB serve, backed by ACL users in one redis-server. */
 export class UserStore implements UserHarness {
   private readonly users = new Map<string, UserRecord>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Timers();
   private readonly propagations = new Set<Promise<void>>();
   private readonly failures: unknown[] = [];
   private delays: Delays;
@@ -108,25 +134,33 @@ export class UserStore implements UserHarness {
     if (this.users.has(key(user.engine, user.id))) {
       throw new Error(`${user.engine} user ${user.id} already exists`);
     }
+    const inRedis = userName !== DEFAULT_USER_NAME;
     // One redis-server stands in for every cache, so ACL user names must stay unique across the model.
-    const clash = [...this.users.values()].find((other) => other.userName === userName);
-    if (clash !== undefined) {
+    const clash = [...this.users.values()].find((other) => other.inRedis && other.userName === userName);
+    if (inRedis && clash !== undefined) {
       throw new Error(`redis user ${userName} already belongs to ${clash.engine} user ${clash.id}`);
     }
+    const governed = user.governedByGroups ?? false;
     const record: UserRecord = {
       engine: user.engine,
       id: user.id,
       userName,
+      inRedis,
       status: 'active',
+      period: new ModifyingPeriod(this.timers),
       authType: user.authType ?? 'password',
       passwords: [...user.passwords],
       accessString: user.accessString ?? 'on ~* &* +@all',
-      modifyingUntil: 0,
-      statusTimer: undefined,
-      changes: 0,
-      propagated: 0,
+      governed,
+      // Nobody is a member of a group the moment it is created.
+      loginAllowed: !governed,
+      lanes: { passwords: { changes: 0, propagated: 0 }, login: { changes: 0, propagated: 0 } },
     };
-    await this.redis.createUser(userName, aclPasswords(record.authType, record.passwords));
+    if (inRedis) {
+      await this.redis.createUser(userName, aclPasswords(record.authType, record.passwords), {
+        enabled: record.loginAllowed,
+      });
+    }
     this.users.set(key(user.engine, user.id), record);
     return view(record);
   }
@@ -151,23 +185,47 @@ export class UserStore implements UserHarness {
       throw new ServiceError('InvalidUserStateFault', `User ${id} has status ${record.status}.`);
     }
     Object.assign(record, next);
-    record.changes += 1;
     this.markModifying(record, this.delays.statusDelayMs);
-    const sequence = record.changes;
-    this.after(this.delays.propagationDelayMs, () => this.propagate(record, sequence, next));
+    const passwords = aclPasswords(next.authType, next.passwords);
+    this.schedule(record, 'passwords', this.delays.propagationDelayMs, () =>
+      this.redis.setPasswords(record.userName, passwords),
+    );
     return view(record);
   }
 
   setStatus(engine: Engine, id: string, status: UserStatus): void {
     const record = this.require(engine, id);
-    this.cancel(record.statusTimer);
-    record.statusTimer = undefined;
-    record.modifyingUntil = 0;
+    record.period.cancel();
     record.status = status;
   }
 
   holdModifying(engine: Engine, id: string, ms: number): void {
     this.markModifying(this.require(engine, id), ms);
+  }
+
+  /**
+   * A group change touching the user has taken effect: from now on membership governs its login, and redis
+   * follows `isMember` after the propagation delay. With `now`, redis follows before this resolves.
+   */
+  async followMembership(engine: Engine, id: string, isMember: boolean, now = false): Promise<void> {
+    const record = this.require(engine, id);
+    record.governed = true;
+    if (record.loginAllowed === isMember) {
+      return;
+    }
+    record.loginAllowed = isMember;
+    const apply = async () => {
+      await this.redis.setEnabled(record.userName, isMember);
+      // Removing a user from a group closes its open connections, as on AWS.
+      if (!isMember) {
+        await this.redis.disconnect(record.userName);
+      }
+    };
+    if (now) {
+      await this.propagate(record, 'login', ++record.lanes.login.changes, apply, true);
+    } else {
+      this.schedule(record, 'login', this.delays.propagationDelayMs, apply);
+    }
   }
 
   setDelays(delays: Partial<Delays>): void {
@@ -176,13 +234,10 @@ export class UserStore implements UserHarness {
 
   /** Cancels pending changes, waits for those already sent to redis and reports any that failed. */
   async stop(): Promise<void> {
-    for (const timer of this.timers) {
-      clearTimeout(timer);
-    }
     this.timers.clear();
     await Promise.all(this.propagations);
     if (this.failures.length > 0) {
-      throw new AggregateError(this.failures, 'Propagating passwords to redis failed');
+      throw new AggregateError(this.failures, 'Propagating changes to redis failed');
     }
   }
 
@@ -194,45 +249,45 @@ export class UserStore implements UserHarness {
     return record;
   }
 
-  // Overlapping modifications and holds keep the user `modifying` until the last of them ends.
   private markModifying(record: UserRecord, ms: number): void {
     record.status = 'modifying';
-    record.modifyingUntil = Math.max(record.modifyingUntil, Date.now() + ms);
-    this.cancel(record.statusTimer);
-    record.statusTimer = this.after(record.modifyingUntil - Date.now(), () => {
+    record.period.extend(ms, () => {
       record.status = 'active';
-      record.statusTimer = undefined;
     });
   }
 
-  private propagate(record: UserRecord, sequence: number, next: ResolvedChange): void {
-    if (sequence <= record.propagated) {
+  private schedule(record: UserRecord, lane: Lane, delayMs: number, apply: () => Promise<void>): void {
+    const sequence = ++record.lanes[lane].changes;
+    this.timers.after(delayMs, () => {
+      void this.propagate(record, lane, sequence, apply, false);
+    });
+  }
+
+  // A change overtaken by a later one that already reached redis is dropped. Scheduled changes report
+  // failures at stop(); an immediate one (test set-up) fails its caller.
+  private async propagate(
+    record: UserRecord,
+    lane: Lane,
+    sequence: number,
+    apply: () => Promise<void>,
+    immediate: boolean,
+  ): Promise<void> {
+    const state = record.lanes[lane];
+    if (sequence <= state.propagated || !record.inRedis) {
       return;
     }
-    record.propagated = sequence;
-    const task: Promise<void> = this.redis
-      .setPasswords(record.userName, aclPasswords(next.authType, next.passwords))
+    state.propagated = sequence;
+    if (immediate) {
+      await apply();
+      return;
+    }
+    const task: Promise<void> = apply()
       .catch((error: unknown) => {
         this.failures.push(error);
       })
       .finally(() => this.propagations.delete(task));
     this.propagations.add(task);
-  }
-
-  private after(ms: number, action: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      action();
-    }, ms);
-    this.timers.add(timer);
-    return timer;
-  }
-
-  private cancel(timer: NodeJS.Timeout | undefined): void {
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      this.timers.delete(timer);
-    }
+    await task;
   }
 }
 
@@ -319,5 +374,7 @@ function view(record: UserRecord): UserState {
     authType: record.authType,
     passwordCount: record.passwords.length,
     accessString: record.accessString,
+    governedByGroups: record.governed,
+    loginAllowed: record.loginAllowed,
   };
 }

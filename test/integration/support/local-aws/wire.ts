@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type ServiceName = 'secretsmanager' | 'elasticache' | 'memorydb';
+export type ServiceName = 'secretsmanager' | 'elasticache' | 'memorydb' | 'eventbridge';
 
 /** A modelled AWS error; `code` is the error shape name, e.g. `InvalidUserStateFault`. */
 export class ServiceError extends Error {
@@ -28,6 +28,9 @@ export interface Input {
   string(name: string): string | undefined;
   strings(name: string): readonly string[] | undefined;
   struct(name: string): Input | undefined;
+  structs(name: string): readonly Input[] | undefined;
+  /** JSON sends epoch seconds, awsQuery an ISO 8601 string. */
+  timestamp(name: string): Date | undefined;
   /** The value if it is a string or a list of strings, without judging the request; for the call log. */
   peek(name: string): string | readonly string[] | undefined;
 }
@@ -52,20 +55,27 @@ export interface Protocol {
   readonly error: (error: ServiceError, requestId: string) => Encoded;
 }
 
-// Faults no module models but a test may inject; the SDK retries these because of their status.
-const SERVER_STATUS: Readonly<Record<string, number>> = {
-  InternalFailure: 500,
-  InternalServiceError: 500,
-  ServiceUnavailable: 503,
-};
+/** The code every service answers an excess request with; see `ThrottleOptions`. */
+export const THROTTLING = 'ThrottlingException';
+
+// Faults no service models but every one can send. The SDK retries the server faults because of their status
+// and the throttling fault because of its code, which awsQuery services spell `Throttling`.
+const COMMON_FAULTS: readonly Fault[] = [
+  { shape: 'InternalFailure', queryCode: 'InternalFailure', status: 500 },
+  { shape: 'InternalServiceError', queryCode: 'InternalServiceError', status: 500 },
+  { shape: 'ServiceUnavailable', queryCode: 'ServiceUnavailable', status: 503 },
+  { shape: THROTTLING, queryCode: 'Throttling', status: 400 },
+];
 
 // Accepts either spelling so a test can inject a fault by the name it knows.
 function faultFor(faults: readonly Fault[], code: string): Fault {
-  const known = faults.find((fault) => fault.shape === code || fault.queryCode === code);
-  return known ?? { shape: code, queryCode: code, status: SERVER_STATUS[code] ?? 400 };
+  const known = [...faults, ...COMMON_FAULTS].find(
+    (fault) => fault.shape === code || fault.queryCode === code,
+  );
+  return known ?? { shape: code, queryCode: code, status: 400 };
 }
 
-/** awsJson1_1, as Secrets Manager and MemoryDB speak it. */
+/** awsJson1_1, as Secrets Manager, MemoryDB and EventBridge speak it. */
 export function awsJson(faults: readonly Fault[]): Protocol {
   const contentType = 'application/x-amz-json-1.1';
   return {
@@ -160,6 +170,28 @@ class JsonInput implements Input {
     throw new ServiceError('SerializationException', `${name} must be an object.`);
   }
 
+  structs(name: string): readonly Input[] | undefined {
+    const value = this.fields[name];
+    if (value === undefined) {
+      return undefined;
+    }
+    if (Array.isArray(value) && value.every(isRecord)) {
+      return value.map((item) => new JsonInput(item));
+    }
+    throw new ServiceError('SerializationException', `${name} must be a list of objects.`);
+  }
+
+  timestamp(name: string): Date | undefined {
+    const value = this.fields[name];
+    if (value === undefined) {
+      return undefined;
+    }
+    if (typeof value === 'number') {
+      return new Date(value * 1000);
+    }
+    throw new ServiceError('SerializationException', `${name} must be a timestamp in epoch seconds.`);
+  }
+
   peek(name: string): string | readonly string[] | undefined {
     const value = this.fields[name];
     const isStrings = Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -193,6 +225,27 @@ class QueryInput implements Input {
     return [...this.params.keys()].some((key) => key.startsWith(prefix))
       ? new QueryInput(this.params, prefix)
       : undefined;
+  }
+
+  structs(name: string): readonly Input[] | undefined {
+    const key = `${this.prefix}${name}`;
+    const items: Input[] = [];
+    for (let index = 1; this.struct(`${name}.member.${index}`) !== undefined; index++) {
+      items.push(new QueryInput(this.params, `${key}.member.${index}.`));
+    }
+    return items.length > 0 || this.params.has(key) ? items : undefined;
+  }
+
+  timestamp(name: string): Date | undefined {
+    const value = this.string(name);
+    if (value === undefined) {
+      return undefined;
+    }
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      throw new ServiceError('InvalidParameterValue', `${name} must be an ISO 8601 timestamp.`);
+    }
+    return date;
   }
 
   peek(name: string): string | readonly string[] | undefined {
