@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { LocalAws } from '../test/integration/support/local-aws';
+import type { RedisServer } from '../test/integration/support/redis-server';
+import {
+  provisionUser,
+  rotate,
+  startRotationFunction,
+  uniqueName,
+} from '../test/integration/support/rotation-fixture';
+import { BASELINE_POLL_MS, baselineRotation } from './baseline-rotation';
+import { median, type Row, row } from './stats';
+
+export interface RotationBenchOptions {
+  readonly bundle: string;
+  readonly aws: LocalAws;
+  readonly redis: RedisServer;
+  /** Simulated propagation delay → how many rotations to measure at it. */
+  readonly repeats: ReadonlyMap<number, number>;
+  readonly log: (line: string) => void;
+}
+
+interface Sample {
+  readonly wallMs: number;
+  readonly billedMs: number;
+  readonly calls: number;
+}
+
+/**
+ * Rotation completion time, API calls and billed Lambda time per rotation at each simulated
+ * propagation delay (the user stays `modifying` and the new password reaches the cache after it).
+ */
+export async function rotationBench({
+  bundle,
+  aws,
+  redis,
+  repeats,
+  log,
+}: RotationBenchOptions): Promise<Row[]> {
+  const total = [...repeats.values()].reduce((a, b) => a + b, 0);
+  const users = await Promise.all(
+    Array.from({ length: total }, () => provisionUser(aws, 'elasticache', uniqueName('bench'))),
+  );
+  const baselineUsers = await Promise.all(
+    Array.from({ length: total }, () => provisionUser(aws, 'elasticache', uniqueName('base'))),
+  );
+  const fn = await startRotationFunction(bundle, aws, redis, users);
+  const rows: Row[] = [];
+  try {
+    let next = 0;
+    for (const [delayMs, count] of repeats) {
+      aws.setDelays({ statusDelayMs: delayMs, propagationDelayMs: delayMs });
+      const ours: Sample[] = [];
+      const baseline: Sample[] = [];
+      for (let i = 0; i < count; i++, next++) {
+        const user = users[next];
+        const baseUser = baselineUsers[next];
+        if (!user || !baseUser) throw new Error('not enough provisioned users');
+        ours.push(
+          await measure(aws, async () => {
+            const run = await rotate(fn, aws, user.secretArn, { timeoutMs: 900_000 });
+            if (run.failed)
+              throw new Error(`rotation failed at ${run.failed.step}: ${run.failed.error?.message}`);
+            return run.invocations.reduce((sum, invocation) => sum + invocation.durationMs, 0);
+          }),
+        );
+        baseline.push(
+          await measure(aws, async () => {
+            const token = randomUUID();
+            aws.secrets.beginRotation(baseUser.secretArn, token);
+            const steps = await baselineRotation(
+              { endpointUrl: aws.url, redis },
+              baseUser.secretArn,
+              baseUser.name,
+              token,
+            );
+            return steps.reduce((a, b) => a + b, 0);
+          }),
+        );
+        log(
+          `  rotation at ${delayMs / 1000}s delay, run ${i + 1}/${count}: ${ms(ours.at(-1))} vs baseline ${ms(baseline.at(-1))}`,
+        );
+      }
+      const label = `${delayMs / 1000}s propagation`;
+      const pick = (samples: Sample[], key: keyof Sample) => median(samples.map((s) => s[key]));
+      rows.push(
+        row(
+          'rotation',
+          `completion time, ${label}`,
+          's',
+          pick(ours, 'wallMs') / 1000,
+          pick(baseline, 'wallMs') / 1000,
+          `median of ${count}`,
+        ),
+        row('rotation', `API calls, ${label}`, 'calls', pick(ours, 'calls'), pick(baseline, 'calls')),
+        row(
+          'lambda',
+          `billed time per rotation, ${label}`,
+          's',
+          pick(ours, 'billedMs') / 1000,
+          pick(baseline, 'billedMs') / 1000,
+        ),
+      );
+    }
+  } finally {
+    aws.setDelays({ statusDelayMs: 0, propagationDelayMs: 0 });
+    await fn.stop();
+  }
+  log(`  baseline polls every ${BASELINE_POLL_MS / 1000}s`);
+  return rows;
+}
+
+async function measure(aws: LocalAws, run: () => Promise<number>): Promise<Sample> {
+  const callsBefore = aws.calls.length;
+  const started = performance.now();
+  const billedMs = await run();
+  return { wallMs: performance.now() - started, billedMs, calls: aws.calls.length - callsBefore };
+}
+
+const ms = (sample: Sample | undefined) => `${((sample?.wallMs ?? 0) / 1000).toFixed(2)}s`;

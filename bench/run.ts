@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ENV, MEMBERSHIP_PLAN_FILENAME } from '../lambdas/shared/env-names';
+import { serializeTargets } from '../lambdas/shared/rotation/targets';
+import { synthesizeBundles } from '../test/integration/support/bundles';
+import { startLocalAws } from '../test/integration/support/local-aws';
+import { groupArnOf, openWindow } from '../test/integration/support/membership-fixture';
+import { startRedis } from '../test/integration/support/redis-server';
+import { provisionUser } from '../test/integration/support/rotation-fixture';
+import { coldStartBench } from './cold-start';
+import { reconcileScaleBench } from './reconcile-scale';
+import { rotationBench } from './rotation';
+import { type Row, table } from './stats';
+
+const OUT_DIR = fileURLToPath(new URL('../.bench-out/', import.meta.url));
+const log = (line: string) => console.error(line);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const quick = values.quick;
+  mkdirSync(OUT_DIR, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'cache-access-bench-'));
+  const redis = await startRedis();
+  const aws = await startLocalAws({ redis });
+  const rows: Row[] = [];
+  try {
+    log('synthesizing the stack to get the bundled functions...');
+    const bundles = synthesizeBundles(join(work, 'cdk.out'));
+    const bundle = (folder: string) => {
+      const file = bundles[folder];
+      if (!file) throw new Error(`the synthesized stack has no ${folder} function`);
+      return file;
+    };
+
+    log('1-2. rotation time, API calls and billed time per rotation...');
+    const repeats = quick
+      ? [
+          [0, 3],
+          [2_000, 1],
+          [20_000, 1],
+        ]
+      : [
+          [0, 5],
+          [2_000, 3],
+          [20_000, 3],
+        ];
+    rows.push(
+      ...(await rotationBench({
+        bundle: bundle('rotate'),
+        aws,
+        redis,
+        repeats: new Map(repeats as [number, number][]),
+        log,
+      })),
+    );
+
+    log('3. reconcile at scale...');
+    rows.push(
+      ...(await reconcileScaleBench({
+        bundle: bundle('membership'),
+        redis,
+        groups: quick ? 20 : 100,
+        concurrency: 10,
+        log,
+      })),
+    );
+
+    log('4. cold start...');
+    const user = await provisionUser(aws, 'elasticache', `cold-${randomUUID().slice(0, 8)}`);
+    const groupId = 'cold-start';
+    await aws.groups.create({ engine: 'elasticache', id: groupId, members: [] });
+    const planFile = join(work, MEMBERSHIP_PLAN_FILENAME);
+    const groupArn = groupArnOf('elasticache', groupId);
+    writeFileSync(
+      planFile,
+      JSON.stringify([{ name: 'cold', groupArn, users: [user.name], windows: [openWindow()] }]),
+    );
+    const token = randomUUID();
+    aws.secrets.beginRotation(user.secretArn, token);
+    rows.push(
+      ...(await coldStartBench({
+        samples: quick ? 5 : 20,
+        outDir: OUT_DIR,
+        log,
+        targets: [
+          {
+            folder: 'rotate',
+            bundle: bundle('rotate'),
+            env: {
+              ...aws.env(),
+              NODE_EXTRA_CA_CERTS: redis.caFile,
+              [ENV.rotationTargets]: serializeTargets([{ secretArn: user.secretArn, userArn: user.userArn }]),
+              [ENV.passwordLength]: '64',
+            },
+            event: { Step: 'createSecret', SecretId: user.secretArn, ClientRequestToken: token },
+          },
+          {
+            folder: 'membership',
+            bundle: bundle('membership'),
+            env: { ...aws.env(), [ENV.membershipPlanFile]: planFile, [ENV.eventBusName]: 'default' },
+            event: { groupArn, trigger: 'bench' },
+          },
+        ],
+      })),
+    );
+  } finally {
+    await aws.stop();
+    await redis.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+  const machine = `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`;
+  const resultFile = join(OUT_DIR, 'bench-results.json');
+  writeFileSync(
+    resultFile,
+    `${JSON.stringify({ at: new Date().toISOString(), machine, quick, rows }, null, 2)}\n`,
+  );
+  console.log(`${machine}${quick ? ' (quick run)' : ''}\n\n${table(rows)}\n\nJSON: ${resultFile}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+});
