@@ -6,6 +6,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DateTime } from 'luxon';
 import { type CacheGroupRef, memberUserArn, parseGroupArn, resourceKey } from '../../lambdas/shared/arn';
 import { ENV, MEMBERSHIP_PLAN_FILENAME } from '../../lambdas/shared/env-names';
 import {
@@ -224,8 +225,10 @@ function boundariesOf(grants: readonly Grant[], now: Date): Boundary[] {
 function expressionsOf(window: AccessWindow, now: Date): scheduler.ScheduleExpression[] {
   if (!isRecurring(window)) {
     // at() must be UTC: a zone label would be applied after conversion and fire at the wrong hour.
+    // Parsed by Luxon like the config check and the function do: Date.parse refuses ISO forms they
+    // accept (basic format, week dates), which would leave the window without boundary schedules.
     return [window.start, window.end]
-      .map((instant) => new Date(instant))
+      .map((instant) => DateTime.fromISO(instant).toJSDate())
       .filter((instant) => instant > now)
       .map((instant) => scheduler.ScheduleExpression.at(instant, TimeZone.ETC_UTC));
   }

@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
+import { allStatements, asList, onlyLogicalId, wildcardStatements } from './template';
 
 const ACCOUNT = '111122223333';
 const REGION = 'ap-southeast-2';
@@ -68,45 +69,6 @@ function synth(options: Options = {}) {
 
 const withNetwork = synth({ network: true });
 const withoutNetwork = synth({ readerUsername: 'reader-svc' });
-
-/** The logical id of the only resource of `type`. */
-function onlyLogicalId(template: Template, type: string): string {
-  const ids = Object.keys(template.findResources(type));
-  expect(ids, `resources of type ${type}`).toHaveLength(1);
-  return ids[0] ?? '';
-}
-
-interface Statement {
-  readonly Effect?: string;
-  readonly Action?: string | string[];
-  readonly Resource?: unknown;
-  readonly Sid?: string;
-}
-
-/** Every policy statement anywhere in the template, with the resource that holds it. */
-function allStatements(
-  template: Template,
-): { readonly owner: string; readonly type: string; readonly statement: Statement }[] {
-  const found: { owner: string; type: string; statement: Statement }[] = [];
-  const visit = (value: unknown, owner: string, type: string): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item, owner, type);
-    } else if (typeof value === 'object' && value !== null) {
-      for (const [key, child] of Object.entries(value)) {
-        if (key === 'Statement' && Array.isArray(child)) {
-          for (const statement of child) found.push({ owner, type, statement });
-        } else visit(child, owner, type);
-      }
-    }
-  };
-  for (const [id, resource] of Object.entries(template.toJSON().Resources ?? {})) {
-    const { Type, Properties } = resource as { Type: string; Properties?: unknown };
-    visit(Properties, id, Type);
-  }
-  return found;
-}
-
-const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 
 /** A `Fn::Join` with an empty delimiter as one string, each `Ref` written as `${Ref:<logicalId>}`. */
 function joined(value: unknown): string {
@@ -269,10 +231,7 @@ describe('CacheAccessStack', () => {
 
     // Act
     // A key policy's Resource "*" means the key itself; every other statement must name its resources.
-    const wildcards = allStatements(template).filter(
-      ({ type, statement }) =>
-        type !== 'AWS::KMS::Key' && asList(statement.Resource).some((r) => String(r).includes('*')),
-    );
+    const wildcards = wildcardStatements(template);
 
     // Assert
     expect(wildcards).toHaveLength(1);
@@ -285,10 +244,7 @@ describe('CacheAccessStack', () => {
     const { template } = withoutNetwork;
 
     // Act
-    const wildcards = allStatements(template).filter(
-      ({ type, statement }) =>
-        type !== 'AWS::KMS::Key' && asList(statement.Resource).some((r) => String(r).includes('*')),
-    );
+    const wildcards = wildcardStatements(template);
 
     // Assert
     expect(wildcards).toEqual([]);

@@ -7,8 +7,6 @@ export interface Opening {
   readonly closes: number;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * Every opening of `window` that overlaps [fromMs, toMs). Local times are resolved by Luxon in the
  * window's own zone: a start inside a spring-forward gap moves to the first valid minute after it,
@@ -23,8 +21,9 @@ export function openingsBetween(window: AccessWindow, fromMs: number, toMs: numb
     return opening.opens < toMs && opening.closes > fromMs ? [opening] : [];
   }
   const openings: Opening[] = [];
-  // Start a day early: an overnight window that opened yesterday may still be open.
-  let day = DateTime.fromMillis(fromMs - DAY_MS, { zone: window.timeZone }).startOf('day');
+  // Start a calendar day early: an overnight window that opened yesterday may still be open. (Not
+  // 24 hours early: after a 25-hour fall-back day that is still the same day.)
+  let day = DateTime.fromMillis(fromMs, { zone: window.timeZone }).startOf('day').minus({ days: 1 });
   const last = DateTime.fromMillis(toMs, { zone: window.timeZone }).startOf('day');
   while (day <= last) {
     if (window.days.includes(DAYS[day.weekday - 1] ?? 'MON')) {
@@ -43,10 +42,16 @@ export function isOpenAt(window: AccessWindow, atMs: number): boolean {
 function openingOn(window: RecurringWindow, day: DateTime): Opening {
   const at = (date: DateTime, time: string) => {
     const [hour, minute] = time.split(':').map(Number);
-    return DateTime.fromObject(
+    const resolved = DateTime.fromObject(
       { year: date.year, month: date.month, day: date.day, hour, minute },
       { zone: window.timeZone },
     );
+    if (resolved.hour === hour && resolved.minute === minute) return resolved;
+    // A time inside a spring-forward gap: Luxon moves it on by the whole gap (02:30 → 03:30); step
+    // back to the first minute after the jump, where the offset still is the later one (03:00).
+    let first = resolved;
+    while (first.minus({ minutes: 1 }).offset === resolved.offset) first = first.minus({ minutes: 1 });
+    return first;
   };
   const overnight = window.to < window.from;
   return {

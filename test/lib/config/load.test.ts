@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../../../lib/config/load';
+import type { CacheAccessConfig, RotationConfig } from '../../../lib/config/schema';
+import { configErrorOf, problemAt } from './support';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -28,22 +30,10 @@ function configWith(rotation: Record<string, unknown> = {}, extra: Record<string
   return { rotation: { window: '4h', network: NETWORK, targets: [WRITER, READER], ...rotation }, ...extra };
 }
 
-/** The ConfigError that parsing `input` raises; fails the test if it raises nothing or something else. */
-function configErrorOf(input: unknown): ConfigError {
-  try {
-    parseConfig(input, 'test config');
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  return expect.fail('expected parseConfig to throw a ConfigError');
-}
-
-/** The one line of the error message that reports `path`. */
-function problemAt(error: ConfigError, path: string): string {
-  const lines = error.message.split('\n').filter((line) => line.trimStart().startsWith(`${path}:`));
-  expect(lines, `a line for ${path} in:\n${error.message}`).toHaveLength(1);
-  return lines[0] ?? '';
+/** The rotation section of a parsed config; fails the test when there is none. */
+function rotationOf(config: CacheAccessConfig): RotationConfig {
+  expect(config.rotation, 'the rotation section').toBeDefined();
+  return config.rotation as RotationConfig;
 }
 
 function readExample(): unknown {
@@ -81,7 +71,7 @@ describe('parseConfig', () => {
     const input = { rotation: { targets: [WRITER, READER] } };
 
     // Act
-    const { rotation } = parseConfig(input, 'test config');
+    const rotation = rotationOf(parseConfig(input, 'test config'));
 
     // Assert
     expect(rotation.schedule).toBe('rate(30 days)');
@@ -192,7 +182,7 @@ describe('parseConfig', () => {
     const config = parseConfig(input, 'test config');
 
     // Assert
-    expect(config.rotation.passwordLength).toBe(passwordLength);
+    expect(rotationOf(config).passwordLength).toBe(passwordLength);
   });
 
   it.each(['rate(2 hours)', 'rate(1001 days)', 'cron(15 10 * * ? *)', 'rate(0 days)', 'every 30 days'])(
@@ -223,7 +213,7 @@ describe('parseConfig', () => {
       const config = parseConfig(input, 'test config');
 
       // Assert
-      expect(config.rotation.schedule).toBe(schedule);
+      expect(rotationOf(config).schedule).toBe(schedule);
     },
   );
 
@@ -291,8 +281,11 @@ describe('parseConfig', () => {
 
     // Assert
     const line = problemAt(error, '$.rotation.targets[1].userArn');
-    expect(line).toContain(`expected account ${ACCOUNT} and region ${REGION} like targets[0]`);
+    expect(line).toContain(
+      `expected account ${ACCOUNT} and region ${REGION} like rotation.targets.0.userArn; one stack serves one account and region`,
+    );
     expect(line).toContain(`(got "${userArn}")`);
+    expect(error.message.split('\n')).toHaveLength(2);
   });
 
   it.each([
@@ -374,7 +367,7 @@ describe('parseConfig', () => {
     const config = parseConfig(input, 'test config');
 
     // Assert
-    expect(config.rotation.targets[1]?.username).toBe('reader-svc');
+    expect(rotationOf(config).targets[1]?.username).toBe('reader-svc');
   });
 
   it('rejects a subnet count that is not a multiple of the availability zones', () => {
@@ -403,21 +396,55 @@ describe('parseConfig', () => {
     expect(error.message).not.toContain('$.rotation.network.subnetIds');
   });
 
-  it.each([{ groups: [] }, {}, null])(
-    'refuses a membership section (%j) as not available yet',
-    (membership) => {
-      // Arrange
-      const input = configWith({}, { membership });
+  it('accepts a membership section beside the rotation section', () => {
+    // Arrange
+    const membership = {
+      grants: [
+        {
+          name: 'oncall',
+          groupArn: `arn:aws:elasticache:${REGION}:${ACCOUNT}:usergroup:prod-ug`,
+          users: ['alice'],
+          windows: [{ days: ['MON'], from: '09:00', to: '17:00', timeZone: 'Europe/Berlin' }],
+        },
+      ],
+    };
 
-      // Act
-      const error = configErrorOf(input);
+    // Act
+    const config = parseConfig(configWith({}, { membership }), 'test config');
 
-      // Assert
-      const line = problemAt(error, '$.membership');
-      expect(line).toContain('scheduled membership is not available in this version; remove the section');
-      expect(line).toContain(`(got ${JSON.stringify(membership)})`);
-    },
-  );
+    // Assert
+    expect(rotationOf(config).targets).toHaveLength(2);
+    expect(config.membership?.grants.map((grant) => grant.name)).toEqual(['oncall']);
+  });
+
+  it.each([
+    [null, '$.membership', 'expected object, received null'],
+    [{}, '$.membership.grants', 'expected array, received undefined'],
+    [
+      { groups: [] },
+      '$.membership.groups',
+      "unrecognized key 'groups'; expected one of reconcileEvery, grants",
+    ],
+  ])('validates a membership section %j instead of ignoring it', (membership, path, message) => {
+    // Arrange
+    const input = configWith({}, { membership });
+
+    // Act
+    const error = configErrorOf(input);
+
+    // Assert
+    expect(problemAt(error, path)).toContain(message);
+  });
+
+  it('rejects a config with neither a rotation nor a membership section', () => {
+    // Act
+    const error = configErrorOf({});
+
+    // Assert
+    const line = problemAt(error, '$');
+    expect(line).toContain('expected a rotation section, a membership section or both');
+    expect(line).toContain('(got {})');
+  });
 
   it('lists every problem of a config, one line each', () => {
     // Arrange
@@ -468,7 +495,7 @@ describe('rotation window', () => {
     ['cron(0 20 * * ? *)', '4h'],
     ['rate(30 days)', '24h'],
   ])('accepts schedule %s with window %s', (schedule, window) => {
-    expect(parseConfig(configWith({ schedule, window }), 'test').rotation.window).toBe(window);
+    expect(rotationOf(parseConfig(configWith({ schedule, window }), 'test')).window).toBe(window);
   });
 });
 
@@ -496,7 +523,7 @@ describe('loadConfig', () => {
     const config = loadConfig(tryGetContext);
 
     // Assert
-    expect(config.rotation.passwordLength).toBe(40);
+    expect(rotationOf(config).passwordLength).toBe(40);
   });
 
   it('reads the file named by the config context and ignores the inline context', () => {
@@ -509,8 +536,8 @@ describe('loadConfig', () => {
     const config = loadConfig(tryGetContext);
 
     // Assert
-    expect(config.rotation.passwordLength).toBe(96);
-    expect(config.rotation.schedule).toBe('rate(7 days)');
+    expect(rotationOf(config).passwordLength).toBe(96);
+    expect(rotationOf(config).schedule).toBe('rate(7 days)');
   });
 
   it('names a missing config file in the error', () => {

@@ -1,0 +1,94 @@
+import type { CacheGroupRef } from '#shared/arn';
+import { GroupBusyError, MembershipRefusedError, UserNotFoundError } from '#shared/errors';
+import type { MembershipDiff } from '#shared/membership/desired';
+import type { ChangePublisher, GroupDirectory, GroupState, MembershipChange } from '#shared/membership/ports';
+
+export interface FakeGroup {
+  status: string;
+  members: string[];
+}
+
+/**
+ * A group API with the rules that matter to the reconciler: a change while `modifying` is refused,
+ * removing a non-member or adding an unknown user fails the whole request, and a change leaves the
+ * group `modifying` for a number of reads.
+ */
+export class FakeGroups implements GroupDirectory {
+  readonly groups = new Map<string, FakeGroup>();
+  /** Users that do not exist: adding one fails the request with UserNotFoundError. */
+  readonly unknownUsers = new Set<string>();
+  /** Errors the next describe calls throw, in order. */
+  readonly describeErrors: Error[] = [];
+  /** Errors the next modify calls throw, in order, before looking at the request. */
+  readonly modifyErrors: Error[] = [];
+  /** Statuses the next describe calls report, before the group's own. */
+  readonly statusQueue: string[] = [];
+  /** How many describe calls see `modifying` after a change is accepted. */
+  modifyingReads = 1;
+  readonly modifyCalls: { group: string; add: string[]; remove: string[] }[] = [];
+  describeCalls = 0;
+  /** Runs after each modify call, accepted or not: someone else changing the group meanwhile. */
+  afterModify?: (group: FakeGroup, call: number) => void;
+  private pendingModifyingReads = new Map<string, number>();
+
+  add(ref: CacheGroupRef, members: string[], status = 'active'): FakeGroup {
+    const group = { status, members: [...members] };
+    this.groups.set(ref.arn, group);
+    return group;
+  }
+
+  membersOf(ref: CacheGroupRef): string[] {
+    return [...(this.groups.get(ref.arn)?.members ?? [])].sort();
+  }
+
+  async describe(ref: CacheGroupRef): Promise<GroupState | undefined> {
+    this.describeCalls++;
+    const error = this.describeErrors.shift();
+    if (error) throw error;
+    const group = this.groups.get(ref.arn);
+    if (!group) return undefined;
+    const queued = this.statusQueue.shift();
+    const pending = this.pendingModifyingReads.get(ref.arn) ?? 0;
+    if (pending > 0) this.pendingModifyingReads.set(ref.arn, pending - 1);
+    return {
+      status: queued ?? (pending > 0 ? 'modifying' : group.status),
+      members: [...group.members],
+    };
+  }
+
+  async modify(ref: CacheGroupRef, diff: MembershipDiff): Promise<void> {
+    this.modifyCalls.push({ group: ref.arn, add: [...diff.add], remove: [...diff.remove] });
+    const group = this.groups.get(ref.arn);
+    try {
+      this.apply(ref, group, diff);
+    } finally {
+      if (group) this.afterModify?.(group, this.modifyCalls.length);
+    }
+  }
+
+  private apply(ref: CacheGroupRef, group: FakeGroup | undefined, diff: MembershipDiff): void {
+    const error = this.modifyErrors.shift();
+    if (error) throw error;
+    if (!group) throw new Error(`no fake group ${ref.arn}`);
+    if (group.status !== 'active' || (this.pendingModifyingReads.get(ref.arn) ?? 0) > 0) {
+      throw new GroupBusyError(`group ${ref.arn} is modifying`);
+    }
+    const unknown = diff.add.filter((user) => this.unknownUsers.has(user));
+    if (unknown.length > 0) throw new UserNotFoundError(`a user to add to group ${ref.arn} does not exist`);
+    const notMembers = diff.remove.filter((user) => !group.members.includes(user));
+    if (notMembers.length > 0) throw new MembershipRefusedError(`not members: ${notMembers.join(', ')}`);
+    group.members = [...group.members.filter((user) => !diff.remove.includes(user)), ...diff.add];
+    this.pendingModifyingReads.set(ref.arn, this.modifyingReads);
+  }
+}
+
+/** Records every published change; can be told to fail. */
+export class FakePublisher implements ChangePublisher {
+  readonly published: MembershipChange[] = [];
+  failWith?: Error;
+
+  async publish(change: MembershipChange): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.published.push(change);
+  }
+}

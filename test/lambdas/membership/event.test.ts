@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidEventError } from '#shared/errors';
+import { evaluationTime, type MembershipEvent, parseMembershipEvent } from '#shared/membership/event';
+
+const GROUP_ARN = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug';
+
+describe('parseMembershipEvent', () => {
+  it('reads the group, the trigger and the scheduled time a schedule sends', () => {
+    // Arrange
+    const event = { groupArn: GROUP_ARN, trigger: 'window-boundary', scheduledTime: '2026-03-29T07:00:00Z' };
+
+    // Act
+    const parsed = parseMembershipEvent(event);
+
+    // Assert
+    expect(parsed).toEqual({
+      group: {
+        arn: GROUP_ARN,
+        engine: 'elasticache',
+        region: 'eu-west-1',
+        account: '123456789012',
+        id: 'prod-ug',
+      },
+      trigger: 'window-boundary',
+      scheduledTime: Date.parse('2026-03-29T07:00:00Z'),
+    });
+  });
+
+  it('reads a MemoryDB ACL ARN as a MemoryDB group', () => {
+    // Act
+    const parsed = parseMembershipEvent({ groupArn: 'arn:aws:memorydb:eu-west-1:123456789012:acl/prod-acl' });
+
+    // Assert
+    expect(parsed.group).toMatchObject({ engine: 'memorydb', id: 'prod-acl' });
+  });
+
+  it('calls an event without a trigger or scheduled time a manual run evaluated at no fixed time', () => {
+    // Act
+    const parsed = parseMembershipEvent({ groupArn: GROUP_ARN });
+
+    // Assert
+    expect(parsed.trigger).toBe('manual');
+    expect(parsed.scheduledTime).toBeUndefined();
+  });
+
+  it('accepts a scheduled time with a numeric offset', () => {
+    // Act
+    const parsed = parseMembershipEvent({ groupArn: GROUP_ARN, scheduledTime: '2026-03-29T09:00:00+02:00' });
+
+    // Assert
+    expect(parsed.scheduledTime).toBe(Date.parse('2026-03-29T07:00:00Z'));
+  });
+
+  it.each([
+    ['a string', 'reconcile', '(event)'],
+    ['null', null, '(event)'],
+    ['an event without a group', { trigger: 'reconcile' }, 'groupArn'],
+    ['an empty group', { groupArn: '' }, 'groupArn'],
+    ['an empty trigger', { groupArn: GROUP_ARN, trigger: '' }, 'trigger'],
+    [
+      'a scheduled time that is not ISO 8601',
+      { groupArn: GROUP_ARN, scheduledTime: 'yesterday' },
+      'scheduledTime',
+    ],
+  ])('refuses %s with InvalidEventError naming the field and the expected shape', (_, event, field) => {
+    // Act
+    const parse = () => parseMembershipEvent(event);
+
+    // Assert
+    expect(parse).toThrow(InvalidEventError);
+    expect(parse).toThrow(`not a membership event (${field}:`);
+    expect(parse).toThrow('expected {"groupArn": "...", "trigger"?: "...", "scheduledTime"?: ISO 8601}');
+  });
+
+  it('refuses a user ARN as the group with InvalidEventError quoting it and the accepted forms', () => {
+    // Arrange
+    const userArn = 'arn:aws:elasticache:eu-west-1:123456789012:user:alice';
+
+    // Act
+    const parse = () => parseMembershipEvent({ groupArn: userArn });
+
+    // Assert
+    expect(parse).toThrow(InvalidEventError);
+    expect(parse).toThrow(`'${userArn}' is not an ElastiCache user group or MemoryDB ACL ARN`);
+    expect(parse).toThrow('arn:aws:memorydb:<region>:<account>:acl/<aclName>');
+  });
+});
+
+describe('evaluationTime', () => {
+  const event = (scheduledTime?: number): MembershipEvent => ({
+    group: parseMembershipEvent({ groupArn: GROUP_ARN }).group,
+    trigger: 'window-boundary',
+    scheduledTime,
+  });
+
+  it('uses the scheduled time when the run starts a moment before it', () => {
+    // Arrange
+    const scheduled = Date.parse('2026-06-01T09:00:00Z');
+
+    // Act
+    const at = evaluationTime(event(scheduled), scheduled - 400);
+
+    // Assert
+    expect(at).toBe(scheduled);
+  });
+
+  it('uses the current time when the run starts after the scheduled time', () => {
+    // Arrange
+    const scheduled = Date.parse('2026-06-01T09:00:00Z');
+
+    // Act
+    const at = evaluationTime(event(scheduled), scheduled + 90_000);
+
+    // Assert
+    expect(at).toBe(scheduled + 90_000);
+  });
+
+  it('uses the current time for an event without a scheduled time', () => {
+    // Arrange
+    const now = Date.parse('2026-06-01T09:00:00Z');
+
+    // Act
+    const at = evaluationTime(event(), now);
+
+    // Assert
+    expect(at).toBe(now);
+  });
+});

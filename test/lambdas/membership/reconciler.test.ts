@@ -1,0 +1,345 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { memberUserArn, parseGroupArn, parseUserArn } from '#shared/arn';
+import {
+  ApiThrottledError,
+  DeadlineExceededError,
+  GroupBusyError,
+  GroupNotFoundError,
+  MembershipDriftError,
+  UserNotFoundError,
+} from '#shared/errors';
+import type { Grant, OneTimeWindow } from '#shared/membership/plan';
+import type { MembershipChange } from '#shared/membership/ports';
+import { MembershipReconciler, type ReconcileRequest } from '#shared/membership/reconciler';
+import { FakeClock, FakeUsers } from '../fakes';
+import { FakeGroups, FakePublisher } from '../membership-fakes';
+
+const GROUP_ARN = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug';
+const ACL_ARN = 'arn:aws:memorydb:eu-west-1:123456789012:acl/prod-acl';
+const group = parseGroupArn(GROUP_ARN);
+const acl = parseGroupArn(ACL_ARN);
+const AT = Date.parse('2026-06-01T10:00:00Z');
+const OPEN: OneTimeWindow = { start: '2026-06-01T09:00:00Z', end: '2026-06-01T17:00:00Z' };
+const CLOSED: OneTimeWindow = { start: '2026-06-02T09:00:00Z', end: '2026-06-02T17:00:00Z' };
+
+/** alice and bob are wanted now, carol is not; dave belongs to another group. */
+const GRANTS: Grant[] = [
+  { name: 'oncall', groupArn: GROUP_ARN, users: ['alice', 'bob'], windows: [OPEN] },
+  { name: 'night', groupArn: GROUP_ARN, users: ['carol'], windows: [CLOSED] },
+  { name: 'contractor', groupArn: ACL_ARN, users: ['dave'], windows: [OPEN] },
+];
+
+const busy = (count: number) => Array.from({ length: count }, () => new GroupBusyError('busy'));
+
+describe('MembershipReconciler', () => {
+  let clock: FakeClock;
+  let groups: FakeGroups;
+  let acls: FakeGroups;
+  let users: FakeUsers;
+  let publisher: FakePublisher;
+  let events: { message: string; data?: Record<string, unknown> }[];
+  let reconciler: MembershipReconciler;
+
+  const reconcile = (overrides: Partial<ReconcileRequest> = {}) =>
+    reconciler.reconcile({
+      group,
+      grants: GRANTS,
+      atMs: AT,
+      trigger: 'window-boundary',
+      deadline: clock.deadline(),
+      ...overrides,
+    });
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    groups = new FakeGroups();
+    acls = new FakeGroups();
+    users = new FakeUsers();
+    for (const name of ['alice', 'bob', 'carol']) users.add(parseUserArn(memberUserArn(group, name)));
+    users.add(parseUserArn(memberUserArn(acl, 'dave')));
+    publisher = new FakePublisher();
+    events = [];
+    reconciler = new MembershipReconciler({
+      groups: { elasticache: groups, memorydb: acls },
+      users: { elasticache: users, memorydb: users },
+      publisher,
+      onEvent: (message, data) => events.push({ message, data }),
+    });
+  });
+
+  it('changes and publishes nothing when the group already matches the plan', async () => {
+    // Arrange
+    groups.add(group, ['default', 'alice', 'bob', 'ops-admin']);
+
+    // Act
+    const result = await reconcile();
+
+    // Assert
+    expect(result.change).toBeUndefined();
+    expect([...result.members].sort()).toEqual(['alice', 'bob', 'default', 'ops-admin']);
+    expect(groups.modifyCalls).toEqual([]);
+    expect(publisher.published).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('sends every addition and removal in one modify call and leaves unmanaged members alone', async () => {
+    // Arrange
+    groups.add(group, ['default', 'carol', 'ops-admin']);
+
+    // Act
+    const result = await reconcile();
+
+    // Assert
+    expect(groups.modifyCalls).toEqual([{ group: GROUP_ARN, add: ['alice', 'bob'], remove: ['carol'] }]);
+    expect(groups.membersOf(group)).toEqual(['alice', 'bob', 'default', 'ops-admin']);
+    expect([...result.members].sort()).toEqual(['alice', 'bob', 'default', 'ops-admin']);
+  });
+
+  it('publishes the applied change with the users, the grants involved, the evaluation time and the trigger', async () => {
+    // Arrange
+    groups.add(group, ['default', 'carol']);
+
+    // Act
+    const result = await reconcile({ trigger: 'reconcile' });
+
+    // Assert
+    const expected: MembershipChange = {
+      groupArn: GROUP_ARN,
+      added: ['alice', 'bob'],
+      removed: ['carol'],
+      grants: ['night', 'oncall'],
+      evaluatedAt: '2026-06-01T10:00:00.000Z',
+      trigger: 'reconcile',
+    };
+    expect(result.change).toEqual(expected);
+    expect(publisher.published).toEqual([expected]);
+  });
+
+  it('hands the applied change to the audit callback', async () => {
+    // Arrange
+    groups.add(group, ['default', 'carol']);
+
+    // Act
+    const result = await reconcile();
+
+    // Assert
+    expect(events).toEqual([{ message: 'membership changed', data: { ...result.change } }]);
+  });
+
+  it('waits while the group is modifying and changes it only once it is active', async () => {
+    // Arrange
+    groups.add(group, ['default']);
+    groups.statusQueue.push('modifying', 'modifying', 'modifying');
+    const readsBeforeModify: number[] = [];
+    groups.afterModify = () => readsBeforeModify.push(groups.describeCalls);
+    const started = clock.now();
+
+    // Act
+    await reconcile();
+
+    // Assert
+    expect(readsBeforeModify).toEqual([4]);
+    expect(groups.modifyCalls).toHaveLength(1);
+    expect(clock.now()).toBeGreaterThan(started);
+  });
+
+  it('waits for the group to become active again after its change before publishing', async () => {
+    // Arrange
+    groups.add(group, ['default']);
+    groups.modifyingReads = 3;
+
+    // Act
+    await reconcile();
+
+    // Assert
+    // One read before the change, three that see it modifying, one that sees it active.
+    expect(groups.describeCalls).toBe(5);
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('retries a busy group, reading its members again and diffing anew when someone else added a user meanwhile', async () => {
+    // Arrange
+    groups.add(group, ['default', 'carol']);
+    groups.modifyErrors.push(new GroupBusyError('busy'));
+    groups.afterModify = (state, call) => {
+      if (call === 1) state.members.push('alice');
+    };
+
+    // Act
+    const result = await reconcile();
+
+    // Assert
+    expect(groups.modifyCalls).toEqual([
+      { group: GROUP_ARN, add: ['alice', 'bob'], remove: ['carol'] },
+      { group: GROUP_ARN, add: ['bob'], remove: ['carol'] },
+    ]);
+    expect(result.change).toMatchObject({ added: ['bob'], removed: ['carol'] });
+    expect(groups.membersOf(group)).toEqual(['alice', 'bob', 'default']);
+  });
+
+  it('retries a throttled change, diffing anew when someone else removed a user meanwhile', async () => {
+    // Arrange
+    groups.add(group, ['default', 'carol']);
+    groups.modifyErrors.push(new ApiThrottledError('slow down'));
+    groups.afterModify = (state, call) => {
+      if (call === 1) state.members = state.members.filter((user) => user !== 'carol');
+    };
+
+    // Act
+    const result = await reconcile();
+
+    // Assert
+    expect(groups.modifyCalls.map(({ add, remove }) => ({ add, remove }))).toEqual([
+      { add: ['alice', 'bob'], remove: ['carol'] },
+      { add: ['alice', 'bob'], remove: [] },
+    ]);
+    expect(result.change).toMatchObject({ added: ['alice', 'bob'], removed: [] });
+  });
+
+  it('stops without a change when the retry finds that someone else already made it', async () => {
+    // Arrange
+    groups.add(group, ['default', 'carol']);
+    groups.modifyErrors.push(new GroupBusyError('busy'));
+    groups.afterModify = (state) => {
+      state.members = ['default', 'alice', 'bob'];
+    };
+
+    // Act
+    const result = await reconcile();
+
+    // Assert
+    expect(groups.modifyCalls).toHaveLength(1);
+    expect(result.change).toBeUndefined();
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('retries a throttled read of the group', async () => {
+    // Arrange
+    groups.add(group, ['default']);
+    groups.describeErrors.push(new ApiThrottledError('slow down'), new ApiThrottledError('slow down'));
+
+    // Act
+    const result = await reconcile();
+
+    // Assert
+    expect(result.change?.added).toEqual(['alice', 'bob']);
+  });
+
+  it('gives up with DeadlineExceededError naming the group when it never becomes active', async () => {
+    // Arrange
+    groups.add(group, ['default'], 'modifying');
+
+    // Act
+    const error = await reconcile({ deadline: clock.deadline(60_000) }).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect((error as Error).message).toContain(`gave up waiting for group ${GROUP_ARN} to become active`);
+    expect(groups.modifyCalls).toEqual([]);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('gives up with DeadlineExceededError naming the group and the last error when every change is refused as busy', async () => {
+    // Arrange
+    groups.add(group, ['default']);
+    groups.modifyErrors.push(...busy(1_000));
+
+    // Act
+    const error = await reconcile({ deadline: clock.deadline(60_000) }).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `gave up waiting for group ${GROUP_ARN} to accept the membership change after \\d+ tries; last error: busy`,
+      ),
+    );
+    expect(clock.now() - 1_700_000_000_000).toBeLessThanOrEqual(60_000);
+  });
+
+  it('names the unknown user and its grant, says the group was left unchanged and publishes nothing', async () => {
+    // Arrange
+    groups.add(group, ['default', 'carol']);
+    groups.unknownUsers.add('bob');
+    users.users.delete(memberUserArn(group, 'bob'));
+
+    // Act
+    const error = await reconcile().catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(UserNotFoundError);
+    const message = (error as Error).message;
+    expect(message).toContain(
+      `user 'bob' (grant oncall) does not exist in elasticache eu-west-1 account 123456789012`,
+    );
+    expect(message).toContain(`group ${GROUP_ARN} was left unchanged`);
+    expect(message).not.toContain("'alice'");
+    expect((error as Error).cause).toBeInstanceOf(UserNotFoundError);
+    expect(groups.modifyCalls).toHaveLength(1);
+    expect(groups.membersOf(group)).toEqual(['carol', 'default']);
+    expect(publisher.published).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('names every unknown user with every grant that wants it', async () => {
+    // Arrange
+    const grants: Grant[] = [
+      ...GRANTS,
+      { name: 'backup', groupArn: GROUP_ARN, users: ['bob', 'frank'], windows: [OPEN] },
+    ];
+    groups.add(group, ['default']);
+    groups.unknownUsers.add('frank');
+    groups.unknownUsers.add('bob');
+    users.users.delete(memberUserArn(group, 'bob'));
+
+    // Act
+    const error = await reconcile({ grants }).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(UserNotFoundError);
+    expect((error as Error).message).toContain(
+      "user 'bob' (grant oncall, backup), 'frank' (grant backup) does not exist",
+    );
+  });
+
+  it('fails with GroupNotFoundError naming the group when it does not exist', async () => {
+    // Act
+    const error = await reconcile().catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(GroupNotFoundError);
+    expect((error as Error).message).toBe(`group ${GROUP_ARN} does not exist`);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('fails with MembershipDriftError and publishes nothing when the group still differs after the change', async () => {
+    // Arrange
+    groups.add(group, ['default', 'carol']);
+    groups.afterModify = (state) => state.members.push('carol');
+
+    // Act
+    const error = await reconcile().catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(MembershipDriftError);
+    expect((error as Error).message).toContain(
+      `group ${GROUP_ARN} still differs from the plan after the change (would add none, remove carol)`,
+    );
+    expect(publisher.published).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('changes a MemoryDB ACL through the MemoryDB directory with its own grants only', async () => {
+    // Arrange
+    acls.add(acl, ['default']);
+    groups.add(group, ['default']);
+
+    // Act
+    const result = await reconcile({ group: acl });
+
+    // Assert
+    expect(acls.modifyCalls).toEqual([{ group: ACL_ARN, add: ['dave'], remove: [] }]);
+    expect(groups.modifyCalls).toEqual([]);
+    expect(result.change).toMatchObject({ groupArn: ACL_ARN, grants: ['contractor'] });
+  });
+});
