@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type CacheAccessConfig, configSchema } from './schema';
+import { type CacheAccessConfig, configSchema, jsonPath } from './schema';
 
 /** Raised for any config problem; the message lists every problem with its JSON path and value. */
 export class ConfigError extends Error {
@@ -62,13 +62,9 @@ export function parseConfig(input: unknown, source: string): CacheAccessConfig {
 }
 
 function problem(input: unknown, path: readonly PropertyKey[], message: string): string {
-  const jsonPath = path.reduce<string>(
-    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`),
-    '$',
-  );
   const received = valueAt(input, path);
   const shown = received === undefined ? 'nothing' : JSON.stringify(received);
-  return `  ${jsonPath}: ${message} (got ${shown})`;
+  return `  ${jsonPath(path)}: ${message} (got ${shown})`;
 }
 
 /** Just the parts of a Zod schema definition needed to find an object's keys by path. */

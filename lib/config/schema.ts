@@ -194,7 +194,7 @@ export const configSchema = z
           code: 'custom',
           path,
           input: ref.arn,
-          message: `expected account ${first.ref.account} and region ${first.ref.region} like ${first.path.join('.')}; one stack serves one account and region`,
+          message: `expected account ${first.ref.account} and region ${first.ref.region} like ${jsonPath(first.path)}; one stack serves one account and region`,
         });
       }
     }
@@ -205,3 +205,11 @@ export type RotationConfig = NonNullable<CacheAccessConfig['rotation']>;
 export type RotationTargetConfig = RotationConfig['targets'][number];
 export type NetworkConfig = NonNullable<RotationConfig['network']>;
 export type { MembershipConfig } from './membership-schema';
+
+/** `$.rotation.targets[0].userArn`, the form every config message uses. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`),
+    '$',
+  );
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -80,7 +80,8 @@ export class ScheduledMembership extends Construct {
     });
     this.grantMembershipChanges(grants);
 
-    const group = new scheduler.ScheduleGroup(this, 'Schedules', {});
+    // Deleting the group deletes its schedules; none may outlive the function they invoke.
+    const group = new scheduler.ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
     const role = new iam.Role(this, 'SchedulerRole', {
       description: 'Lets EventBridge Scheduler invoke the membership function',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {

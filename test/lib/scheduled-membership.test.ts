@@ -235,6 +235,10 @@ describe('ScheduledMembership schedules', () => {
     }
   });
 
+  it('deletes the schedule group, and with it every schedule, when the stack is deleted', () => {
+    membershipOnly.template.hasResource('AWS::Scheduler::ScheduleGroup', { DeletionPolicy: 'Delete' });
+  });
+
   it('keeps the logical ids of every schedule when the grants are reordered', () => {
     // Arrange
     const ids = (template: Template) =>

@@ -25,12 +25,26 @@ const recurringWindowSchema = z
     to: z.string().regex(TIME, 'expected a local time HH:MM from 00:00 to 23:59'),
     timeZone: z
       .string()
-      .refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as Europe/Berlin'),
+      .refine(
+        isCanonicalZone,
+        'expected an IANA time zone name, spelled as in the tz database, such as Europe/Berlin',
+      ),
   })
   .refine((w) => w.from !== w.to, {
     path: ['to'],
     message: 'expected a time other than from; a window of zero length never opens',
   });
+
+/**
+ * EventBridge Scheduler takes tz database names. Intl also accepts offsets ('+01:00') and any
+ * casing ('europe/berlin'); only names spelled as the database spells them are let through.
+ */
+function isCanonicalZone(zone: string): boolean {
+  return /^[A-Z][A-Za-z_+-]*(\/[A-Z0-9][A-Za-z0-9_+-]*)*$/.test(zone) && IANAZone.isValidZone(zone);
+}
+
+const bothValid = (w: { start: string; end: string }) =>
+  DateTime.fromISO(w.start).isValid && DateTime.fromISO(w.end).isValid;
 
 const instant = z
   .string()
@@ -41,7 +55,8 @@ const instant = z
 
 const oneTimeWindowSchema = z
   .strictObject({ start: instant, end: instant })
-  .refine((w) => DateTime.fromISO(w.end) > DateTime.fromISO(w.start), {
+  // Only when both ends parse: a malformed end is reported once, by its own check.
+  .refine((w) => !bothValid(w) || DateTime.fromISO(w.end) > DateTime.fromISO(w.start), {
     path: ['end'],
     message: 'expected an end after start',
   });

@@ -282,7 +282,7 @@ describe('parseConfig', () => {
     // Assert
     const line = problemAt(error, '$.rotation.targets[1].userArn');
     expect(line).toContain(
-      `expected account ${ACCOUNT} and region ${REGION} like rotation.targets.0.userArn; one stack serves one account and region`,
+      `expected account ${ACCOUNT} and region ${REGION} like $.rotation.targets[0].userArn; one stack serves one account and region`,
     );
     expect(line).toContain(`(got "${userArn}")`);
     expect(error.message.split('\n')).toHaveLength(2);

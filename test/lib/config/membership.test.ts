@@ -110,7 +110,21 @@ describe('membership config', () => {
       withWindow({ ...RECURRING, timeZone: 'Europe/Berlinn' }),
       `${WINDOW_PATH}.timeZone`,
       '"Europe/Berlinn"',
-      'expected an IANA time zone such as Europe/Berlin',
+      'expected an IANA time zone name, spelled as in the tz database, such as Europe/Berlin',
+    ],
+    [
+      'a time zone in the wrong case, which Intl accepts and Scheduler does not',
+      withWindow({ ...RECURRING, timeZone: 'europe/berlin' }),
+      `${WINDOW_PATH}.timeZone`,
+      '"europe/berlin"',
+      'expected an IANA time zone name, spelled as in the tz database, such as Europe/Berlin',
+    ],
+    [
+      'an offset instead of a time zone',
+      withWindow({ ...RECURRING, timeZone: '+01:00' }),
+      `${WINDOW_PATH}.timeZone`,
+      '"+01:00"',
+      'expected an IANA time zone name, spelled as in the tz database, such as Europe/Berlin',
     ],
     [
       'a recurring window of zero length',
@@ -206,6 +220,24 @@ describe('membership config', () => {
     expect(line).toContain(`(got ${value})`);
   });
 
+  it('reports a malformed start once, without also claiming the end is before it', () => {
+    // Act
+    const error = configErrorOf(withWindow({ ...ONE_TIME, start: 'soon' }));
+
+    // Assert
+    expect(problemAt(error, `${WINDOW_PATH}.start`)).toContain(
+      'expected an ISO 8601 date-time with an offset',
+    );
+    expect(error.message).not.toContain(`${WINDOW_PATH}.end`);
+  });
+
+  it.each(['Etc/UTC', 'UTC', 'Asia/Kolkata', 'America/Argentina/Buenos_Aires', 'EST'])(
+    'accepts the tz database name %s',
+    (timeZone) => {
+      expect(membershipOf(withWindow({ ...RECURRING, timeZone })).grants[0]?.windows).toHaveLength(1);
+    },
+  );
+
   it('refuses a second grant with the same name, pointing at the first', () => {
     // Arrange
     const input = { membership: { grants: [GRANT, { ...GRANT, groupArn: ACL }] } };
@@ -234,7 +266,7 @@ describe('membership config', () => {
     // Assert
     const line = problemAt(error, '$.membership.grants[0].groupArn');
     expect(line).toContain(
-      `expected account ${ACCOUNT} and region ${REGION} like rotation.targets.0.userArn; one stack serves one account and region`,
+      `expected account ${ACCOUNT} and region ${REGION} like $.rotation.targets[0].userArn; one stack serves one account and region`,
     );
     expect(line).toContain(`(got "${groupArn}")`);
     expect(error.message.split('\n')).toHaveLength(2);
@@ -251,7 +283,7 @@ describe('membership config', () => {
     // Assert
     const line = problemAt(error, '$.membership.grants[1].groupArn');
     expect(line).toContain(
-      `expected account ${ACCOUNT} and region ${REGION} like membership.grants.0.groupArn`,
+      `expected account ${ACCOUNT} and region ${REGION} like $.membership.grants[0].groupArn`,
     );
   });
 
