@@ -18,6 +18,10 @@ export class FakeClock implements Clock {
   sleep = async (ms: number) => {
     this.time += ms;
   };
+  /** Jumps to an instant, for tests about the wall clock (windows closing while a run waits). */
+  setTime(ms: number): void {
+    this.time = ms;
+  }
   deadline(ms = 600_000): Deadline {
     return Deadline.after(this, ms, 0);
   }

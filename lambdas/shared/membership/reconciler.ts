@@ -22,6 +22,7 @@ export interface ReconcileRequest {
   readonly group: CacheGroupRef;
   /** Every grant of the plan; those for other groups are ignored. */
   readonly grants: readonly Grant[];
+  /** The earliest instant to evaluate the plan at (the scheduled time); each attempt uses max(now, this). */
   readonly atMs: number;
   /** What asked for this run (a window boundary, the periodic reconcile, an operator). */
   readonly trigger: string;
@@ -54,13 +55,16 @@ export class MembershipReconciler {
 
   async reconcile(request: ReconcileRequest): Promise<ReconcileResult> {
     const { group, deadline } = request;
-    const plan = desiredMembership(request.grants, group.arn, request.atMs);
     const directory = this.deps.groups[group.engine];
     const outcome = await retryUntil(
       `group ${group.arn} to accept the membership change`,
       deadline,
       async () => {
         const state = await this.activeState(group, deadline);
+        // The plan is evaluated afresh on every attempt: after minutes of waiting, a window may
+        // have closed, and acting on the old answer would give back access that just ended.
+        const atMs = Math.max(deadline.clock.now(), request.atMs);
+        const plan = desiredMembership(request.grants, group.arn, atMs);
         const diff = diffMembership(state.members, plan);
         if (isEmptyDiff(diff)) return { applied: undefined, members: state.members };
         try {
@@ -69,11 +73,17 @@ export class MembershipReconciler {
           if (error instanceof UserNotFoundError) throw await this.unknownUsers(group, diff, plan, error);
           throw error;
         }
-        return { applied: diff, members: state.members };
+        return { applied: { diff, plan, atMs }, members: state.members };
       },
       { isRetryable: isTransient },
     );
     if (!outcome.applied) return { members: outcome.members };
+
+    // Audited and published as soon as the service accepted it, so a failed check below cannot lose the record.
+    const { diff, plan, atMs } = outcome.applied;
+    const change = this.describeChange(request, diff, plan, atMs);
+    this.deps.onEvent?.('membership changed', { ...change });
+    await this.deps.publisher.publish(change);
 
     const after = await this.activeState(group, deadline);
     const drift = diffMembership(after.members, plan);
@@ -82,9 +92,6 @@ export class MembershipReconciler {
         `group ${group.arn} still differs from the plan after the change (would add ${list(drift.add)}, remove ${list(drift.remove)}); something else changed it meanwhile, the next reconcile retries`,
       );
     }
-    const change = this.describeChange(request, outcome.applied, plan);
-    this.deps.onEvent?.('membership changed', { ...change });
-    await this.deps.publisher.publish(change);
     return { change, members: after.members };
   }
 
@@ -95,6 +102,7 @@ export class MembershipReconciler {
       async () => {
         const state = await this.deps.groups[group.engine].describe(group);
         if (!state) throw new GroupNotFoundError(`group ${group.arn} does not exist`);
+        if (state.status === 'deleting') throw new GroupNotFoundError(`group ${group.arn} is being deleted`);
         return state.status === 'active' ? state : undefined;
       },
       { isRetryable: (error) => error instanceof ApiThrottledError },
@@ -125,6 +133,7 @@ export class MembershipReconciler {
     request: ReconcileRequest,
     diff: MembershipDiff,
     plan: DesiredMembership,
+    atMs: number,
   ): MembershipChange {
     const grants = new Set<string>();
     for (const user of diff.add) for (const grant of plan.desired.get(user) ?? []) grants.add(grant);
@@ -138,7 +147,7 @@ export class MembershipReconciler {
       added: diff.add,
       removed: diff.remove,
       grants: [...grants].sort(),
-      evaluatedAt: new Date(request.atMs).toISOString(),
+      evaluatedAt: new Date(atMs).toISOString(),
       trigger: request.trigger,
     };
   }

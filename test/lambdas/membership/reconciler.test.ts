@@ -312,7 +312,25 @@ describe('MembershipReconciler', () => {
     expect(publisher.published).toEqual([]);
   });
 
-  it('fails with MembershipDriftError and publishes nothing when the group still differs after the change', async () => {
+  it('evaluates the plan afresh on every attempt, so a window that closes while it waits is respected', async () => {
+    // Arrange: one second before the window closes, the group turns busy for a few seconds
+    const justBeforeClose = Date.parse(OPEN.end) - 1_000;
+    clock.setTime(justBeforeClose);
+    groups.add(group, ['default']);
+    groups.modifyErrors.push(...busy(3));
+
+    // Act
+    const result = await reconcile({ atMs: justBeforeClose });
+
+    // Assert: the attempts before the close tried to add; once closed, there is nothing to add
+    expect(clock.now()).toBeGreaterThan(Date.parse(OPEN.end));
+    expect(groups.modifyCalls.every((call) => call.add.join() === 'alice,bob')).toBe(true);
+    expect(result.change).toBeUndefined();
+    expect(groups.membersOf(group)).toEqual(['default']);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('fails with MembershipDriftError after auditing and publishing the change it made', async () => {
     // Arrange
     groups.add(group, ['default', 'carol']);
     groups.afterModify = (state) => state.members.push('carol');
@@ -325,8 +343,8 @@ describe('MembershipReconciler', () => {
     expect((error as Error).message).toContain(
       `group ${GROUP_ARN} still differs from the plan after the change (would add none, remove carol)`,
     );
-    expect(publisher.published).toEqual([]);
-    expect(events).toEqual([]);
+    expect(publisher.published).toHaveLength(1);
+    expect(events.map((e) => e.message)).toEqual(['membership changed']);
   });
 
   it('changes a MemoryDB ACL through the MemoryDB directory with its own grants only', async () => {
