@@ -33,7 +33,7 @@ export function row(
     unit,
     ours,
     baseline,
-    ratio: baseline === 0 ? (ours === 0 ? 1 : Number.POSITIVE_INFINITY) : ours / baseline,
+    ratio: baseline === 0 ? null : ours / baseline,
     note,
   };
 }

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { type AccessWindow, DAYS, isRecurring, type RecurringWindow } from './plan';
 
 /** One stretch of time a window is open: from `opens` (inclusive) to `closes` (exclusive), epoch ms. */
@@ -40,22 +40,39 @@ export function isOpenAt(window: AccessWindow, atMs: number): boolean {
 }
 
 function openingOn(window: RecurringWindow, day: DateTime): Opening {
-  const at = (date: DateTime, time: string) => {
-    const [hour, minute] = time.split(':').map(Number);
-    const resolved = DateTime.fromObject(
-      { year: date.year, month: date.month, day: date.day, hour, minute },
-      { zone: window.timeZone },
-    );
-    if (resolved.hour === hour && resolved.minute === minute) return resolved;
-    // A time inside a spring-forward gap: Luxon moves it on by the whole gap (02:30 → 03:30); step
-    // back to the first minute after the jump, where the offset still is the later one (03:00).
-    let first = resolved;
-    while (first.minus({ minutes: 1 }).offset === resolved.offset) first = first.minus({ minutes: 1 });
-    return first;
-  };
   const overnight = window.to < window.from;
   return {
-    opens: at(day, window.from).toMillis(),
-    closes: at(overnight ? day.plus({ days: 1 }) : day, window.to).toMillis(),
+    opens: localInstant(day, window.from, window.timeZone),
+    closes: localInstant(overnight ? day.plus({ days: 1 }) : day, window.to, window.timeZone),
   };
+}
+
+const HALF_DAY_MS = 43_200_000;
+
+/**
+ * The instant a local wall time happens on a date, decided from the zone's rules alone. (Luxon's
+ * fromObject picks between the two offsets of a fall-back hour by the offset in force today, so
+ * its answer would change with the season the code runs in.) An ambiguous time resolves to the
+ * later instant; a time inside a spring-forward gap to the first minute after the gap.
+ */
+function localInstant(date: DateTime, time: string, timeZone: string): number {
+  const [hour = 0, minute = 0] = time.split(':').map(Number);
+  const zone = IANAZone.create(timeZone);
+  const wallAsUtc = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
+  // The offsets in force half a day either side cover every transition a wall time can fall into.
+  const offsets = [zone.offset(wallAsUtc - HALF_DAY_MS), zone.offset(wallAsUtc + HALF_DAY_MS)];
+  const candidates = offsets
+    .map((offsetMinutes) => wallAsUtc - offsetMinutes * 60_000)
+    .filter((instant) => zone.offset(instant) * 60_000 === wallAsUtc - instant);
+  if (candidates.length > 0) return Math.max(...candidates);
+  // In a gap: the clocks jumped at the one instant between the two readings where the offset changes.
+  const [before = 0, after = 0] = offsets;
+  let low = wallAsUtc - before * 60_000 - HALF_DAY_MS / 12;
+  let high = wallAsUtc - after * 60_000 + HALF_DAY_MS / 12;
+  while (high - low > 60_000) {
+    const middle = low + Math.floor((high - low) / 120_000) * 60_000;
+    if (zone.offset(middle) === before) low = middle;
+    else high = middle;
+  }
+  return high;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Day, OneTimeWindow, RecurringWindow } from '#shared/membership/plan';
 import { isOpenAt, type Opening, openingsBetween } from '#shared/membership/windows';
 
@@ -260,6 +260,27 @@ describe('windows across the 2026 daylight saving transitions', () => {
       expect(isOpenAt(window, ms(later))).toBe(true);
     },
   );
+
+  describe('whatever season the code runs in', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it.each(['2027-07-01T12:00:00Z', '2027-01-15T12:00:00Z'])(
+      'resolves the ambiguous Berlin 02:30 on 25 October 2026 to the later instant when today is %s',
+      (today) => {
+        // Arrange: Luxon on its own picks the offset in force today
+        vi.useFakeTimers({ now: new Date(today) });
+        const window = recurring(['SUN'], '02:30', '08:00', 'Europe/Berlin');
+
+        // Act
+        const opening = onlyOpening(window, '2026-10-25T00:00:00Z', '2026-10-25T23:59:59Z');
+
+        // Assert
+        expect(opening.opens).toBe(ms('2026-10-25T01:30:00Z'));
+      },
+    );
+  });
 
   it.each([
     ['Europe/Berlin', '22:00', '06:00', '2026-03-28', 7],
