@@ -46,16 +46,20 @@ const rotator = new Rotator({
 });
 
 async function rotate(event: unknown, context: Context): Promise<void> {
-  const { step, secretId, token } = parseRotationEvent(event);
-  logger.appendKeys({ step, secretId, token });
-  metrics.addDimension('Step', step);
-  const target = targets.find(secretId);
+  // Outside any step until the event parses; a malformed event still counts as a failed step.
+  let where = 'rotation event';
   try {
+    const { step, secretId, token } = parseRotationEvent(event);
+    where = `${step} for secret ${secretId}`;
+    logger.appendKeys({ step, secretId, token });
+    metrics.addDimension('Step', step);
+    const target = targets.find(secretId);
     if (!target) {
       throw new SecretNotAllowedError(
         `secret ${secretId} is not one of the ${targets.size} secrets this function rotates; nothing was changed`,
       );
     }
+    where = `${where} (user ${target.userArn})`;
     logger.appendKeys({ userArn: target.userArn });
     const deadline = Deadline.after(systemClock, context.getRemainingTimeInMillis(), RESERVE_MS);
     const outcome = await rotator.run({ step, target, token, deadline });
@@ -65,15 +69,7 @@ async function rotate(event: unknown, context: Context): Promise<void> {
     metrics.addMetric('RotationStepFailed', MetricUnit.Count, 1);
     const reason = error instanceof CacheAccessError ? error.name : 'UnexpectedError';
     const detail = error instanceof Error ? error.message : String(error);
-    const failure = new RotationStepError(
-      step,
-      secretId,
-      reason,
-      `${step} failed for secret ${secretId}: ${detail}`,
-      {
-        cause: error,
-      },
-    );
+    const failure = new RotationStepError(`${where} failed: ${detail}`, { cause: error });
     logger.error('rotation step failed', { reason, error: failure });
     throw failure;
   }

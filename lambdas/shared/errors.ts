@@ -45,18 +45,8 @@ export class CredentialRejectedError extends CacheAccessError {}
 /** The cache endpoint could not be reached or did not answer. */
 export class EndpointUnreachableError extends CacheAccessError {}
 
-/** A rotation step failed; `cause` holds the specific error above. */
-export class RotationStepError extends CacheAccessError {
-  constructor(
-    readonly step: string,
-    readonly secretId: string,
-    readonly reason: string,
-    message: string,
-    options: { cause: unknown },
-  ) {
-    super(message, options);
-  }
-}
+/** A rotation step failed; the message names the step, secret and user, `cause` holds the specific error above. */
+export class RotationStepError extends CacheAccessError {}
 
 /** The group or ACL does not exist. */
 export class GroupNotFoundError extends CacheAccessError {}

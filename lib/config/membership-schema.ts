@@ -1,25 +1,18 @@
 import { z } from 'zod';
 import { grantSchema } from '../../lambdas/shared/membership/plan';
+import { isSchedulerExpression } from './schedule-expressions';
 
 const DEFAULT_RECONCILE = 'rate(15 minutes)';
-
-/** EventBridge Scheduler's rate() (at least one minute, singular unit for 1) or a six-field cron(). */
-export function isSchedulerRate(expression: string): boolean {
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
-  if (rate) {
-    const amount = Number(rate[1]);
-    return amount >= 1 && (amount === 1) === !(rate[2] ?? '').endsWith('s');
-  }
-  const fields = /^cron\((.+)\)$/.exec(expression)?.[1]?.trim().split(/\s+/) ?? [];
-  return fields.length === 6;
-}
 
 export const membershipSchema = z
   .strictObject({
     reconcileEvery: z
       .string()
       .default(DEFAULT_RECONCILE)
-      .refine(isSchedulerRate, 'expected rate(1 minute), rate(N minutes|hours|days) or a six-field cron()'),
+      .refine(
+        isSchedulerExpression,
+        'expected rate(1 minute), rate(N minutes|hours|days) or cron(min hour day-of-month month day-of-week year) with ? in one day field',
+      ),
     grants: z.array(grantSchema).min(1, 'expected at least one grant'),
   })
   .superRefine((membership, ctx) => {

@@ -8,6 +8,7 @@ import {
 } from '../../lambdas/shared/arn';
 import { PASSWORD_LENGTH } from '../../lambdas/shared/password';
 import { membershipSchema } from './membership-schema';
+import { isRotationSchedule } from './schedule-expressions';
 
 const DEFAULT_SCHEDULE = 'rate(30 days)';
 
@@ -21,21 +22,6 @@ function tryParse<T>(parse: () => T): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Secrets Manager's own limits: rate() in hours (at least 4) or days (1-1000), or a six-field
- * cron() whose minute field is 0.
- */
-export function isRotationSchedule(expression: string): boolean {
-  const rate = /^rate\((\d+) (hours?|days?)\)$/.exec(expression);
-  if (rate) {
-    const amount = Number(rate[1]);
-    return rate[2]?.startsWith('hour') ? amount >= 4 && amount <= 24_000 : amount >= 1 && amount <= 1000;
-  }
-  const cron = /^cron\((.+)\)$/.exec(expression);
-  const fields = cron?.[1]?.trim().split(/\s+/) ?? [];
-  return fields.length === 6 && fields[0] === '0';
 }
 
 /**
@@ -59,7 +45,13 @@ export function windowOverrun(schedule: string, window: string | undefined): str
 const endpointSchema = z.strictObject({
   host: z.string().min(1, 'expected the cache host name'),
   port: z.number().int().min(1).max(65535).default(6379),
-  tls: z.boolean().default(true),
+  tls: z
+    .boolean()
+    .default(true)
+    .refine(
+      (tls) => tls,
+      'expected true: ElastiCache RBAC and MemoryDB password users require TLS, and the live check sends the new password',
+    ),
 });
 
 const targetSchema = z
@@ -98,7 +90,7 @@ const rotationSchema = z
       .default(DEFAULT_SCHEDULE)
       .refine(
         isRotationSchedule,
-        'expected rate(N hours) with N >= 4, rate(N days) with N 1-1000, or cron(0 H D M W Y)',
+        'expected rate(N hours) with N >= 4, rate(N days) with N 1-1000, or cron(0 H D M W Y) at most every 4 hours with ? in one day field',
       ),
     window: z
       .string()

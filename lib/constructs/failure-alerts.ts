@@ -71,9 +71,11 @@ export class FailureAlerts extends Construct {
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       this.alarm(`${name}DeadLetters`, {
         alarmDescription: `Runs gave up after their retries and wait in ${queue.queueName}; each message says which group and why`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({
+        // Messages sent, not messages waiting: with one old message kept for 14 days, a waiting-count
+        // alarm would stay in ALARM and stay silent about every later failure.
+        metric: queue.metricNumberOfMessagesSent({
           period: Duration.minutes(5),
-          statistic: cloudwatch.Stats.MAXIMUM,
+          statistic: cloudwatch.Stats.SUM,
         }),
       });
     }

@@ -155,6 +155,18 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on
     expect(writeCalls()).toBe(writes);
   });
 
+  it('refuses an event that is not a rotation event and counts it as a failed step', async () => {
+    await withUser();
+
+    const result = await (fn as LambdaHost).invoke({ source: 'aws.scheduler', groupArn: 'x' });
+
+    expect(result.ok).toBe(false);
+    expect(result.error?.message).toMatch(
+      /rotation event failed: not a Secrets Manager rotation event: missing or empty Step/,
+    );
+    expect(fn?.logs.some((line) => line.includes('"RotationStepFailed":1'))).toBe(true);
+  });
+
   it('refuses a user that does not exist', async () => {
     const ghost = uniqueName('ghost');
     const user = await withUser((value) =>
@@ -177,7 +189,7 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on
 
     expect(run.failed?.step).toBe('testSecret');
     expect(run.failed?.error?.message).toMatch(
-      /testSecret failed .* gave up waiting for 127\.0\.0\.1:\d+ to accept/,
+      /testSecret for secret .* \(user .*\) failed: gave up waiting for 127\.0\.0\.1:\d+ to accept/,
     );
     expect(run.failed?.error?.message).not.toContain(user.initialPassword);
     expect(await currentPassword(aws, user.secretArn)).toBe(user.initialPassword);

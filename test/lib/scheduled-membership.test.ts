@@ -317,7 +317,7 @@ describe('ScheduledMembership function and failures', () => {
     });
   });
 
-  it('alarms the alert topic as soon as a message waits in the failure queue', () => {
+  it('alarms the alert topic for every message sent to the failure queue, not only the first', () => {
     // Arrange
     const { template } = membershipOnly;
     const topic = onlyLogicalId(template, 'AWS::SNS::Topic');
@@ -325,7 +325,8 @@ describe('ScheduledMembership function and failures', () => {
     // Act & Assert
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
+      MetricName: 'NumberOfMessagesSent',
+      Statistic: 'Sum',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(template), 'QueueName'] } }],
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',

@@ -26,7 +26,8 @@ const THROTTLING = ['ThrottlingException', 'Throttling', 'TooManyRequestsExcepti
 
 /** Both engines' group and ACL faults, as the domain's errors; the message says what was refused. */
 export function groupFault(error: unknown, group: CacheGroupRef): unknown {
-  if (isAwsError(error, 'InvalidUserGroupStateFault', 'InvalidACLStateFault')) {
+  // A member user that is itself being modified (a rotation) can hold up a group change too.
+  if (isAwsError(error, 'InvalidUserGroupStateFault', 'InvalidACLStateFault', 'InvalidUserStateFault')) {
     return new GroupBusyError(`group ${group.arn} is being modified; it accepts changes again once active`, {
       cause: error,
     });

@@ -78,7 +78,13 @@ const windowSchema = z.unknown().transform((value, ctx): AccessWindow => {
 
 export const grantSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, - _ or .'),
-  groupArn: z.string().refine(isGroupArn, `expected ${GROUP_ARN_FORMS}`),
+  groupArn: z
+    .string()
+    .refine(isGroupArn, `expected ${GROUP_ARN_FORMS}`)
+    .refine(
+      (arn) => !arn.endsWith(':acl/open-access'),
+      "MemoryDB's open-access ACL cannot be changed; name an ACL of your own",
+    ),
   users: z
     .array(
       z

@@ -206,6 +206,10 @@ export class Rotator {
   private async waitUntilActive(target: ResolvedTarget, deadline: Deadline): Promise<void> {
     await retryUntil(`user ${target.userArn} to become active`, deadline, async () => {
       const user = await this.describe(target);
+      // Only `modifying` ends in `active`; waiting out `deleting` would burn the whole invocation.
+      if (user.status !== 'active' && user.status !== 'modifying') {
+        throw new RotationStateError(`user ${target.userArn} is ${user.status}; it cannot be rotated`);
+      }
       return user.status === 'active' ? true : undefined;
     });
   }

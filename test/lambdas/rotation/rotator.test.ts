@@ -190,6 +190,14 @@ describe('Rotator', () => {
       expect(users.users.get(USER_ARN)?.passwords).toEqual([OLD_PASSWORD]);
     });
 
+    it('fails at once, without waiting out the deadline, when the user is being deleted', async () => {
+      await run('createSecret');
+      users.statusQueue.push('deleting');
+
+      await expect(run('setSecret')).rejects.toThrow(`user ${USER_ARN} is deleting; it cannot be rotated`);
+      expect(users.setCalls).toHaveLength(0);
+    });
+
     it('refuses to run before createSecret has stored a pending value', async () => {
       await expect(run('setSecret')).rejects.toThrow(/has no value yet; createSecret must run first/);
       expect(users.setCalls).toHaveLength(0);

@@ -194,14 +194,14 @@ describe('membership config', () => {
       withGrant({}, { reconcileEvery: 'rate(0 minutes)' }),
       '$.membership.reconcileEvery',
       '"rate(0 minutes)"',
-      'expected rate(1 minute), rate(N minutes|hours|days) or a six-field cron()',
+      'expected rate(1 minute), rate(N minutes|hours|days) or cron(min hour day-of-month month day-of-week year) with ? in one day field',
     ],
     [
       'reconcileEvery with a plural unit for one',
       withGrant({}, { reconcileEvery: 'rate(1 minutes)' }),
       '$.membership.reconcileEvery',
       '"rate(1 minutes)"',
-      'expected rate(1 minute), rate(N minutes|hours|days) or a six-field cron()',
+      'expected rate(1 minute), rate(N minutes|hours|days) or cron(min hour day-of-month month day-of-week year) with ? in one day field',
     ],
     [
       'an empty grant list',
@@ -298,5 +298,16 @@ describe('membership config', () => {
     const line = problemAt(error, '$.membership.grants[0].user');
     expect(line).toContain("unrecognized key 'user'; expected one of name, groupArn, users, windows");
     expect(line).toContain('(got ["bob"])');
+  });
+});
+
+describe('MemoryDB open-access ACL', () => {
+  it('refuses a grant on it, since it can never be changed', () => {
+    const line = problemAt(
+      configErrorOf(withGrant({ groupArn: 'arn:aws:memorydb:eu-central-1:111122223333:acl/open-access' })),
+      '$.membership.grants[0].groupArn',
+    );
+
+    expect(line).toContain("MemoryDB's open-access ACL cannot be changed; name an ACL of your own");
   });
 });
