@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Tokenization, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stage, Tokenization, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -87,6 +87,7 @@ export class CacheAccessFunction extends Construct {
     );
     const networking = props.placement && this.allowVpcNetworking();
 
+    const environment = { POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment };
     this.function = new NodejsFunction(this, 'Function', {
       entry: `${projectRoot}lambdas/${props.handlerFolder}/handler.ts`,
       handler: 'handler',
@@ -100,7 +101,7 @@ export class CacheAccessFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment: { POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment },
+      environment,
       vpc: props.placement?.vpc,
       vpcSubnets: props.placement?.subnets,
       securityGroups: props.placement?.securityGroups,
@@ -114,10 +115,11 @@ export class CacheAccessFunction extends Construct {
         // The runtime's SDK version is not the one tested; ship the tested one.
         bundleAwsSDK: true,
         banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
-        commandHooks: props.bundledFiles && copyIntoBundle(props.bundledFiles),
+        commandHooks:
+          props.bundledFiles &&
+          copyIntoBundle(props.bundledFiles, Stage.of(this)?.outdir ?? tmpdir(), Names.uniqueId(this)),
       },
     });
-    const environment = { POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment };
     this.node.addValidation({ validate: () => environmentProblems(environment) });
     // Lambda checks the network interface permissions when the function is created.
     if (networking) this.function.node.addDependency(networking);
@@ -150,9 +152,13 @@ export class CacheAccessFunction extends Construct {
   }
 }
 
-/** Writes each file at synth time and copies it into the bundle's output folder once esbuild is done. */
-function copyIntoBundle(files: Readonly<Record<string, string>>): ICommandHooks {
-  const staging = mkdtempSync(join(tmpdir(), 'cache-access-bundle-'));
+/**
+ * Writes each file into the cloud assembly folder at synth time and copies it into the bundle's
+ * output folder once esbuild is done.
+ */
+function copyIntoBundle(files: Readonly<Record<string, string>>, outdir: string, id: string): ICommandHooks {
+  const staging = join(outdir, 'bundled-files', id);
+  mkdirSync(staging, { recursive: true });
   for (const [name, content] of Object.entries(files)) writeFileSync(join(staging, name), content);
   return {
     beforeBundling: () => [],

@@ -35,19 +35,22 @@ export class CredentialRotation extends Construct {
   constructor(scope: Construct, id: string, props: CredentialRotationProps) {
     super(scope, id);
     const { config } = props;
-    this.secrets = config.targets.map((target) => {
+    const adopted = config.targets.map((target) => {
       const user = parseUserArn(target.userArn);
       const id = `Secret-${resourceKey(user)}`;
       const secret = target.secretArn
         ? secretsmanager.Secret.fromSecretCompleteArn(this, id, target.secretArn)
         : this.createSecret(id, user, target.username ?? user.id, config.passwordLength);
-      return { user, secret, created: target.secretArn === undefined };
+      return {
+        rotated: { user, secret, created: target.secretArn === undefined },
+        endpoint: target.endpoint,
+      };
     });
-
-    const targets: RotationTarget[] = config.targets.map((target, index) => ({
-      secretArn: this.secrets[index]?.secret.secretArn ?? '',
-      userArn: target.userArn,
-      endpoint: target.endpoint,
+    this.secrets = adopted.map(({ rotated }) => rotated);
+    const targets: RotationTarget[] = adopted.map(({ rotated, endpoint }) => ({
+      secretArn: rotated.secret.secretArn,
+      userArn: rotated.user.arn,
+      endpoint,
     }));
     this.handler = new CacheAccessFunction(this, 'Rotator', {
       handlerFolder: 'rotate',
@@ -89,6 +92,10 @@ export class CredentialRotation extends Construct {
     username: string,
     length: number,
   ): secretsmanager.Secret {
+    Annotations.of(this).addWarningV2(
+      `cache-access-automation:created-secret:${resourceKey(user)}`,
+      `The stack creates the secret of ${user.arn} and rotates it on deploy: the user's current passwords stop working then. Clients must read this secret; to keep a password clients already use, give the existing secret as secretArn instead.`,
+    );
     return new secretsmanager.Secret(this, id, {
       // The secret holds a live password; deleting the stack must not lock the application out.
       removalPolicy: RemovalPolicy.RETAIN,

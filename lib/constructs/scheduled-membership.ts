@@ -29,7 +29,7 @@ export interface ScheduledMembershipProps {
   readonly now?: Date;
 }
 
-/** When a group must be looked at again, and in which time zone the expression is read. */
+/** When a group must be looked at again; the expression carries its own time zone. */
 interface Boundary {
   readonly group: CacheGroupRef;
   readonly expression: scheduler.ScheduleExpression;

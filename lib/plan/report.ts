@@ -47,6 +47,13 @@ export function planReport({ grants, at, days, live }: PlanRequest): string {
       const diff = diffMembership(state.members, plan);
       lines.push(
         `  live members:    ${[...state.members].sort().join(', ') || 'none'} (status ${state.status})`,
+        // A user dropped from every grant is never removed again: show who is left to take out by hand.
+        `  not in the plan: ${
+          state.members
+            .filter((user) => !plan.managed.has(user))
+            .sort()
+            .join(', ') || 'none'
+        } (never changed)`,
         `  would apply:     ${diff.add.length + diff.remove.length === 0 ? 'nothing, the group matches the plan' : `add ${diff.add.join(', ') || 'none'}; remove ${diff.remove.join(', ') || 'none'}`}`,
       );
     }

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
@@ -486,5 +486,14 @@ describe('CacheAccessStack', () => {
     // Act & Assert
     expect(Object.keys(policies)).toHaveLength(1);
     template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith(Object.keys(policies)) });
+  });
+
+  it("warns at synth that a created secret takes over the user's passwords on deploy", () => {
+    Annotations.fromStack(withoutNetwork.stack).hasWarning(
+      '/CacheAccess/Rotation',
+      Match.stringLikeRegexp(
+        `creates the secret of ${READER_USER} and rotates it on deploy: the user's current passwords stop working`,
+      ),
+    );
   });
 });

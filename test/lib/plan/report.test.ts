@@ -39,6 +39,7 @@ describe('planReport', () => {
 
     expect(report).toMatch(/live members: +alice, carol, default \(status active\)/);
     expect(report).toMatch(/would apply: +add bob; remove none/);
+    expect(report).toMatch(/not in the plan: carol, default \(never changed\)/);
     expect(report).toContain('next transitions (0 days):\n    none');
   });
 
