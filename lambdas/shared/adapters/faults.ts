@@ -58,3 +58,29 @@ export function groupFault(error: unknown, group: CacheGroupRef): unknown {
   }
   return error;
 }
+
+/** Runs a read; a user or group the service says does not exist comes back as `undefined`. */
+export async function readOrAbsent<T>(
+  read: () => Promise<T | undefined>,
+  fault: (error: unknown) => unknown,
+): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    const translated = fault(error);
+    if (translated instanceof UserNotFoundError || translated instanceof GroupNotFoundError) return undefined;
+    throw translated;
+  }
+}
+
+/** Runs a change; the service's faults come back as the domain's errors. */
+export async function withFaults<T>(
+  change: () => Promise<T>,
+  fault: (error: unknown) => unknown,
+): Promise<T> {
+  try {
+    return await change();
+  } catch (error) {
+    throw fault(error);
+  }
+}
