@@ -2,6 +2,7 @@
 // initialisation time, optionally one invocation's time, and the process's peak RSS.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { lambdaContext } from '../test/integration/support/lambda-context.mjs';
 
 const [bundle, eventJson] = process.argv.slice(2);
 const started = performance.now();
@@ -10,15 +11,7 @@ const initMs = performance.now() - started;
 let invokeMs;
 if (eventJson) {
   const invokeStarted = performance.now();
-  const context = {
-    functionName: 'bench',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:bench',
-    memoryLimitInMB: '256',
-    awsRequestId: 'bench',
-    getRemainingTimeInMillis: () => 600_000 - (performance.now() - invokeStarted),
-  };
-  await handler(JSON.parse(eventJson), context).catch(() => undefined);
+  await handler(JSON.parse(eventJson), lambdaContext('bench', 600_000)).catch(() => undefined);
   invokeMs = performance.now() - invokeStarted;
 }
 process.stderr.write(`${JSON.stringify({ initMs, invokeMs, maxRssKb: peakRssKb() })}\n`);

@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { Grant } from '../../lambdas/shared/membership/plan';
 import type { LambdaHost } from './support/lambda-host';
-import { type Engine, type LocalAws, startLocalAws } from './support/local-aws';
+import type { Engine } from './support/local-aws';
+import { useLocalCloud } from './support/local-cloud';
 import {
   closedWindow,
   GROUP_BUSY,
@@ -10,31 +11,12 @@ import {
   openWindow,
   startMembershipFunction,
 } from './support/membership-fixture';
-import { type RedisServer, startRedis } from './support/redis-server';
 import { samplePassword, uniqueName } from './support/rotation-fixture';
 
 const bundle = inject('bundles').membership ?? '';
 
 describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function on %s', (engine) => {
-  let redis: RedisServer;
-  let aws: LocalAws;
-  let fn: LambdaHost | undefined;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    aws = await startLocalAws({ redis });
-  });
-
-  afterEach(async () => {
-    await fn?.stop();
-    fn = undefined;
-    aws.setDelays({ statusDelayMs: 0, propagationDelayMs: 0, groupDelayMs: 0 });
-  });
-
-  afterAll(async () => {
-    await aws?.stop();
-    await redis?.stop();
-  });
+  const cloud = useLocalCloud();
 
   /** Users whose logins follow membership, each with a known password. */
   async function users(...prefixes: string[]) {
@@ -42,7 +24,7 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
       prefixes.map(async (prefix) => {
         const name = uniqueName(prefix);
         const password = samplePassword();
-        await aws.users.create({ engine, id: name, passwords: [password], governedByGroups: true });
+        await cloud.aws.users.create({ engine, id: name, passwords: [password], governedByGroups: true });
         return { name, password };
       }),
     );
@@ -50,7 +32,7 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
 
   async function group(members: readonly string[]) {
     const id = uniqueName('grp');
-    await aws.groups.create({ engine, id, members });
+    await cloud.aws.groups.create({ engine, id, members });
     return { id, arn: groupArnOf(engine, id) };
   }
 
@@ -61,10 +43,10 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     windows,
   });
 
-  const members = (id: string) => aws.groups.get(engine, id)?.members ?? [];
-  const modifyCalls = () => aws.callsOf(GROUP_MODIFY[engine]).length;
+  const members = (id: string) => cloud.aws.groups.get(engine, id)?.members ?? [];
+  const modifyCalls = () => cloud.aws.callsOf(GROUP_MODIFY[engine]).length;
   const invoke = (groupArn: string) =>
-    (fn as LambdaHost).invoke({
+    (cloud.fn as LambdaHost).invoke({
       groupArn,
       trigger: 'window-boundary',
       scheduledTime: new Date().toISOString(),
@@ -73,39 +55,39 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
   it('adds a user inside its window, who can then log in', async () => {
     const [alice] = await users('alice');
     const target = await group([]);
-    fn = await startMembershipFunction(bundle, aws, [
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
       grant('oncall', target.arn, [alice?.name ?? ''], [openWindow()]),
     ]);
-    await expect(redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(false);
+    await expect(cloud.redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(false);
 
     const result = await invoke(target.arn);
 
     expect(result.ok).toBe(true);
     expect(result.result).toMatchObject({ added: [alice?.name], removed: [] });
     expect(members(target.id)).toContain(alice?.name);
-    await expect(redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(true);
+    await expect(cloud.redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(true);
   });
 
   it('removes a user outside its window, who then cannot log in', async () => {
     const [alice] = await users('alice');
     const target = await group([alice?.name ?? '']);
-    fn = await startMembershipFunction(bundle, aws, [
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
       grant('oncall', target.arn, [alice?.name ?? ''], [closedWindow()]),
     ]);
-    await expect(redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(true);
+    await expect(cloud.redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(true);
 
     const result = await invoke(target.arn);
 
     expect(result.result).toMatchObject({ added: [], removed: [alice?.name] });
     expect(members(target.id)).not.toContain(alice?.name);
-    await expect(redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(false);
+    await expect(cloud.redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(false);
   });
 
   it('never touches the default user or users the plan does not name', async () => {
     const [alice, carol] = await users('alice', 'carol');
     const target = await group([alice?.name ?? '', carol?.name ?? '']);
     const before = members(target.id);
-    fn = await startMembershipFunction(bundle, aws, [
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
       grant('oncall', target.arn, [alice?.name ?? ''], [closedWindow()]),
     ]);
 
@@ -114,13 +96,13 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     expect(members(target.id)).toEqual(before.filter((m) => m !== alice?.name));
     expect(members(target.id)).toContain(carol?.name);
     if (engine === 'elasticache') expect(members(target.id)).toContain('default');
-    await expect(redis.authenticates(carol?.name ?? '', carol?.password ?? '')).resolves.toBe(true);
+    await expect(cloud.redis.authenticates(carol?.name ?? '', carol?.password ?? '')).resolves.toBe(true);
   });
 
   it('keeps a user while any of its overlapping grants has an open window', async () => {
     const [alice] = await users('alice');
     const target = await group([alice?.name ?? '']);
-    fn = await startMembershipFunction(bundle, aws, [
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
       grant('expired-contract', target.arn, [alice?.name ?? ''], [closedWindow()]),
       grant('oncall', target.arn, [alice?.name ?? ''], [openWindow()]),
     ]);
@@ -136,12 +118,12 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
   it('converges when the group is modifying and the first calls hit a state fault', async () => {
     const [alice] = await users('alice');
     const target = await group([]);
-    fn = await startMembershipFunction(bundle, aws, [
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
       grant('oncall', target.arn, [alice?.name ?? ''], [openWindow()]),
     ]);
-    aws.setDelays({ groupDelayMs: 200 });
-    aws.groups.holdModifying(engine, target.id, 1_000);
-    aws.failNext(GROUP_MODIFY[engine], GROUP_BUSY[engine], 2, engine);
+    cloud.aws.setDelays({ groupDelayMs: 200 });
+    cloud.aws.groups.holdModifying(engine, target.id, 1_000);
+    cloud.aws.failNext(GROUP_MODIFY[engine], GROUP_BUSY[engine], 2, engine);
     const calls = modifyCalls();
 
     const result = await invoke(target.arn);
@@ -149,23 +131,23 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     expect(result.ok).toBe(true);
     expect(modifyCalls() - calls).toBe(3);
     expect(members(target.id)).toContain(alice?.name);
-    await expect(redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(true);
+    await expect(cloud.redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(true);
   });
 
   it('adds one user and removes another with exactly one modify call and one event', async () => {
     const [alice, bob] = await users('alice', 'bob');
     const target = await group([alice?.name ?? '']);
-    fn = await startMembershipFunction(bundle, aws, [
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
       grant('day-shift', target.arn, [alice?.name ?? ''], [closedWindow()]),
       grant('night-shift', target.arn, [bob?.name ?? ''], [openWindow()]),
     ]);
-    const [calls, events] = [modifyCalls(), aws.events.entries.length];
+    const [calls, events] = [modifyCalls(), cloud.aws.events.entries.length];
 
     const result = await invoke(target.arn);
 
     expect(result.result).toMatchObject({ added: [bob?.name], removed: [alice?.name] });
     expect(modifyCalls() - calls).toBe(1);
-    const published = aws.events.entries.slice(events);
+    const published = cloud.aws.events.entries.slice(events);
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({
       source: 'cache-access-automation',
@@ -179,18 +161,18 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
         trigger: 'window-boundary',
       },
     });
-    expect(fn?.logs.some((line) => line.includes('"membership changed"'))).toBe(true);
+    expect(cloud.fn?.logs.some((line) => line.includes('"membership changed"'))).toBe(true);
   });
 
   it('leaves the group unchanged and names the unknown user', async () => {
     const [alice] = await users('alice');
     const target = await group([alice?.name ?? '']);
     const ghost = uniqueName('ghost');
-    fn = await startMembershipFunction(bundle, aws, [
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
       grant('oncall', target.arn, [alice?.name ?? ''], [closedWindow()]),
       grant('contractor', target.arn, [ghost], [openWindow()]),
     ]);
-    const [before, events] = [members(target.id), aws.events.entries.length];
+    const [before, events] = [members(target.id), cloud.aws.events.entries.length];
 
     const result = await invoke(target.arn);
 
@@ -199,12 +181,14 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     expect(result.error?.message).toContain(`'${ghost}' (grant contractor) does not exist`);
     expect(result.error?.message).toContain('was left unchanged');
     expect(members(target.id)).toEqual(before);
-    expect(aws.events.entries.length).toBe(events);
+    expect(cloud.aws.events.entries.length).toBe(events);
   });
 
   it('refuses a group that is not in its plan', async () => {
     const target = await group([]);
-    fn = await startMembershipFunction(bundle, aws, [grant('oncall', target.arn, ['alice'], [openWindow()])]);
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
+      grant('oncall', target.arn, ['alice'], [openWindow()]),
+    ]);
 
     const result = await invoke(groupArnOf(engine, 'someone-elses'));
 

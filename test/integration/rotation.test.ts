@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { LambdaHost } from './support/lambda-host';
-import { type Engine, type LocalAws, startLocalAws } from './support/local-aws';
-import { type RedisServer, startRedis } from './support/redis-server';
+import type { Engine } from './support/local-aws';
+import { useLocalCloud } from './support/local-cloud';
 import {
   currentPassword,
   MODIFY_OPERATION,
@@ -20,134 +20,118 @@ import {
 const bundle = inject('bundles').rotate ?? '';
 
 describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on %s', (engine) => {
-  let redis: RedisServer;
-  let aws: LocalAws;
-  let fn: LambdaHost | undefined;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    aws = await startLocalAws({ redis });
-  });
-
-  afterEach(async () => {
-    await fn?.stop();
-    fn = undefined;
-    aws.setDelays({ statusDelayMs: 0, propagationDelayMs: 0 });
-  });
-
-  afterAll(async () => {
-    await aws?.stop();
-    await redis?.stop();
-  });
+  const cloud = useLocalCloud();
 
   async function withUser(secretValue?: Parameters<typeof provisionUser>[3]): Promise<ProvisionedUser> {
-    const user = await provisionUser(aws, engine, uniqueName('app'), secretValue);
-    fn = await startRotationFunction(bundle, aws, redis, [user]);
+    const user = await provisionUser(cloud.aws, engine, uniqueName('app'), secretValue);
+    cloud.fn = await startRotationFunction(bundle, cloud.aws, cloud.redis, [user]);
     return user;
   }
 
-  const modifyCalls = () => aws.callsOf(MODIFY_OPERATION[engine], engine).length;
+  const modifyCalls = () => cloud.aws.callsOf(MODIFY_OPERATION[engine], engine).length;
   const writeCalls = () =>
-    aws.callsOf('PutSecretValue').length + aws.callsOf('UpdateSecretVersionStage').length;
+    cloud.aws.callsOf('PutSecretValue').length + cloud.aws.callsOf('UpdateSecretVersionStage').length;
 
   it('rotates so the new password authenticates over TLS and the previous one still does', async () => {
     const user = await withUser();
 
-    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+    const run = await rotate(cloud.fn as LambdaHost, cloud.aws, user.secretArn);
 
     expect(run.failed).toBeUndefined();
-    const next = await currentPassword(aws, user.secretArn);
+    const next = await currentPassword(cloud.aws, user.secretArn);
     expect(next).not.toBe(user.initialPassword);
     expect(next).toHaveLength(64);
-    await expect(redis.authenticates(user.name, next)).resolves.toBe(true);
-    await expect(redis.authenticates(user.name, user.initialPassword)).resolves.toBe(true);
-    const stages = aws.secrets.stagesOf(user.secretArn);
+    await expect(cloud.redis.authenticates(user.name, next)).resolves.toBe(true);
+    await expect(cloud.redis.authenticates(user.name, user.initialPassword)).resolves.toBe(true);
+    const stages = cloud.aws.secrets.stagesOf(user.secretArn);
     expect(stages[run.token]).toContain('AWSCURRENT');
     expect(
       Object.entries(stages)
         .filter(([, s]) => s.includes('AWSPENDING'))
         .map(([v]) => v),
     ).toEqual([run.token]);
-    expect(aws.users.get(engine, user.name)?.passwordCount).toBe(2);
+    expect(cloud.aws.users.get(engine, user.name)?.passwordCount).toBe(2);
   });
 
   it('drops the oldest password on the second rotation', async () => {
     const user = await withUser();
 
-    await rotate(fn as LambdaHost, aws, user.secretArn);
-    const second = await currentPassword(aws, user.secretArn);
-    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+    await rotate(cloud.fn as LambdaHost, cloud.aws, user.secretArn);
+    const second = await currentPassword(cloud.aws, user.secretArn);
+    const run = await rotate(cloud.fn as LambdaHost, cloud.aws, user.secretArn);
 
     expect(run.failed).toBeUndefined();
-    const third = await currentPassword(aws, user.secretArn);
-    await expect(redis.authenticates(user.name, third)).resolves.toBe(true);
-    await expect(redis.authenticates(user.name, second)).resolves.toBe(true);
-    await expect(redis.authenticates(user.name, user.initialPassword)).resolves.toBe(false);
+    const third = await currentPassword(cloud.aws, user.secretArn);
+    await expect(cloud.redis.authenticates(user.name, third)).resolves.toBe(true);
+    await expect(cloud.redis.authenticates(user.name, second)).resolves.toBe(true);
+    await expect(cloud.redis.authenticates(user.name, user.initialPassword)).resolves.toBe(false);
   });
 
   it('reaches the same end state when every step runs twice', async () => {
     const user = await withUser();
 
-    const run = await rotate(fn as LambdaHost, aws, user.secretArn, { repeat: 2 });
+    const run = await rotate(cloud.fn as LambdaHost, cloud.aws, user.secretArn, { repeat: 2 });
 
     expect(run.failed).toBeUndefined();
     expect(run.invocations).toHaveLength(8);
-    const next = await currentPassword(aws, user.secretArn);
-    expect(JSON.parse(aws.secrets.valueOf(user.secretArn, run.token) ?? '{}').password).toBe(next);
-    await expect(redis.authenticates(user.name, next)).resolves.toBe(true);
-    await expect(redis.authenticates(user.name, user.initialPassword)).resolves.toBe(true);
-    expect(aws.callsOf('PutSecretValue').filter((c) => c.params.SecretId === user.secretArn)).toHaveLength(1);
-    expect(aws.secrets.stagesOf(user.secretArn)[run.token]).toContain('AWSCURRENT');
+    const next = await currentPassword(cloud.aws, user.secretArn);
+    expect(JSON.parse(cloud.aws.secrets.valueOf(user.secretArn, run.token) ?? '{}').password).toBe(next);
+    await expect(cloud.redis.authenticates(user.name, next)).resolves.toBe(true);
+    await expect(cloud.redis.authenticates(user.name, user.initialPassword)).resolves.toBe(true);
+    expect(
+      cloud.aws.callsOf('PutSecretValue').filter((c) => c.params.SecretId === user.secretArn),
+    ).toHaveLength(1);
+    expect(cloud.aws.secrets.stagesOf(user.secretArn)[run.token]).toContain('AWSCURRENT');
   });
 
   it('waits out a modifying user and retries an injected state fault', async () => {
     const user = await withUser();
-    aws.setDelays({ statusDelayMs: 300 });
-    aws.users.holdModifying(engine, user.name, 1_500);
-    aws.failNext(MODIFY_OPERATION[engine], 'InvalidUserStateFault', 2, engine);
+    cloud.aws.setDelays({ statusDelayMs: 300 });
+    cloud.aws.users.holdModifying(engine, user.name, 1_500);
+    cloud.aws.failNext(MODIFY_OPERATION[engine], 'InvalidUserStateFault', 2, engine);
     const before = modifyCalls();
 
-    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+    const run = await rotate(cloud.fn as LambdaHost, cloud.aws, user.secretArn);
 
     expect(run.failed).toBeUndefined();
     expect(modifyCalls() - before).toBe(3);
-    await expect(redis.authenticates(user.name, await currentPassword(aws, user.secretArn))).resolves.toBe(
-      true,
-    );
+    await expect(
+      cloud.redis.authenticates(user.name, await currentPassword(cloud.aws, user.secretArn)),
+    ).resolves.toBe(true);
   });
 
   it('refuses a secret whose user_arn was tampered with and changes nothing', async () => {
-    const victim = await provisionUser(aws, engine, uniqueName('admin'));
+    const victim = await provisionUser(cloud.aws, engine, uniqueName('admin'));
     const user = await withUser((value) => JSON.stringify({ ...value, user_arn: victim.userArn }));
     const [modifies, writes] = [modifyCalls(), writeCalls()];
 
-    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+    const run = await rotate(cloud.fn as LambdaHost, cloud.aws, user.secretArn);
 
     expect(run.failed?.step).toBe('createSecret');
     expect(run.failed?.error?.name).toBe('RotationStepError');
     expect(run.failed?.error?.message).toContain(`names user_arn '${victim.userArn}'`);
     expect([modifyCalls(), writeCalls()]).toEqual([modifies, writes]);
-    await expect(redis.authenticates(victim.name, victim.initialPassword)).resolves.toBe(true);
+    await expect(cloud.redis.authenticates(victim.name, victim.initialPassword)).resolves.toBe(true);
   });
 
   it('refuses a malformed secret without echoing it and changes nothing', async () => {
     const user = await withUser((value) => `{"username":"${value.username}","password":"${value.password}"`);
     const [modifies, writes] = [modifyCalls(), writeCalls()];
 
-    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+    const run = await rotate(cloud.fn as LambdaHost, cloud.aws, user.secretArn);
 
     expect(run.failed?.error?.message).toMatch(/current version of secret .* is not valid JSON/);
     expect(run.failed?.error?.message).not.toContain(user.initialPassword);
-    expect(fn?.logs.join('\n')).not.toContain(user.initialPassword);
+    expect(cloud.fn?.logs.join('\n')).not.toContain(user.initialPassword);
     expect([modifyCalls(), writeCalls()]).toEqual([modifies, writes]);
   });
 
   it('refuses a secret it was not deployed for', async () => {
     await withUser();
-    const stranger = await provisionUser(aws, engine, uniqueName('other'));
+    const stranger = await provisionUser(cloud.aws, engine, uniqueName('other'));
     const writes = writeCalls();
 
-    const run = await rotate(fn as LambdaHost, aws, stranger.secretArn);
+    const run = await rotate(cloud.fn as LambdaHost, cloud.aws, stranger.secretArn);
 
     expect(run.failed?.error?.message).toMatch(
       /secret .*other.* is not one of the 1 secrets this function rotates/,
@@ -158,13 +142,13 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on
   it('refuses an event that is not a rotation event and counts it as a failed step', async () => {
     await withUser();
 
-    const result = await (fn as LambdaHost).invoke({ source: 'aws.scheduler', groupArn: 'x' });
+    const result = await (cloud.fn as LambdaHost).invoke({ source: 'cloud.aws.scheduler', groupArn: 'x' });
 
     expect(result.ok).toBe(false);
     expect(result.error?.message).toMatch(
       /rotation event failed: not a Secrets Manager rotation event: missing or empty Step/,
     );
-    expect(fn?.logs.some((line) => line.includes('"RotationStepFailed":1'))).toBe(true);
+    expect(cloud.fn?.logs.some((line) => line.includes('"RotationStepFailed":1'))).toBe(true);
   });
 
   it('refuses a user that does not exist', async () => {
@@ -173,47 +157,51 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on
       JSON.stringify({ ...value, username: ghost, user_arn: userArnOf(engine, ghost) }),
     );
     const tampered = { ...user, userArn: userArnOf(engine, ghost) };
-    await fn?.stop();
-    fn = await startRotationFunction(bundle, aws, redis, [tampered]);
+    await cloud.fn?.stop();
+    cloud.fn = await startRotationFunction(bundle, cloud.aws, cloud.redis, [tampered]);
 
-    const run = await rotate(fn, aws, user.secretArn);
+    const run = await rotate(cloud.fn, cloud.aws, user.secretArn);
 
     expect(run.failed?.error?.message).toContain(`user ${tampered.userArn} does not exist`);
   });
 
   it('stops at testSecret when the cache is unreachable and keeps clients on the current password', async () => {
-    const user = await provisionUser(aws, engine, uniqueName('app'));
-    fn = await startRotationFunction(bundle, aws, { ...redis, port: await closedPort() }, [user]);
+    const user = await provisionUser(cloud.aws, engine, uniqueName('app'));
+    cloud.fn = await startRotationFunction(bundle, cloud.aws, { ...cloud.redis, port: await closedPort() }, [
+      user,
+    ]);
 
-    const run = await rotate(fn, aws, user.secretArn, { timeoutMs: 14_000 });
+    const run = await rotate(cloud.fn, cloud.aws, user.secretArn, { timeoutMs: 14_000 });
 
     expect(run.failed?.step).toBe('testSecret');
     expect(run.failed?.error?.message).toMatch(
       /testSecret for secret .* \(user .*\) failed: gave up waiting for 127\.0\.0\.1:\d+ to accept/,
     );
     expect(run.failed?.error?.message).not.toContain(user.initialPassword);
-    expect(await currentPassword(aws, user.secretArn)).toBe(user.initialPassword);
-    await expect(redis.authenticates(user.name, user.initialPassword)).resolves.toBe(true);
+    expect(await currentPassword(cloud.aws, user.secretArn)).toBe(user.initialPassword);
+    await expect(cloud.redis.authenticates(user.name, user.initialPassword)).resolves.toBe(true);
   });
 
   it('passes testSecret alone, as RotateImmediately=false runs it', async () => {
     const user = await withUser();
     const [modifies, writes] = [modifyCalls(), writeCalls()];
 
-    const run = await rotate(fn as LambdaHost, aws, user.secretArn, { steps: ['testSecret'] });
+    const run = await rotate(cloud.fn as LambdaHost, cloud.aws, user.secretArn, { steps: ['testSecret'] });
 
     expect(run.failed).toBeUndefined();
     expect([modifyCalls(), writeCalls()]).toEqual([modifies, writes]);
-    expect(aws.callsOf('PutSecretValue').filter((c) => c.params.SecretId === user.secretArn)).toHaveLength(0);
+    expect(
+      cloud.aws.callsOf('PutSecretValue').filter((c) => c.params.SecretId === user.secretArn),
+    ).toHaveLength(0);
   });
 
   it('never writes a password to its logs', async () => {
     const user = await withUser();
 
-    await rotate(fn as LambdaHost, aws, user.secretArn);
-    const next = await currentPassword(aws, user.secretArn);
+    await rotate(cloud.fn as LambdaHost, cloud.aws, user.secretArn);
+    const next = await currentPassword(cloud.aws, user.secretArn);
 
-    const logs = fn?.logs ?? [];
+    const logs = cloud.fn?.logs ?? [];
     expect(logs.length).toBeGreaterThan(STEPS.length);
     for (const line of logs) {
       expect(line).not.toContain(next);
@@ -224,8 +212,8 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on
 
   it('never fails a client that keeps reading AWSCURRENT and logging in during a slow rotation', async () => {
     const user = await withUser();
-    aws.setDelays({ statusDelayMs: 500, propagationDelayMs: 2_000 });
-    const client = secretsClient(aws);
+    cloud.aws.setDelays({ statusDelayMs: 500, propagationDelayMs: 2_000 });
+    const client = secretsClient(cloud.aws);
     let running = true;
     const outcomes: boolean[] = [];
     const loop = (async () => {
@@ -234,11 +222,11 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on
           new GetSecretValueCommand({ SecretId: user.secretArn, VersionStage: 'AWSCURRENT' }),
         );
         const { username, password } = JSON.parse(SecretString ?? '{}');
-        outcomes.push(await redis.authenticates(username, password));
+        outcomes.push(await cloud.redis.authenticates(username, password));
       }
     })();
 
-    const run = await rotate(fn as LambdaHost, aws, user.secretArn);
+    const run = await rotate(cloud.fn as LambdaHost, cloud.aws, user.secretArn);
     await new Promise((resolve) => setTimeout(resolve, 500));
     running = false;
     await loop;
@@ -246,7 +234,7 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on
     expect(run.failed).toBeUndefined();
     expect(outcomes.length).toBeGreaterThan(20);
     expect(outcomes.filter((ok) => !ok)).toHaveLength(0);
-    expect(await currentPassword(aws, user.secretArn)).not.toBe(user.initialPassword);
+    expect(await currentPassword(cloud.aws, user.secretArn)).not.toBe(user.initialPassword);
   });
 });
 

@@ -49,12 +49,9 @@ describe('Rotator', () => {
 
   const pendingPassword = () => JSON.parse(secrets.valueOf(TOKEN) ?? '{}').password as string;
 
-  beforeEach(() => {
-    clock = new FakeClock();
-    secrets = new FakeSecretStore(secretValue());
-    users = new FakeUsers();
-    users.add(target.user, { passwords: [OLD_PASSWORD] });
-    credentials = new FakeCredentials(users);
+  /** A secret whose current value is `currentValue`, with a rotation under TOKEN just begun. */
+  const startWith = (currentValue: string) => {
+    secrets = new FakeSecretStore(currentValue);
     rotator = new Rotator({
       secrets,
       users: { elasticache: users, memorydb: users },
@@ -62,6 +59,14 @@ describe('Rotator', () => {
       passwordLength: 40,
     });
     secrets.beginRotation(TOKEN);
+  };
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    users = new FakeUsers();
+    users.add(target.user, { passwords: [OLD_PASSWORD] });
+    credentials = new FakeCredentials(users);
+    startWith(secretValue());
   });
 
   describe('createSecret', () => {
@@ -78,14 +83,7 @@ describe('Rotator', () => {
     });
 
     it('keeps keys the team added to the secret', async () => {
-      secrets = new FakeSecretStore(secretValue({ host: 'cache.example', port: 6379 }));
-      rotator = new Rotator({
-        secrets,
-        users: { elasticache: users, memorydb: users },
-        credentials,
-        passwordLength: 40,
-      });
-      secrets.beginRotation(TOKEN);
+      startWith(secretValue({ host: 'cache.example', port: 6379 }));
 
       await run('createSecret');
 
@@ -103,16 +101,7 @@ describe('Rotator', () => {
     });
 
     it('refuses a current secret that names another user and stores nothing', async () => {
-      secrets = new FakeSecretStore(
-        secretValue({ user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:admin' }),
-      );
-      rotator = new Rotator({
-        secrets,
-        users: { elasticache: users, memorydb: users },
-        credentials,
-        passwordLength: 40,
-      });
-      secrets.beginRotation(TOKEN);
+      startWith(secretValue({ user_arn: 'arn:aws:elasticache:eu-west-1:123456789012:user:admin' }));
 
       await expect(run('createSecret')).rejects.toThrow(UserMismatchError);
       await expect(run('createSecret')).rejects.toThrow(/user:admin.*configured for.*user:app-writer/);
@@ -121,14 +110,7 @@ describe('Rotator', () => {
     });
 
     it('refuses a current secret that is not JSON without quoting it', async () => {
-      secrets = new FakeSecretStore(`{"password":"${OLD_PASSWORD}`);
-      rotator = new Rotator({
-        secrets,
-        users: { elasticache: users, memorydb: users },
-        credentials,
-        passwordLength: 40,
-      });
-      secrets.beginRotation(TOKEN);
+      startWith(`{"password":"${OLD_PASSWORD}`);
 
       const error = await run('createSecret').catch((e: Error) => e);
 
