@@ -147,25 +147,22 @@ export class CredentialRotation extends Construct {
         resources: this.secrets.map(({ secret }) => secret.secretArn),
       }),
     ];
-    const elasticache = arnsFor('elasticache');
-    if (elasticache.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'ChangeElastiCacheUserPasswords',
-          actions: ['elasticache:DescribeUsers', 'elasticache:ModifyUser'],
-          resources: elasticache,
-        }),
-      );
-    }
-    const memorydb = arnsFor('memorydb');
-    if (memorydb.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'ChangeMemoryDbUserPasswords',
-          actions: ['memorydb:DescribeUsers', 'memorydb:UpdateUser'],
-          resources: memorydb,
-        }),
-      );
+    const engines = [
+      {
+        engine: 'elasticache',
+        sid: 'ChangeElastiCacheUserPasswords',
+        actions: ['elasticache:DescribeUsers', 'elasticache:ModifyUser'],
+      },
+      {
+        engine: 'memorydb',
+        sid: 'ChangeMemoryDbUserPasswords',
+        actions: ['memorydb:DescribeUsers', 'memorydb:UpdateUser'],
+      },
+    ] as const;
+    for (const { engine, sid, actions } of engines) {
+      const resources = arnsFor(engine);
+      if (resources.length > 0)
+        statements.push(new iam.PolicyStatement({ sid, actions: [...actions], resources }));
     }
     const policy = new iam.Policy(this, 'RotationPolicy', { statements });
     this.handler.role.attachInlinePolicy(policy);
