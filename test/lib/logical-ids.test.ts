@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { CacheAccessStack } from '../../lib/cache-access-stack';
+import { parseConfig } from '../../lib/config/load';
+
+/**
+ * A deployed stack is updated in place: CloudFormation replaces any resource whose logical id
+ * changes. A replaced created secret means new passwords, a replaced schedule group drops its
+ * schedules, a replaced log group loses history. These ids were taken from the example config in
+ * cdk.json before the code was reshaped; a change here must be deliberate and explained.
+ */
+const PINNED = [
+  'AlertsMembershipDeadLetters78B9E0B6 AWS::CloudWatch::Alarm',
+  'AlertsMembershipErrorsB245764F AWS::CloudWatch::Alarm',
+  'AlertsRotationErrors0F1D2348 AWS::CloudWatch::Alarm',
+  'AlertsRotationFailed49438366 AWS::Events::Rule',
+  'AlertsTopicCF7C81C9 AWS::SNS::Topic',
+  'AlertsTopicKey4FD54A73 AWS::KMS::Key',
+  'AlertsTopicPolicyFF1F97BA AWS::SNS::TopicPolicy',
+  'MembershipBoundaryelasticacheprodug2e83aa6bd1FC5DBBD9 AWS::Scheduler::Schedule',
+  'MembershipBoundaryelasticacheprodugc4aee3625bACF19ADC AWS::Scheduler::Schedule',
+  'MembershipBoundaryelasticacheprodugf66add610d20F0CA76 AWS::Scheduler::Schedule',
+  'MembershipBoundaryelasticacheprodugf9a287715365495CF3 AWS::Scheduler::Schedule',
+  'MembershipBoundarymemorydbprodacl2c3939a8e5C8817CCF AWS::Scheduler::Schedule',
+  'MembershipBoundarymemorydbprodacld16a35fb5d152C9654 AWS::Scheduler::Schedule',
+  'MembershipFailedRunsEFA3E90D AWS::SQS::Queue',
+  'MembershipFailedRunsPolicy030D8966 AWS::SQS::QueuePolicy',
+  'MembershipMembershipPolicy6B4541ED AWS::IAM::Policy',
+  'MembershipReconcileelasticacheprodugF4F4BBEC AWS::Scheduler::Schedule',
+  'MembershipReconcilememorydbprodacl1A71B8A4 AWS::Scheduler::Schedule',
+  'MembershipReconcilerFunction08FB3744 AWS::Lambda::Function',
+  'MembershipReconcilerFunctionEventInvokeConfig0A7DD12A AWS::Lambda::EventInvokeConfig',
+  'MembershipReconcilerLogs0312ADC9 AWS::Logs::LogGroup',
+  'MembershipReconcilerRoleA9A42D8E AWS::IAM::Role',
+  'MembershipReconcilerRoleDefaultPolicy66D6670E AWS::IAM::Policy',
+  'MembershipSchedulerRoleDefaultPolicy3437CBF0 AWS::IAM::Policy',
+  'MembershipSchedulerRoleEEBB6A09 AWS::IAM::Role',
+  'MembershipSchedulesF347236A AWS::Scheduler::ScheduleGroup',
+  'RotationInvokedBySecretsManager4E5DACDF AWS::Lambda::Permission',
+  'RotationRotationPolicy50295462 AWS::IAM::Policy',
+  'RotationRotatorFunction51B0593F AWS::Lambda::Function',
+  'RotationRotatorLogs3C02B44B AWS::Logs::LogGroup',
+  'RotationRotatorRole0515301D AWS::IAM::Role',
+  'RotationRotatorRoleDefaultPolicyB5833C7F AWS::IAM::Policy',
+  'RotationRotatorVpcNetworking979530AC AWS::IAM::Policy',
+  'RotationScheduleelasticacheappwriterC812DB5C AWS::SecretsManager::RotationSchedule',
+  'RotationSchedulememorydbappreader962C2307 AWS::SecretsManager::RotationSchedule',
+  'RotationSecretmemorydbappreaderB8221F2E AWS::SecretsManager::Secret',
+];
+
+function exampleStackResources(): string[] {
+  const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new CacheAccessStack(app, 'CacheAccessAutomation', {
+    config: parseConfig(context.cacheAccess, 'cdk.json'),
+    // Before the example's one-time window, so both of its boundaries get a schedule.
+    now: new Date('2026-11-01T00:00:00Z'),
+  });
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
+  return Object.entries(resources).map(([id, { Type }]) => `${id} ${Type}`);
+}
+
+describe('logical ids of the example stack', () => {
+  it('are the ones a deployed stack already has, so an update replaces nothing', () => {
+    expect(exampleStackResources().sort()).toEqual(PINNED);
+  });
+});
