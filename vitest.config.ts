@@ -14,11 +14,11 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/local/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Bundles the functions once through a real synth; the suites run those files.
-          globalSetup: ['test/integration/support/global-setup.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
         },
       },
     ],

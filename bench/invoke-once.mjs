@@ -2,7 +2,7 @@
 // initialisation time, optionally one invocation's time, and the process's peak RSS.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { lambdaContext } from '../test/integration/support/lambda-context.mjs';
+import { lambdaContext } from '../local/lambda/context.mjs';
 
 const [bundle, eventJson] = process.argv.slice(2);
 const started = performance.now();

@@ -5,15 +5,15 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { desiredMembership } from '../lambdas/shared/membership/desired';
 import type { Grant } from '../lambdas/shared/membership/plan';
-import type { LambdaHost } from '../test/integration/support/lambda-host';
-import { type LocalAws, startLocalAws } from '../test/integration/support/local-aws';
+import type { LambdaHost, RedisServer } from '../local';
 import {
   closedWindow,
   groupArnOf,
+  type LocalAws,
   openWindow,
+  startLocalAws,
   startMembershipFunction,
-} from '../test/integration/support/membership-fixture';
-import type { RedisServer } from '../test/integration/support/redis-server';
+} from '../local';
 import { type Row, row } from './stats';
 
 export interface ScaleOptions {

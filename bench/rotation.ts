@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { LocalAws } from '../test/integration/support/local-aws';
-import type { RedisServer } from '../test/integration/support/redis-server';
-import {
-  provisionUser,
-  rotate,
-  startRotationFunction,
-  uniqueName,
-} from '../test/integration/support/rotation-fixture';
+import type { LocalAws, RedisServer } from '../local';
+import { provisionUser, rotate, startRotationFunction, uniqueName } from '../local';
 import { BASELINE_POLL_MS, baselineRotation } from './baseline-rotation';
 import { median, type Row, row } from './stats';
 

@@ -6,11 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV, MEMBERSHIP_PLAN_FILENAME } from '../lambdas/shared/env-names';
 import { serializeTargets } from '../lambdas/shared/rotation/targets';
-import { synthesizeBundles } from '../test/integration/support/bundles';
-import { startLocalAws } from '../test/integration/support/local-aws';
-import { groupArnOf, openWindow } from '../test/integration/support/membership-fixture';
-import { startRedis } from '../test/integration/support/redis-server';
-import { provisionUser } from '../test/integration/support/rotation-fixture';
+import {
+  groupArnOf,
+  openWindow,
+  provisionUser,
+  startLocalAws,
+  startRedis,
+  synthesizeBundles,
+} from '../local';
 import { coldStartBench } from './cold-start';
 import { reconcileScaleBench } from './reconcile-scale';
 import { rotationBench } from './rotation';

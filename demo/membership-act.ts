@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Grant } from '../lambdas/shared/membership/plan';
-import type { LambdaHost } from '../test/integration/support/lambda-host';
-import type { PutEvent } from '../test/integration/support/local-aws';
-import { startMembershipFunction } from '../test/integration/support/membership-fixture';
+import type { LambdaHost, PutEvent } from '../local';
+import { startMembershipFunction } from '../local';
 import type { Cleanup } from './cleanup';
 import { bundleOf, describeGroup, type Group, type Member, members, type Stage } from './stage';
 import { act, clock, list, row, say, took } from './story';

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { LambdaHost } from '../test/integration/support/lambda-host';
-import {
-  type ProvisionedUser,
-  STEPS,
-  startRotationFunction,
-} from '../test/integration/support/rotation-fixture';
+import type { LambdaHost } from '../local';
+import { type ProvisionedUser, STEPS, startRotationFunction } from '../local';
 import type { Cleanup } from './cleanup';
 import { bundleOf, type Stage } from './stage';
 import { act, ENGINE_LABEL, mask, row, say, short, took, yesNo } from './story';

@@ -2,17 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import type { Bundles } from '../test/integration/support/bundles';
-import { type Engine, type LocalAws, startLocalAws } from '../test/integration/support/local-aws';
-import { groupArnOf } from '../test/integration/support/membership-fixture';
-import { type RedisServer, startRedis } from '../test/integration/support/redis-server';
+import type { Bundles } from '../local';
 import {
+  type Engine,
+  groupArnOf,
+  type LocalAws,
   type ProvisionedUser,
   provisionUser,
+  type RedisServer,
   samplePassword,
   secretsClient,
+  startLocalAws,
+  startRedis,
   userArnOf,
-} from '../test/integration/support/rotation-fixture';
+} from '../local';
 import type { Cleanup } from './cleanup';
 import { act, ENGINE_LABEL, row, took } from './story';
 import { synthesizeInBackground } from './synth';

@@ -1,4 +1,4 @@
-import type { Engine } from '../test/integration/support/local-aws';
+import type { Engine } from '../local';
 
 /** Everything the demo tells the reader goes through here, so the functions' own logs never mix in. */
 

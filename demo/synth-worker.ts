@@ -1,6 +1,6 @@
 // Synthesizes the stack in a process of its own: CDK and esbuild write progress straight to the
 // inherited stdout/stderr, which would otherwise break into the demo's story.
-import { synthesizeBundles } from '../test/integration/support/bundles';
+import { synthesizeBundles } from '../local';
 
 const [outdir] = process.argv.slice(2);
 

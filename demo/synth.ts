@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { Bundles } from '../test/integration/support/bundles';
+import type { Bundles } from '../local';
 import { DemoError } from './waits';
 
 const WORKER = fileURLToPath(new URL('./synth-worker.ts', import.meta.url));

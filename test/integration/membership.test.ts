@@ -1,17 +1,17 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { Grant } from '../../lambdas/shared/membership/plan';
-import type { LambdaHost } from './support/lambda-host';
-import type { Engine } from './support/local-aws';
-import { useLocalCloud } from './support/local-cloud';
+import type { Engine, LambdaHost } from '../../local';
 import {
   closedWindow,
   GROUP_BUSY,
   GROUP_MODIFY,
   groupArnOf,
   openWindow,
+  samplePassword,
   startMembershipFunction,
-} from './support/membership-fixture';
-import { samplePassword, uniqueName } from './support/rotation-fixture';
+  uniqueName,
+} from '../../local';
+import { useLocalCloud } from '../support/local-cloud';
 
 const bundle = inject('bundles').membership ?? '';
 

@@ -5,9 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalAws, startLocalAws } from './support/local-aws';
-import { closedWindow, groupArnOf, openWindow } from './support/membership-fixture';
-import { type RedisServer, startRedis } from './support/redis-server';
+import {
+  closedWindow,
+  groupArnOf,
+  type LocalAws,
+  openWindow,
+  type RedisServer,
+  startLocalAws,
+  startRedis,
+} from '../../local';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,9 +1,7 @@
 import { createServer } from 'node:net';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, inject, it } from 'vitest';
-import type { LambdaHost } from './support/lambda-host';
-import type { Engine } from './support/local-aws';
-import { useLocalCloud } from './support/local-cloud';
+import type { Engine, LambdaHost } from '../../local';
 import {
   currentPassword,
   MODIFY_OPERATION,
@@ -15,7 +13,8 @@ import {
   startRotationFunction,
   uniqueName,
   userArnOf,
-} from './support/rotation-fixture';
+} from '../../local';
+import { useLocalCloud } from '../support/local-cloud';
 
 const bundle = inject('bundles').rotate ?? '';
 

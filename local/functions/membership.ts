@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENV, MEMBERSHIP_PLAN_FILENAME } from '../../../lambdas/shared/env-names';
-import type { Grant } from '../../../lambdas/shared/membership/plan';
-import { type LambdaHost, startLambda } from './lambda-host';
-import type { Engine, LocalAws } from './local-aws';
+import { ENV, MEMBERSHIP_PLAN_FILENAME } from '../../lambdas/shared/env-names';
+import type { Grant } from '../../lambdas/shared/membership/plan';
+import type { Engine, LocalAws } from '../aws/endpoint';
+import { type LambdaHost, startLambda } from '../lambda/host';
 
 export const GROUP_MODIFY: Record<Engine, string> = { elasticache: 'ModifyUserGroup', memorydb: 'UpdateACL' };
 export const GROUP_BUSY: Record<Engine, string> = {

@@ -3,9 +3,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DescribeACLsCommand, MemoryDBClient } from '@aws-sdk/client-memorydb';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalAws, startLocalAws } from './local-aws';
-import { type RedisServer, startRedis } from './redis-server';
-import { pointSdkAt, rejection } from './sdk-env';
+import { type LocalAws, startLocalAws } from '../../local/aws/endpoint';
+import { type RedisServer, startRedis } from '../../local/redis/server';
+import { pointSdkAt, rejection } from '../support/sdk-env';
 
 let redis: RedisServer;
 let aws: LocalAws;

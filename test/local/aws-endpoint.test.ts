@@ -28,9 +28,9 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type LocalAws, startLocalAws } from './local-aws';
-import { type RedisServer, startRedis } from './redis-server';
-import { pointSdkAt, rejection } from './sdk-env';
+import { type LocalAws, startLocalAws } from '../../local/aws/endpoint';
+import { type RedisServer, startRedis } from '../../local/redis/server';
+import { pointSdkAt, rejection } from '../support/sdk-env';
 
 const OLD = 'old-password-0123456789';
 const NEW = 'new-password-0123456789';

@@ -1,4 +1,4 @@
-import type { LocalAwsEnv } from './local-aws';
+import type { LocalAwsEnv } from '../../local';
 
 /**
  * Points unmodified SDK clients created afterwards at the local endpoint through the standard

@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-const RUNNER = fileURLToPath(new URL('./lambda-runner.mjs', import.meta.url));
+const RUNNER = fileURLToPath(new URL('./runner.mjs', import.meta.url));
 
 export interface Invocation {
   readonly ok: boolean;

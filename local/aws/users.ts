@@ -1,4 +1,4 @@
-import type { RedisServer } from '../redis-server';
+import type { RedisServer } from '../redis/server';
 import { ModifyingPeriod, Timers } from './timers';
 import { type Fault, ServiceError } from './wire';
 

@@ -1,7 +1,7 @@
 // Hosts one bundled handler the way the Lambda runtime does: the module loads once (cold start),
 // then each IPC message is one invocation with a context whose remaining time counts down.
 import { pathToFileURL } from 'node:url';
-import { lambdaContext } from './lambda-context.mjs';
+import { lambdaContext } from './context.mjs';
 
 const [bundle] = process.argv.slice(2);
 let handler;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from './redis-server';
+import { type RedisServer, startRedis } from '../../local/redis/server';
 
 const FIRST = 'first-password-0123456789';
 const SECOND = 'second-password-0123456789';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { CacheAccessStack } from '../../../lib/cache-access-stack';
-import { parseConfig } from '../../../lib/config/load';
-import { CacheAccessFunction } from '../../../lib/constructs/cache-access-function';
+import { CacheAccessStack } from '../../lib/cache-access-stack';
+import { parseConfig } from '../../lib/config/load';
+import { CacheAccessFunction } from '../../lib/constructs/cache-access-function';
 
 /** Function folder under lambdas/ → absolute path of its bundled entry file. */
 export type Bundles = Record<string, string>;

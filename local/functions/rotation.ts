@@ -4,12 +4,12 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ENV } from '../../../lambdas/shared/env-names';
-import { type RotationTarget, serializeTargets } from '../../../lambdas/shared/rotation/targets';
-import type { Invocation, LambdaHost } from './lambda-host';
-import { startLambda } from './lambda-host';
-import type { Engine, LocalAws } from './local-aws';
-import type { RedisServer } from './redis-server';
+import { ENV } from '../../lambdas/shared/env-names';
+import { type RotationTarget, serializeTargets } from '../../lambdas/shared/rotation/targets';
+import type { Engine, LocalAws } from '../aws/endpoint';
+import type { Invocation, LambdaHost } from '../lambda/host';
+import { startLambda } from '../lambda/host';
+import type { RedisServer } from '../redis/server';
 
 export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export const MODIFY_OPERATION: Record<Engine, string> = { elasticache: 'ModifyUser', memorydb: 'UpdateUser' };

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { LambdaHost } from './lambda-host';
-import { type LocalAws, startLocalAws } from './local-aws';
-import { type RedisServer, startRedis } from './redis-server';
+import type { LambdaHost } from '../../local';
+import { type LocalAws, type RedisServer, startLocalAws, startRedis } from '../../local';
 
 export interface LocalCloud {
   redis: RedisServer;

@@ -1,25 +1,25 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Call, CallLog, FaultPlan } from './local-aws/calls';
-import { createDispatcher } from './local-aws/dispatch';
-import { elastiCacheUserGroups, elastiCacheUsers } from './local-aws/elasticache';
-import { EventStore, type EventsHarness } from './local-aws/events';
-import { type GroupHarness, GroupStore } from './local-aws/groups';
-import { createMemoryDbBuiltIns, memoryDbAcls, memoryDbUsers } from './local-aws/memorydb';
-import { SecretStore, type SecretsHarness } from './local-aws/secrets-manager';
-import { Throttle, type ThrottleOptions } from './local-aws/throttle';
-import { type Delays, type UserHarness, UserStore } from './local-aws/users';
-import type { ServiceName } from './local-aws/wire';
-import type { RedisServer } from './redis-server';
+import type { RedisServer } from '../redis/server';
+import { type Call, CallLog, FaultPlan } from './calls';
+import { createDispatcher } from './dispatch';
+import { elastiCacheUserGroups, elastiCacheUsers } from './elasticache';
+import { EventStore, type EventsHarness } from './events';
+import { type GroupHarness, GroupStore } from './groups';
+import { createMemoryDbBuiltIns, memoryDbAcls, memoryDbUsers } from './memorydb';
+import { SecretStore, type SecretsHarness } from './secrets-manager';
+import { Throttle, type ThrottleOptions } from './throttle';
+import { type Delays, type UserHarness, UserStore } from './users';
+import type { ServiceName } from './wire';
 
-export type { Call } from './local-aws/calls';
-export type { EventsHarness, PutEvent } from './local-aws/events';
-export type { GroupChange, GroupHarness, GroupState, GroupStatus, NewGroup } from './local-aws/groups';
-export type { SecretsHarness } from './local-aws/secrets-manager';
-export type { ThrottleOptions } from './local-aws/throttle';
-export type { AuthType, Engine, NewUser, UserHarness, UserState, UserStatus } from './local-aws/users';
-export type { ServiceName } from './local-aws/wire';
+export type { Call } from './calls';
+export type { EventsHarness, PutEvent } from './events';
+export type { GroupChange, GroupHarness, GroupState, GroupStatus, NewGroup } from './groups';
+export type { SecretsHarness } from './secrets-manager';
+export type { ThrottleOptions } from './throttle';
+export type { AuthType, Engine, NewUser, UserHarness, UserState, UserStatus } from './users';
+export type { ServiceName } from './wire';
 
 const REGION = 'eu-west-1';
 

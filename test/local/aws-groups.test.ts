@@ -21,10 +21,10 @@ import {
   UpdateACLCommand,
 } from '@aws-sdk/client-memorydb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Engine, LocalAws } from './local-aws';
-import { startLocalAws } from './local-aws';
-import { type RedisServer, startRedis } from './redis-server';
-import { pointSdkAt, rejection } from './sdk-env';
+import type { Engine, LocalAws } from '../../local/aws/endpoint';
+import { startLocalAws } from '../../local/aws/endpoint';
+import { type RedisServer, startRedis } from '../../local/redis/server';
+import { pointSdkAt, rejection } from '../support/sdk-env';
 
 const PASSWORD = 'member-password-0123456789';
 
