@@ -3,11 +3,13 @@ import {
   ElastiCacheClient,
   ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
+import { parseGroupArn } from '../lambdas/shared/cache/refs';
 import { desiredMembership } from '../lambdas/shared/membership/desired';
-import type { Grant } from '../lambdas/shared/membership/plan';
+import type { GrantSpec } from '../lambdas/shared/membership/grant';
 import type { LambdaHost, RedisServer } from '../local';
 import {
   closedWindow,
+  grantsOf,
   groupArnOf,
   type LocalAws,
   openWindow,
@@ -126,16 +128,16 @@ export async function reconcileScaleBench(options: ScaleOptions): Promise<Row[]>
 async function perUserReconcile(
   client: ElastiCacheClient,
   id: string,
-  grants: readonly Grant[],
+  grants: readonly GrantSpec[],
 ): Promise<void> {
   const describe = async () =>
     (await client.send(new DescribeUserGroupsCommand({ UserGroupId: id }))).UserGroups?.[0];
-  const plan = desiredMembership(grants, groupArnOf('elasticache', id), Date.now());
+  const plan = desiredMembership(grantsOf(grants), parseGroupArn(groupArnOf('elasticache', id)), Date.now());
   const members = new Set((await describe())?.UserIds ?? []);
   const changes = [
-    ...[...plan.desired.keys()].filter((u) => !members.has(u)).map((u) => ({ UserIdsToAdd: [u] })),
+    ...[...plan.grantedBy.keys()].filter((u) => !members.has(u)).map((u) => ({ UserIdsToAdd: [u] })),
     ...[...plan.managed]
-      .filter((u) => members.has(u) && !plan.desired.has(u))
+      .filter((u) => members.has(u) && !plan.grantedBy.has(u))
       .map((u) => ({ UserIdsToRemove: [u] })),
   ];
   for (const change of changes) {
@@ -147,7 +149,7 @@ async function perUserReconcile(
 async function scenario(
   { redis, groups, log }: ScaleOptions,
   prefix: string,
-  reconcile: (aws: LocalAws, grants: Grant[], groupIds: string[]) => Promise<number>,
+  reconcile: (aws: LocalAws, grants: GrantSpec[], groupIds: string[]) => Promise<number>,
 ): Promise<Outcome> {
   const aws = await startLocalAws({ redis, latencyMs: LATENCY_MS, groupDelayMs: GROUP_DELAY_MS });
   try {
@@ -161,10 +163,11 @@ async function scenario(
     const throttledResponses = aws.throttledCount - throttledBefore;
     aws.setThrottle(undefined);
     await sleep(GROUP_DELAY_MS * 3);
+    const resolved = grantsOf(grants);
     const wrongGroups = groupIds.filter((id) => {
-      const plan = desiredMembership(grants, groupArnOf('elasticache', id), Date.now());
+      const plan = desiredMembership(resolved, parseGroupArn(groupArnOf('elasticache', id)), Date.now());
       const members = new Set(aws.groups.get('elasticache', id)?.members ?? []);
-      return [...plan.managed].some((user) => members.has(user) !== plan.desired.has(user));
+      return [...plan.managed].some((user) => members.has(user) !== plan.grantedBy.has(user));
     }).length;
     log(
       `  ${prefix === 'ours' ? 'this project' : 'baseline'}: ${(wallMs / 1000).toFixed(1)} s, ${calls} calls, ${throttledResponses} throttled`,
@@ -177,7 +180,7 @@ async function scenario(
 
 /** Groups of 20 to 100 users; each needs ADDED users added and REMOVED users removed. */
 async function provision(aws: LocalAws, prefix: string, count: number) {
-  const grants: Grant[] = [];
+  const grants: GrantSpec[] = [];
   const groupIds: string[] = [];
   for (let g = 0; g < count; g++) {
     const size = 20 + ((g * 37) % 81);

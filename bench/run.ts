@@ -4,9 +4,11 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ENV, MEMBERSHIP_PLAN_FILENAME } from '../lambdas/shared/env-names';
+import { ENV } from '../lambdas/shared/env-names';
+import { GRANTS_FILE, grantsFileContent } from '../lambdas/shared/membership/grants-file';
 import { serializeTargets } from '../lambdas/shared/rotation/targets';
 import {
+  grantsOf,
   groupArnOf,
   openWindow,
   provisionUser,
@@ -76,11 +78,11 @@ async function main(): Promise<void> {
     const user = await provisionUser(aws, 'elasticache', `cold-${randomUUID().slice(0, 8)}`);
     const groupId = 'cold-start';
     await aws.groups.create({ engine: 'elasticache', id: groupId, members: [] });
-    const planFile = join(work, MEMBERSHIP_PLAN_FILENAME);
+    const grantsFile = join(work, GRANTS_FILE);
     const groupArn = groupArnOf('elasticache', groupId);
     writeFileSync(
-      planFile,
-      JSON.stringify([{ name: 'cold', groupArn, users: [user.name], windows: [openWindow()] }]),
+      grantsFile,
+      grantsFileContent(grantsOf([{ name: 'cold', groupArn, users: [user.name], windows: [openWindow()] }])),
     );
     const token = randomUUID();
     aws.secrets.beginRotation(user.secretArn, token);
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
           {
             folder: 'membership',
             bundle: bundle('membership'),
-            env: { ...aws.env(), [ENV.membershipPlanFile]: planFile, [ENV.eventBusName]: 'default' },
+            env: { ...aws.env(), [ENV.grantsFile]: grantsFile, [ENV.eventBusName]: 'default' },
             event: { groupArn, trigger: 'bench' },
           },
         ],

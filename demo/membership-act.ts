@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Grant } from '../lambdas/shared/membership/plan';
+import type { GrantSpec } from '../lambdas/shared/membership/grant';
 import type { LambdaHost, PutEvent } from '../local';
 import { startMembershipFunction } from '../local';
 import type { Cleanup } from './cleanup';
@@ -20,7 +20,7 @@ const RUN_COLUMNS = [22, 8, 7, 8];
 interface Assignment {
   readonly member: Member;
   readonly group: Group;
-  readonly grant: Grant;
+  readonly grant: GrantSpec;
 }
 
 /** Acts 4 and 5: reconciles both groups inside a one-time window, then again after it has closed. */
@@ -65,7 +65,7 @@ function assignment(
   member: Member,
   group: Group,
   name: string,
-  window: Grant['windows'][number],
+  window: GrantSpec['windows'][number],
 ): Assignment {
   return { member, group, grant: { name, groupArn: group.arn, users: [member.name], windows: [window] } };
 }

@@ -1,8 +1,9 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CacheAccessStack } from './cache-access-stack';
-import { ConfigError, loadConfig } from './config/load';
+import { loadConfig } from './config/load';
 import type { CacheAccessConfig } from './config/schema';
+import { InvalidConfigError } from './config/validate';
 
 const app = new App();
 new CacheAccessStack(app, 'CacheAccessAutomation', { config: configOrExit(app) });
@@ -13,7 +14,7 @@ function configOrExit(app: App): CacheAccessConfig {
   try {
     return loadConfig((key) => app.node.tryGetContext(key));
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof InvalidConfigError)) throw error;
     console.error(error.message);
     process.exit(1);
   }

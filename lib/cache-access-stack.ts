@@ -1,10 +1,16 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { parseGroupArn, parseUserArn, resourceKey } from '../lambdas/shared/arn';
+import { resourceKey } from '../lambdas/shared/cache/refs';
+import type { MembershipConfig } from './config/membership';
+import type { NetworkConfig, RotationConfig } from './config/rotation';
 import type { CacheAccessConfig } from './config/schema';
-import { CredentialRotation } from './constructs/credential-rotation';
+import { CredentialRotation, type CredentialRotationProps } from './constructs/credential-rotation';
 import { FailureAlerts } from './constructs/failure-alerts';
-import { ScheduledMembership } from './constructs/scheduled-membership';
+import { ScheduledMembership, type ScheduledMembershipProps } from './constructs/scheduled-membership';
 
 export interface CacheAccessStackProps extends StackProps {
   /** The validated configuration. */
@@ -16,23 +22,27 @@ export interface CacheAccessStackProps extends StackProps {
   readonly now?: Date;
 }
 
-/** Everything one config asks for, in the account and region its users and groups live in. */
+/**
+ * Everything one config asks for, in the account and region its users and groups live in: the config
+ * mapped onto the constructs' props, nothing more.
+ */
 export class CacheAccessStack extends Stack {
   constructor(scope: Construct, id: string, props: CacheAccessStackProps) {
     super(scope, id, { ...props, env: props.env ?? envOf(props.config) });
     const { rotation: rotationConfig, membership: membershipConfig } = props.config;
-    const rotation = rotationConfig && new CredentialRotation(this, 'Rotation', { config: rotationConfig });
+    const rotation =
+      rotationConfig && new CredentialRotation(this, 'Rotation', this.rotationProps(rotationConfig));
     const membership =
       membershipConfig &&
-      new ScheduledMembership(this, 'Membership', { config: membershipConfig, now: props.now });
+      new ScheduledMembership(this, 'Membership', membershipProps(membershipConfig, props.now));
 
     const alerts = new FailureAlerts(this, 'Alerts', {
       functions: {
         ...(rotation && { Rotation: rotation.handler.function }),
         ...(membership && { Membership: membership.handler.function }),
       },
-      secretArns: rotation?.secrets.map(({ secret }) => secret.secretArn) ?? [],
-      deadLetterQueues: membership ? { Membership: membership.deadLetterQueue } : {},
+      rotatedSecrets: rotation?.secrets.map(({ secret }) => secret),
+      deadLetterQueues: membership && { Membership: membership.deadLetterQueue },
     });
 
     new CfnOutput(this, 'AlertTopicArn', {
@@ -48,11 +58,63 @@ export class CacheAccessStack extends Stack {
       }
     }
   }
+
+  private rotationProps(config: RotationConfig): CredentialRotationProps {
+    return {
+      users: config.targets.map(({ user, secret, username, endpoint }) => ({
+        user,
+        secret:
+          secret &&
+          secretsmanager.Secret.fromSecretCompleteArn(
+            this,
+            `ExistingSecret-${resourceKey(user)}`,
+            secret.arn,
+          ),
+        username,
+        endpoint,
+      })),
+      schedule: events.Schedule.expression(config.schedule),
+      window: config.window === undefined ? undefined : Duration.hours(Number.parseInt(config.window, 10)),
+      passwordLength: config.passwordLength,
+      ...(config.network && this.placement(config.network)),
+    };
+  }
+
+  /** The VPC, subnets and security groups as given: nothing is looked up. */
+  private placement(
+    network: NetworkConfig,
+  ): Pick<CredentialRotationProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
+    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: network.vpcId,
+      availabilityZones: network.availabilityZones,
+      privateSubnetIds: network.subnetIds,
+    });
+    for (const subnet of vpc.privateSubnets) {
+      Annotations.of(subnet).acknowledgeWarning(
+        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+        'The function only places network interfaces in these subnets; it never reads their route tables.',
+      );
+    }
+    return {
+      vpc,
+      vpcSubnets: { subnets: vpc.privateSubnets },
+      securityGroups: network.securityGroupIds.map((sgId, index) =>
+        ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${index}`, sgId, { mutable: false }),
+      ),
+    };
+  }
+}
+
+function membershipProps(config: MembershipConfig, now: Date | undefined): ScheduledMembershipProps {
+  return {
+    grants: config.grants,
+    reconcileEvery: scheduler.ScheduleExpression.expression(config.reconcileEvery),
+    now,
+  };
 }
 
 /** The validated config puts every user and group in one account and region; the stack deploys there. */
-function envOf(config: CacheAccessConfig) {
-  const first = config.rotation?.targets[0]?.userArn;
-  const ref = first ? parseUserArn(first) : parseGroupArn(config.membership?.grants[0]?.groupArn ?? '');
-  return { account: ref.account, region: ref.region };
+function envOf({ rotation, membership }: CacheAccessConfig) {
+  const first = rotation?.targets[0]?.user ?? membership?.grants[0]?.group;
+  return { account: first?.account, region: first?.region };
 }

@@ -9,8 +9,14 @@ export class CacheAccessError extends Error {
   }
 }
 
-/** A required environment variable is missing or unusable: a deployment defect. */
-export class ConfigurationError extends CacheAccessError {}
+/**
+ * What the stack handed the function (an environment variable, a bundled file) is missing or unusable:
+ * a deployment defect, found at run time. Config mistakes are found at synth (`InvalidConfigError`).
+ */
+export class DeployedConfigError extends CacheAccessError {}
+
+/** A string that should be an ARN of a given kind is not one. */
+export class InvalidArnError extends CacheAccessError {}
 
 /** The invocation event does not have the shape the function accepts. */
 export class InvalidEventError extends CacheAccessError {}
@@ -60,5 +66,11 @@ export class ApiThrottledError extends CacheAccessError {}
 /** The service refused the change for a reason retrying cannot fix (duplicate user name, default user). */
 export class MembershipRefusedError extends CacheAccessError {}
 
-/** After the change, the group's members still do not match the plan. */
+/** A membership run failed; the message names the group, `cause` holds the specific error. */
+export class MembershipRunError extends CacheAccessError {}
+
+/** After the change, the group's members still do not match the grants. */
 export class MembershipDriftError extends CacheAccessError {}
+
+/** EventBridge refused an event the function publishes. */
+export class EventPublishError extends CacheAccessError {}

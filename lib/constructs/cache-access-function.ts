@@ -18,8 +18,11 @@ export interface FunctionPlacement {
   readonly vpc: ec2.IVpc;
   /** Subnets the function's network interfaces go into. */
   readonly subnets: ec2.SubnetSelection;
-  /** Security groups that the caches and the VPC endpoints accept traffic from. */
-  readonly securityGroups: ec2.ISecurityGroup[];
+  /**
+   * Security groups that the caches and the VPC endpoints accept traffic from.
+   * @default - a new security group with all outbound traffic allowed
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 export interface CacheAccessFunctionProps {

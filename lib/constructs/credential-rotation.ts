@@ -1,32 +1,104 @@
 import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { type CacheUserRef, parseUserArn, resourceKey } from '../../lambdas/shared/arn';
+import { ENGINE_NAMES, ENGINES } from '../../lambdas/shared/cache/engines';
+import { type CacheUser, resourceKey } from '../../lambdas/shared/cache/refs';
 import { ENV } from '../../lambdas/shared/env-names';
-import { EXCLUDED_PASSWORD_CHARACTERS } from '../../lambdas/shared/password';
-import { type RotationTarget, serializeTargets } from '../../lambdas/shared/rotation/targets';
-import type { NetworkConfig, RotationConfig } from '../config/schema';
-import { CacheAccessFunction, type FunctionPlacement } from './cache-access-function';
+import { EXCLUDED_PASSWORD_CHARACTERS, PASSWORD_LENGTH } from '../../lambdas/shared/password';
+import { serializeTargets } from '../../lambdas/shared/rotation/targets';
+import { windowOverrun } from '../config/rotation';
+import { isRotationSchedule } from '../config/schedule-expressions';
+import { CacheAccessFunction } from './cache-access-function';
+import { propsError } from './props-error';
+
+/** Where the rotation function logs in to prove a new password works. */
+export interface CacheEndpoint {
+  /** The cache's primary or configuration endpoint host name. */
+  readonly host: string;
+  /**
+   * The TLS port. (ElastiCache RBAC and MemoryDB password users require TLS; the check always uses it.)
+   * @default 6379
+   */
+  readonly port?: number;
+}
+
+/** One cache user whose password the construct rotates. */
+export interface RotatedUserProps {
+  /** The ElastiCache or MemoryDB user. */
+  readonly user: CacheUser;
+  /**
+   * The secret that holds the user's password, in AWS's format `{"username","password","user_arn"}`.
+   * Other keys in it are kept on every rotation.
+   * @default - a new secret with a generated password, rotated at once: the user's current passwords stop working on deploy
+   */
+  readonly secret?: secretsmanager.ISecret;
+  /**
+   * The name the user logs in with, for a secret the construct creates (ElastiCache lets it differ from the user id).
+   * @default - the user's id
+   */
+  readonly username?: string;
+  /**
+   * Where testSecret logs in with the new password, retrying while it propagates, before it becomes current.
+   * @default - no live check: the function only waits for the user to be active again
+   */
+  readonly endpoint?: CacheEndpoint;
+}
 
 export interface CredentialRotationProps {
-  /** The validated `rotation` section of the config. */
-  readonly config: RotationConfig;
+  /** The users to rotate; each user at most once. */
+  readonly users: readonly RotatedUserProps[];
+  /**
+   * How often each secret rotates: rate(N hours) with N >= 4, rate(N days) with N 1-1000, or a cron
+   * at minute 0 at most every 4 hours (UTC).
+   * @default events.Schedule.rate(Duration.days(30))
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * How long after the scheduled time a rotation may start: whole hours from 1 to 24, not reaching
+   * into the next rotation or the next UTC day.
+   * @default - 1 hour for rate(N hours), else the rest of the UTC day
+   */
+  readonly window?: Duration;
+  /**
+   * Length of generated passwords.
+   * @default 64
+   */
+  readonly passwordLength?: number;
+  /**
+   * The VPC to run the function in, when the caches are only reachable from inside one.
+   * @default - the function runs outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets for the function's network interfaces.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups the caches and the VPC endpoints accept traffic from.
+   * @default - a new security group with all outbound traffic allowed
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /** A secret and the cache user whose password it holds. */
 export interface RotatedSecret {
-  readonly user: CacheUserRef;
+  readonly user: CacheUser;
   readonly secret: secretsmanager.ISecret;
-  /** True when this stack created the secret rather than adopting an existing one. */
+  /** True when this construct created the secret rather than adopting an existing one. */
   readonly created: boolean;
 }
 
+const DEFAULT_SCHEDULE = events.Schedule.rate(Duration.days(30));
+const DEFAULT_PORT = 6379;
+
 /**
- * One rotation function for every configured user: the secrets it may rotate, IAM on exactly
- * those secrets and users, and a rotation schedule per secret.
+ * One rotation function for every user: the secrets it may rotate, IAM on exactly those secrets and
+ * users, and a Secrets Manager rotation schedule per secret.
  */
 export class CredentialRotation extends Construct {
   readonly handler: CacheAccessFunction;
@@ -34,33 +106,36 @@ export class CredentialRotation extends Construct {
 
   constructor(scope: Construct, id: string, props: CredentialRotationProps) {
     super(scope, id);
-    const { config } = props;
-    const adopted = config.targets.map((target) => {
-      const user = parseUserArn(target.userArn);
-      const id = `Secret-${resourceKey(user)}`;
-      const secret = target.secretArn
-        ? secretsmanager.Secret.fromSecretCompleteArn(this, id, target.secretArn)
-        : this.createSecret(id, user, target.username ?? user.id, config.passwordLength);
-      return {
-        rotated: { user, secret, created: target.secretArn === undefined },
-        endpoint: target.endpoint,
-      };
-    });
-    this.secrets = adopted.map(({ rotated }) => rotated);
-    const targets: RotationTarget[] = adopted.map(({ rotated, endpoint }) => ({
-      secretArn: rotated.secret.secretArn,
-      userArn: rotated.user.arn,
+    const schedule = (props.schedule ?? DEFAULT_SCHEDULE).expressionString;
+    const passwordLength = props.passwordLength ?? PASSWORD_LENGTH.default;
+    validate(props, schedule, passwordLength);
+    const window = props.window && `${props.window.toHours()}h`;
+
+    const rotated = props.users.map(({ user, secret, username, endpoint }) => ({
+      user,
+      secret: secret ?? this.createSecret(user, username ?? user.id, passwordLength),
+      created: secret === undefined,
       endpoint,
+    }));
+    this.secrets = rotated.map(({ user, secret, created }) => ({ user, secret, created }));
+    const targets = rotated.map(({ user, secret, endpoint }) => ({
+      secretArn: secret.secretArn,
+      userArn: user.arn,
+      endpoint: endpoint && { host: endpoint.host, port: endpoint.port ?? DEFAULT_PORT, tls: true },
     }));
     this.handler = new CacheAccessFunction(this, 'Rotator', {
       handlerFolder: 'rotate',
       description: 'Rotates ElastiCache and MemoryDB user passwords for Secrets Manager',
       // AWS asks for at least 12 minutes for cache rotations: status changes and propagation are slow.
       timeout: Duration.minutes(15),
-      placement: config.network && this.placement(config.network),
+      placement: props.vpc && {
+        vpc: props.vpc,
+        subnets: props.vpcSubnets ?? { subnets: props.vpc.privateSubnets },
+        securityGroups: props.securityGroups,
+      },
       environment: {
         [ENV.rotationTargets]: serializeTargets(targets),
-        [ENV.passwordLength]: String(config.passwordLength),
+        [ENV.passwordLength]: String(passwordLength),
       },
     });
     const { function: fn } = this.handler;
@@ -75,28 +150,23 @@ export class CredentialRotation extends Construct {
     });
     const policy = this.grantRotation();
     for (const { user, secret } of this.secrets) {
-      const schedule = new secretsmanager.CfnRotationSchedule(this, `Schedule-${resourceKey(user)}`, {
+      const rotation = new secretsmanager.CfnRotationSchedule(this, `Schedule-${resourceKey(user)}`, {
         secretId: secret.secretArn,
         rotationLambdaArn: fn.functionArn,
-        rotationRules: { scheduleExpression: config.schedule, duration: config.window },
+        rotationRules: { scheduleExpression: schedule, duration: window },
         rotateImmediatelyOnUpdate: true,
       });
       // The first rotation starts as soon as the schedule exists; the function must be callable and allowed by then.
-      schedule.node.addDependency(permission, policy);
+      rotation.node.addDependency(permission, policy);
     }
   }
 
-  private createSecret(
-    id: string,
-    user: CacheUserRef,
-    username: string,
-    length: number,
-  ): secretsmanager.Secret {
+  private createSecret(user: CacheUser, username: string, length: number): secretsmanager.Secret {
     Annotations.of(this).addWarningV2(
       `cache-access-automation:created-secret:${resourceKey(user)}`,
       `The stack creates the secret of ${user.arn} and rotates it on deploy: the user's current passwords stop working then. Clients must read this secret; to keep a password clients already use, give the existing secret as secretArn instead.`,
     );
-    return new secretsmanager.Secret(this, id, {
+    return new secretsmanager.Secret(this, `Secret-${resourceKey(user)}`, {
       // The secret holds a live password; deleting the stack must not lock the application out.
       removalPolicy: RemovalPolicy.RETAIN,
       description: `Password of ${user.engine} user ${user.id}, rotated by cache-access-automation`,
@@ -110,31 +180,8 @@ export class CredentialRotation extends Construct {
     });
   }
 
-  private placement(network: NetworkConfig): FunctionPlacement {
-    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
-      vpcId: network.vpcId,
-      availabilityZones: network.availabilityZones,
-      privateSubnetIds: network.subnetIds,
-    });
-    for (const subnet of vpc.privateSubnets) {
-      Annotations.of(subnet).acknowledgeWarning(
-        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
-        'The function only places network interfaces in these subnets; it never reads their route tables.',
-      );
-    }
-    return {
-      vpc,
-      subnets: { subnets: vpc.privateSubnets },
-      securityGroups: network.securityGroupIds.map((sgId, index) =>
-        ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${index}`, sgId, { mutable: false }),
-      ),
-    };
-  }
-
-  /** The rotation protocol's four secret actions and the two user actions, on exactly the configured resources. */
+  /** The rotation protocol's four secret actions and the two user actions, on exactly these secrets and users. */
   private grantRotation(): iam.Policy {
-    const arnsFor = (engine: CacheUserRef['engine']) =>
-      this.secrets.filter(({ user }) => user.engine === engine).map(({ user }) => user.arn);
     const statements = [
       new iam.PolicyStatement({
         sid: 'RotateConfiguredSecrets',
@@ -147,25 +194,69 @@ export class CredentialRotation extends Construct {
         resources: this.secrets.map(({ secret }) => secret.secretArn),
       }),
     ];
-    const engines = [
-      {
-        engine: 'elasticache',
-        sid: 'ChangeElastiCacheUserPasswords',
-        actions: ['elasticache:DescribeUsers', 'elasticache:ModifyUser'],
-      },
-      {
-        engine: 'memorydb',
-        sid: 'ChangeMemoryDbUserPasswords',
-        actions: ['memorydb:DescribeUsers', 'memorydb:UpdateUser'],
-      },
-    ] as const;
-    for (const { engine, sid, actions } of engines) {
-      const resources = arnsFor(engine);
-      if (resources.length > 0)
-        statements.push(new iam.PolicyStatement({ sid, actions: [...actions], resources }));
+    for (const engine of ENGINE_NAMES) {
+      const { sidName, actions } = ENGINES[engine];
+      const resources = this.secrets.filter(({ user }) => user.engine === engine).map(({ user }) => user.arn);
+      if (resources.length === 0) continue;
+      statements.push(
+        new iam.PolicyStatement({
+          sid: `Change${sidName}UserPasswords`,
+          actions: [actions.describeUser, actions.setPasswords],
+          resources,
+        }),
+      );
     }
     const policy = new iam.Policy(this, 'RotationPolicy', { statements });
     this.handler.role.attachInlinePolicy(policy);
     return policy;
   }
+}
+
+/** The props Secrets Manager or the function would refuse, refused here with the prop and the value. */
+function validate(props: CredentialRotationProps, schedule: string, passwordLength: number): void {
+  const problems: string[] = [];
+  if (props.users.length === 0) problems.push('users: expected at least one user');
+  if (!isRotationSchedule(schedule)) {
+    problems.push(
+      `schedule: '${schedule}' is not a rotation schedule Secrets Manager accepts; expected rate(N hours) with N >= 4, rate(N days) with N 1-1000, or cron(0 H D M W Y) at most every 4 hours`,
+    );
+  }
+  if (props.window) {
+    const minutes = props.window.toMinutes();
+    const hours = minutes / 60;
+    if (!Number.isInteger(hours) || hours < 1 || hours > 24) {
+      problems.push(`window: ${minutes} minutes is not allowed; expected whole hours from 1 to 24`);
+    } else {
+      const overrun = windowOverrun(schedule, `${hours}h`);
+      if (overrun) problems.push(`window: ${hours}h with schedule ${schedule}: ${overrun}`);
+    }
+  }
+  if (
+    !Number.isInteger(passwordLength) ||
+    passwordLength < PASSWORD_LENGTH.min ||
+    passwordLength > PASSWORD_LENGTH.max
+  ) {
+    problems.push(
+      `passwordLength: ${passwordLength} is not allowed; expected an integer from ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max}`,
+    );
+  }
+  const firstIndex = new Map<string, number>();
+  props.users.forEach(({ user, secret, username, endpoint }, index) => {
+    const first = firstIndex.get(user.arn);
+    if (first !== undefined) {
+      problems.push(
+        `users[${index}].user: ${user.arn} is already users[${first}]; each user may appear once`,
+      );
+    } else firstIndex.set(user.arn, index);
+    if (secret && username !== undefined) {
+      problems.push(
+        `users[${index}].username: '${username}' only applies to secrets the construct creates; an existing secret keeps its own username`,
+      );
+    }
+    const port = endpoint?.port;
+    if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+      problems.push(`users[${index}].endpoint.port: ${port} is not a TCP port; expected 1-65535`);
+    }
+  });
+  if (problems.length > 0) throw propsError('CredentialRotation', problems);
 }

@@ -6,17 +6,27 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface FailureAlertsProps {
-  /** Functions whose errors should page someone, by a stable name used in construct ids. */
-  readonly functions: Readonly<Record<string, lambda.IFunction>>;
-  /** Secrets whose failed or abandoned rotations should page someone. */
-  readonly secretArns: readonly string[];
-  /** Queues that collect runs that failed for good, by a stable name used in construct ids. */
-  readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
+  /**
+   * Functions whose errors should page someone, by a stable name used in construct ids.
+   * @default - none
+   */
+  readonly functions?: Readonly<Record<string, lambda.IFunction>>;
+  /**
+   * Secrets whose failed or abandoned rotations should page someone.
+   * @default - none
+   */
+  readonly rotatedSecrets?: readonly secretsmanager.ISecret[];
+  /**
+   * Queues that collect runs that failed for good, by a stable name used in construct ids.
+   * @default - none
+   */
+  readonly deadLetterQueues?: Readonly<Record<string, sqs.IQueue>>;
 }
 
 /** Secrets Manager reports these rotation outcomes only as CloudTrail service events; there is no metric. */
@@ -47,7 +57,8 @@ export class FailureAlerts extends Construct {
       enforceSSL: true,
     });
 
-    if (props.secretArns.length > 0) {
+    const secretArns = (props.rotatedSecrets ?? []).map((secret) => secret.secretArn);
+    if (secretArns.length > 0) {
       new events.Rule(this, 'RotationFailed', {
         description: 'Secrets Manager could not rotate a cache user secret',
         eventPattern: {
@@ -55,20 +66,20 @@ export class FailureAlerts extends Construct {
           detailType: ['AWS Service Event via CloudTrail'],
           detail: {
             eventName: ROTATION_FAILURE_EVENTS,
-            additionalEventData: { SecretId: [...props.secretArns] },
+            additionalEventData: { SecretId: secretArns },
           },
         },
         targets: [new targets.SnsTopic(this.topic)],
       });
     }
 
-    for (const [name, fn] of Object.entries(props.functions)) {
+    for (const [name, fn] of Object.entries(props.functions ?? {})) {
       this.alarm(`${name}Errors`, {
         alarmDescription: `${fn.functionName} failed; its log group says which secret or group and why`,
         metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
       });
     }
-    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+    for (const [name, queue] of Object.entries(props.deadLetterQueues ?? {})) {
       this.alarm(`${name}DeadLetters`, {
         alarmDescription: `Runs gave up after their retries and wait in ${queue.queueName}; each message says which group and why`,
         // Messages sent, not messages waiting: with one old message kept for 14 days, a waiting-count

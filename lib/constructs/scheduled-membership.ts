@@ -7,21 +7,33 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DateTime } from 'luxon';
-import { type CacheGroupRef, memberUserArn, parseGroupArn, resourceKey } from '../../lambdas/shared/arn';
-import { ENV, MEMBERSHIP_PLAN_FILENAME } from '../../lambdas/shared/env-names';
+import { ENGINE_NAMES, ENGINES } from '../../lambdas/shared/cache/engines';
+import { type CacheGroup, memberOf, resourceKey } from '../../lambdas/shared/cache/refs';
+import { ENV } from '../../lambdas/shared/env-names';
 import {
   type AccessWindow,
   DAYS,
   type Day,
   type Grant,
+  grantSpecOf,
   isRecurring,
-} from '../../lambdas/shared/membership/plan';
-import type { MembershipConfig } from '../config/membership-schema';
+} from '../../lambdas/shared/membership/grant';
+import { GRANTS_FILE, grantsFileContent } from '../../lambdas/shared/membership/grants-file';
+import { membershipSchema } from '../config/membership';
+import { validated } from '../config/validate';
 import { CacheAccessFunction } from './cache-access-function';
 
 export interface ScheduledMembershipProps {
-  /** The validated `membership` section of the config. */
-  readonly config: MembershipConfig;
+  /**
+   * Who may be in which group when. Grant names are unique; a user is in a group while any window of
+   * any of its grants for that group is open. Users no grant names, `default` among them, are never touched.
+   */
+  readonly grants: readonly Grant[];
+  /**
+   * How often every group is checked and repaired (drift, missed runs, daylight-saving gaps).
+   * @default scheduler.ScheduleExpression.rate(Duration.minutes(15))
+   */
+  readonly reconcileEvery?: scheduler.ScheduleExpression;
   /**
    * The instant one-time boundaries are compared with: boundaries already past get no schedule.
    * @default - the time of synthesis
@@ -31,13 +43,14 @@ export interface ScheduledMembershipProps {
 
 /** When a group must be looked at again; the expression carries its own time zone. */
 interface Boundary {
-  readonly group: CacheGroupRef;
+  readonly group: CacheGroup;
   readonly expression: scheduler.ScheduleExpression;
 }
 
 const FUNCTION_RETRIES = 2;
 /** An access change delivered more than an hour late is stale; the periodic reconcile has done it by then. */
 const MAX_EVENT_AGE = Duration.hours(1);
+const DEFAULT_RECONCILE = scheduler.ScheduleExpression.rate(Duration.minutes(15));
 
 /**
  * The membership function, one Scheduler schedule per window boundary (in the window's own time
@@ -46,11 +59,18 @@ const MAX_EVENT_AGE = Duration.hours(1);
 export class ScheduledMembership extends Construct {
   readonly handler: CacheAccessFunction;
   readonly deadLetterQueue: sqs.Queue;
-  readonly groups: readonly CacheGroupRef[];
+  readonly groups: readonly CacheGroup[];
 
   constructor(scope: Construct, id: string, props: ScheduledMembershipProps) {
     super(scope, id);
-    const { grants, reconcileEvery } = props.config;
+    const { grants } = props;
+    const reconcileEvery = props.reconcileEvery ?? DEFAULT_RECONCILE;
+    // The config's own rules, so a construct user meets the same messages at synth.
+    validated(
+      membershipSchema,
+      { reconcileEvery: reconcileEvery.expressionString, grants: grants.map(grantSpecOf) },
+      `${this.node.path} props`,
+    );
     this.groups = uniqueGroups(grants);
 
     this.deadLetterQueue = new sqs.Queue(this, 'FailedRuns', {
@@ -70,7 +90,7 @@ export class ScheduledMembership extends Construct {
       // Group changes take minutes on AWS; the function waits for `active` before and after its change.
       timeout: Duration.minutes(10),
       environment: { [ENV.eventBusName]: 'default' },
-      bundledFiles: { [MEMBERSHIP_PLAN_FILENAME]: JSON.stringify(grants) },
+      bundledFiles: { [GRANTS_FILE]: grantsFileContent(grants) },
     });
     const { function: fn } = this.handler;
     fn.configureAsyncInvoke({
@@ -96,7 +116,7 @@ export class ScheduledMembership extends Construct {
     });
     const schedule = (
       scheduleId: string,
-      target: CacheGroupRef,
+      target: CacheGroup,
       expression: scheduler.ScheduleExpression,
       trigger: string,
       description: string,
@@ -124,7 +144,7 @@ export class ScheduledMembership extends Construct {
       schedule(
         `Reconcile-${resourceKey(target)}`,
         target,
-        scheduler.ScheduleExpression.expression(reconcileEvery),
+        reconcileEvery,
         'reconcile',
         `Repairs drift and missed boundaries of ${target.arn}`,
       );
@@ -147,47 +167,35 @@ export class ScheduledMembership extends Construct {
 
   /** Group changes on exactly the configured groups and the users the grants name; events on the default bus. */
   private grantMembershipChanges(grants: readonly Grant[]): void {
-    const usersOf = (engine: CacheGroupRef['engine']) =>
-      [
+    const statements: iam.PolicyStatement[] = [];
+    for (const engine of ENGINE_NAMES) {
+      const groups = this.groups.filter((group) => group.engine === engine).map((group) => group.arn);
+      if (groups.length === 0) continue;
+      const users = [
         ...new Set(
-          grants.flatMap((grant) => {
-            const group = parseGroupArn(grant.groupArn);
-            return group.engine === engine ? grant.users.map((user) => memberUserArn(group, user)) : [];
-          }),
+          grants
+            .filter(({ group }) => group.engine === engine)
+            .flatMap(({ group, users }) => users.map((user) => memberOf(group, user).arn)),
         ),
       ].sort();
-    const groupsOf = (engine: CacheGroupRef['engine']) =>
-      this.groups.filter((g) => g.engine === engine).map((g) => g.arn);
-    const statements: iam.PolicyStatement[] = [];
-    const engines = [
-      {
-        engine: 'elasticache',
-        describeGroup: 'elasticache:DescribeUserGroups',
-        modify: 'elasticache:ModifyUserGroup',
-        describeUsers: 'elasticache:DescribeUsers',
-        sid: 'ElastiCache',
-      },
-      {
-        engine: 'memorydb',
-        describeGroup: 'memorydb:DescribeACLs',
-        modify: 'memorydb:UpdateACL',
-        describeUsers: 'memorydb:DescribeUsers',
-        sid: 'MemoryDb',
-      },
-    ] as const;
-    for (const { engine, describeGroup, modify, describeUsers, sid } of engines) {
-      const groups = groupsOf(engine);
-      if (groups.length === 0) continue;
-      const users = usersOf(engine);
+      const { sidName, actions } = ENGINES[engine];
       statements.push(
-        new iam.PolicyStatement({ sid: `Read${sid}Groups`, actions: [describeGroup], resources: groups }),
+        new iam.PolicyStatement({
+          sid: `Read${sidName}Groups`,
+          actions: [actions.describeGroup],
+          resources: groups,
+        }),
         // A membership change is authorized against the group and each user it adds or removes.
         new iam.PolicyStatement({
-          sid: `Change${sid}Members`,
-          actions: [modify],
+          sid: `Change${sidName}Members`,
+          actions: [actions.modifyGroup],
           resources: [...groups, ...users],
         }),
-        new iam.PolicyStatement({ sid: `Describe${sid}Members`, actions: [describeUsers], resources: users }),
+        new iam.PolicyStatement({
+          sid: `Describe${sidName}Members`,
+          actions: [actions.describeUser],
+          resources: users,
+        }),
       );
     }
     const stack = Stack.of(this);
@@ -202,16 +210,16 @@ export class ScheduledMembership extends Construct {
   }
 }
 
-function uniqueGroups(grants: readonly Grant[]): CacheGroupRef[] {
-  return [...new Set(grants.map((grant) => grant.groupArn))].map(parseGroupArn);
+function uniqueGroups(grants: readonly Grant[]): CacheGroup[] {
+  const byArn = new Map(grants.map(({ group }) => [group.arn, group]));
+  return [...byArn.values()];
 }
 
 /** One schedule per distinct boundary: recurring ones as cron in the window's zone, one-time ones as at() in UTC. */
 function boundariesOf(grants: readonly Grant[], now: Date): Boundary[] {
   const seen = new Map<string, Boundary>();
-  for (const grant of grants) {
-    const group = parseGroupArn(grant.groupArn);
-    for (const window of grant.windows) {
+  for (const { group, windows } of grants) {
+    for (const window of windows) {
       for (const expression of expressionsOf(window, now)) {
         seen.set(`${group.arn} ${expression.expressionString} ${expression.timeZone?.timezoneName}`, {
           group,

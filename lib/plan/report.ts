@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
-import { parseGroupArn } from '../../lambdas/shared/arn';
+import { ENGINES } from '../../lambdas/shared/cache/engines';
+import type { GroupState } from '../../lambdas/shared/cache/ports';
 import { desiredMembership, diffMembership } from '../../lambdas/shared/membership/desired';
-import type { Grant } from '../../lambdas/shared/membership/plan';
-import type { GroupState } from '../../lambdas/shared/membership/ports';
+import type { Grant } from '../../lambdas/shared/membership/grant';
 import { transitionsBetween } from '../../lambdas/shared/membership/transitions';
 
 export interface PlanRequest {
@@ -21,18 +21,18 @@ export function planReport({ grants, at, days, live }: PlanRequest): string {
   const show = (ms: number) =>
     DateTime.fromMillis(ms, { zone: at.zone }).toISO({ suppressMilliseconds: true });
   const lines = [`Plan at ${show(atMs)} (${new Date(atMs).toISOString()})`];
-  for (const groupArn of [...new Set(grants.map((g) => g.groupArn))]) {
-    const group = parseGroupArn(groupArn);
-    const plan = desiredMembership(grants, groupArn, atMs);
-    const desired = [...plan.desired].map(([user, by]) => `${user} (${by.join(', ')})`);
+  const groups = new Map(grants.map(({ group }) => [group.arn, group]));
+  for (const group of groups.values()) {
+    const desired = desiredMembership(grants, group, atMs);
+    const members = [...desired.grantedBy].map(([user, by]) => `${user} (${by.join(', ')})`);
     lines.push(
       '',
-      `${groupArn} (${group.engine === 'elasticache' ? 'ElastiCache user group' : 'MemoryDB ACL'})`,
-      `  managed users:   ${[...plan.managed].sort().join(', ')}`,
-      `  members by plan: ${desired.length > 0 ? desired.join(', ') : 'none'}`,
+      `${group.arn} (${ENGINES[group.engine].groupNoun})`,
+      `  managed users:   ${[...desired.managed].sort().join(', ')}`,
+      `  members by plan: ${members.length > 0 ? members.join(', ') : 'none'}`,
       `  next transitions (${days} days):`,
     );
-    const transitions = transitionsBetween(grants, groupArn, atMs, atMs + days * 86_400_000);
+    const transitions = transitionsBetween(grants, group, atMs, atMs + days * 86_400_000);
     if (transitions.length === 0) lines.push('    none');
     for (const { atMs: when, add, remove } of transitions) {
       const parts = [
@@ -41,16 +41,16 @@ export function planReport({ grants, at, days, live }: PlanRequest): string {
       ];
       lines.push(`    ${show(when)}  ${parts.filter(Boolean).join('; ')}`);
     }
-    const state = live?.get(groupArn);
+    const state = live?.get(group.arn);
     if (typeof state === 'string') lines.push(`  live: could not read the group: ${state}`);
     else if (state) {
-      const diff = diffMembership(state.members, plan);
+      const diff = diffMembership(state.members, desired);
       lines.push(
         `  live members:    ${[...state.members].sort().join(', ') || 'none'} (status ${state.status})`,
         // A user dropped from every grant is never removed again: show who is left to take out by hand.
         `  not in the plan: ${
           state.members
-            .filter((user) => !plan.managed.has(user))
+            .filter((user) => !desired.managed.has(user))
             .sort()
             .join(', ') || 'none'
         } (never changed)`,

@@ -1,8 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENV, MEMBERSHIP_PLAN_FILENAME } from '../../lambdas/shared/env-names';
-import type { Grant } from '../../lambdas/shared/membership/plan';
+import { ENV } from '../../lambdas/shared/env-names';
+import {
+  type Grant,
+  type GrantSpec,
+  grantSpecSchema,
+  resolveGrant,
+} from '../../lambdas/shared/membership/grant';
+import { GRANTS_FILE, grantsFileContent } from '../../lambdas/shared/membership/grants-file';
 import type { Engine, LocalAws } from '../aws/endpoint';
 import { type LambdaHost, startLambda } from '../lambda/host';
 
@@ -30,22 +36,27 @@ export const closedWindow = () => ({
   end: new Date(Date.now() - HOUR_MS).toISOString(),
 });
 
-/** Starts the bundled membership function with the grants the stack would hand it. */
+/** Starts the bundled membership function with the grants the stack would bundle with it. */
 export function startMembershipFunction(
   bundle: string,
   aws: LocalAws,
-  grants: readonly Grant[],
+  grants: readonly GrantSpec[],
 ): Promise<LambdaHost> {
   return startLambda(bundle, {
     ...aws.env(),
-    [ENV.membershipPlanFile]: writePlan(grants),
+    [ENV.grantsFile]: writeGrantsFile(grants),
     [ENV.eventBusName]: 'default',
   });
 }
 
-/** The plan as the stack bundles it, in a file of its own so each test can have its own plan. */
-function writePlan(grants: readonly Grant[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'membership-plan-')), MEMBERSHIP_PLAN_FILENAME);
-  writeFileSync(file, JSON.stringify(grants));
+/** The grants file as the stack writes it, in a folder of its own so each test can have its own grants. */
+function writeGrantsFile(grants: readonly GrantSpec[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'membership-grants-')), GRANTS_FILE);
+  writeFileSync(file, grantsFileContent(grantsOf(grants)));
   return file;
+}
+
+/** Grants as the config spells them, validated and resolved the way synth does. */
+export function grantsOf(specs: readonly GrantSpec[]): Grant[] {
+  return specs.map((spec) => resolveGrant(grantSpecSchema.parse(spec)));
 }

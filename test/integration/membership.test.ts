@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import type { Grant } from '../../lambdas/shared/membership/plan';
+import type { GrantSpec } from '../../lambdas/shared/membership/grant';
 import type { Engine, LambdaHost } from '../../local';
 import {
   closedWindow,
@@ -36,7 +36,12 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     return { id, arn: groupArnOf(engine, id) };
   }
 
-  const grant = (name: string, groupArn: string, userNames: string[], windows: Grant['windows']): Grant => ({
+  const grant = (
+    name: string,
+    groupArn: string,
+    userNames: string[],
+    windows: GrantSpec['windows'],
+  ): GrantSpec => ({
     name,
     groupArn,
     users: userNames,
@@ -177,14 +182,16 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     const result = await invoke(target.arn);
 
     expect(result.ok).toBe(false);
-    expect(result.error?.name).toBe('UserNotFoundError');
+    expect(result.error?.name).toBe('MembershipRunError');
+    expect(result.error?.message).toContain(`reconcile of group ${target.arn} failed: user '${ghost}'`);
     expect(result.error?.message).toContain(`'${ghost}' (grant contractor) does not exist`);
+    expect(cloud.fn?.logs.some((line) => line.includes('"reason":"UserNotFoundError"'))).toBe(true);
     expect(result.error?.message).toContain('was left unchanged');
     expect(members(target.id)).toEqual(before);
     expect(cloud.aws.events.entries.length).toBe(events);
   });
 
-  it('refuses a group that is not in its plan', async () => {
+  it('refuses a group that is not in its grants', async () => {
     const target = await group([]);
     cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
       grant('oncall', target.arn, ['alice'], [openWindow()]),
@@ -193,7 +200,7 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     const result = await invoke(groupArnOf(engine, 'someone-elses'));
 
     expect(result.error?.message).toMatch(
-      /someone-elses is not in this function's plan; configured groups: .*grp-/,
+      /someone-elses is not in this function's grants; configured groups: .*grp-/,
     );
   });
 });

@@ -62,7 +62,13 @@ describe('npm run plan --live', () => {
 
     const { stdout } = await run(
       process.execPath,
-      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'lib/plan.ts'), '--live', '--config', config],
+      [
+        join(root, 'node_modules/tsx/dist/cli.mjs'),
+        join(root, 'lib/plan/command.ts'),
+        '--live',
+        '--config',
+        config,
+      ],
       { env: { ...process.env, ...aws.env() } },
     );
 
@@ -85,7 +91,7 @@ describe('npm run plan --live', () => {
 
     const failure = await run(process.execPath, [
       join(root, 'node_modules/tsx/dist/cli.mjs'),
-      join(root, 'lib/plan.ts'),
+      join(root, 'lib/plan/command.ts'),
       '--config',
       config,
     ]).catch((error: { code: number; stderr: string }) => error);

@@ -1,13 +1,12 @@
-import type { CacheUserRef } from '#shared/arn';
+import type { CacheUserState, UserDirectory } from '#shared/cache/ports';
+import type { CacheUserRef } from '#shared/cache/refs';
 import { type Clock, Deadline } from '#shared/deadline';
 import { CredentialRejectedError, UserBusyError } from '#shared/errors';
 import {
   AWSCURRENT,
-  type CacheUserState,
   type CredentialCheck,
   type SecretStore,
   type SecretVersions,
-  type UserDirectory,
 } from '#shared/rotation/ports';
 import type { Endpoint } from '#shared/rotation/targets';
 
@@ -124,7 +123,7 @@ export class FakeUsers implements UserDirectory {
     return full;
   }
 
-  async describe(user: CacheUserRef): Promise<CacheUserState | undefined> {
+  async describeUser(user: CacheUserRef): Promise<CacheUserState | undefined> {
     const found = this.users.get(user.arn);
     if (!found) return undefined;
     return {

@@ -1,7 +1,7 @@
-import type { CacheGroupRef } from '#shared/arn';
+import type { GroupDirectory, GroupState, MembershipDiff } from '#shared/cache/ports';
+import type { CacheGroupRef } from '#shared/cache/refs';
 import { GroupBusyError, MembershipRefusedError, UserNotFoundError } from '#shared/errors';
-import type { MembershipDiff } from '#shared/membership/desired';
-import type { ChangePublisher, GroupDirectory, GroupState, MembershipChange } from '#shared/membership/ports';
+import type { ChangePublisher, MembershipChange } from '#shared/membership/ports';
 
 export interface FakeGroup {
   status: string;
@@ -41,7 +41,7 @@ export class FakeGroups implements GroupDirectory {
     return [...(this.groups.get(ref.arn)?.members ?? [])].sort();
   }
 
-  async describe(ref: CacheGroupRef): Promise<GroupState | undefined> {
+  async describeGroup(ref: CacheGroupRef): Promise<GroupState | undefined> {
     this.describeCalls++;
     const error = this.describeErrors.shift();
     if (error) throw error;
@@ -56,7 +56,7 @@ export class FakeGroups implements GroupDirectory {
     };
   }
 
-  async modify(ref: CacheGroupRef, diff: MembershipDiff): Promise<void> {
+  async modifyGroup(ref: CacheGroupRef, diff: MembershipDiff): Promise<void> {
     this.modifyCalls.push({ group: ref.arn, add: [...diff.add], remove: [...diff.remove] });
     const group = this.groups.get(ref.arn);
     try {

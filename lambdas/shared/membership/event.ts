@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CacheGroupRef, parseGroupArn } from '../arn';
+import { type CacheGroupRef, parseGroupArn } from '../cache/refs';
 import { InvalidEventError } from '../errors';
 
 /** The input every schedule sends: which group, why, and when Scheduler meant it to run. */
@@ -12,6 +12,7 @@ const eventSchema = z.object({
 export interface MembershipEvent {
   readonly group: CacheGroupRef;
   readonly trigger: string;
+  /** When the schedule meant this run to happen, epoch ms; the grants are never evaluated earlier. */
   readonly scheduledTime?: number;
 }
 
@@ -37,12 +38,4 @@ export function parseMembershipEvent(event: unknown): MembershipEvent {
     trigger,
     scheduledTime: scheduledTime === undefined ? undefined : Date.parse(scheduledTime),
   };
-}
-
-/**
- * The instant to evaluate: now, but never before the time the schedule was meant for, so a
- * boundary run that starts a moment early (clock skew) still sees the window it was made for.
- */
-export function evaluationTime(event: MembershipEvent, nowMs: number): number {
-  return Math.max(nowMs, event.scheduledTime ?? nowMs);
 }

@@ -1,5 +1,6 @@
-import { type CacheGroupRef, memberUserArn, parseUserArn } from '../arn';
-import { type Deadline, retryUntil } from '../deadline';
+import type { GroupDirectories, GroupState, MembershipDiff, UserDirectories } from '../cache/ports';
+import { type CacheGroupRef, memberOf } from '../cache/refs';
+import type { Deadline } from '../deadline';
 import {
   ApiThrottledError,
   GroupBusyError,
@@ -7,32 +8,34 @@ import {
   MembershipDriftError,
   UserNotFoundError,
 } from '../errors';
-import type { UserDirectories } from '../rotation/ports';
-import {
-  type DesiredMembership,
-  desiredMembership,
-  diffMembership,
-  isEmptyDiff,
-  type MembershipDiff,
-} from './desired';
-import type { Grant } from './plan';
-import type { ChangePublisher, GroupDirectories, GroupState, MembershipChange } from './ports';
+import type { Note } from '../handler';
+import { retryUntil } from '../retry';
+import { type DesiredMembership, desiredMembership, diffMembership, isEmptyDiff } from './desired';
+import type { Grant } from './grant';
+import type { ChangePublisher, MembershipChange } from './ports';
 
 export interface ReconcileRequest {
   readonly group: CacheGroupRef;
   /** Every grant of the plan; those for other groups are ignored. */
   readonly grants: readonly Grant[];
-  /** The earliest instant to evaluate the plan at (the scheduled time); each attempt uses max(now, this). */
-  readonly atMs: number;
+  /**
+   * The earliest instant to evaluate the grants at: the time a schedule was meant for, so a run that
+   * starts a moment early (clock skew) still sees the window it was made for. Each attempt uses
+   * max(now, this).
+   * @default - now
+   */
+  readonly notBeforeMs?: number;
   /** What asked for this run (a window boundary, the periodic reconcile, an operator). */
   readonly trigger: string;
   readonly deadline: Deadline;
 }
 
 export interface ReconcileResult {
-  /** The change applied, or undefined when the group already matched the plan. */
+  /** The change applied, or undefined when the group already matched the grants. */
   readonly change?: MembershipChange;
   readonly members: readonly string[];
+  /** The instant the grants were last evaluated at, ISO 8601. */
+  readonly evaluatedAt: string;
 }
 
 export interface MembershipReconcilerDeps {
@@ -41,7 +44,7 @@ export interface MembershipReconcilerDeps {
   readonly users: UserDirectories;
   readonly publisher: ChangePublisher;
   /** Receives the audit record of each applied change and other decisions worth a log line. */
-  readonly onEvent?: (message: string, data?: Record<string, unknown>) => void;
+  readonly note?: Note;
 }
 
 const isTransient = (error: unknown) => error instanceof GroupBusyError || error instanceof ApiThrottledError;
@@ -63,36 +66,37 @@ export class MembershipReconciler {
         const state = await this.activeState(group, deadline);
         // The plan is evaluated afresh on every attempt: after minutes of waiting, a window may
         // have closed, and acting on the old answer would give back access that just ended.
-        const atMs = Math.max(deadline.clock.now(), request.atMs);
-        const plan = desiredMembership(request.grants, group.arn, atMs);
-        const diff = diffMembership(state.members, plan);
-        if (isEmptyDiff(diff)) return { applied: undefined, members: state.members };
+        const atMs = Math.max(deadline.clock.now(), request.notBeforeMs ?? 0);
+        const desired = desiredMembership(request.grants, group, atMs);
+        const diff = diffMembership(state.members, desired);
+        if (isEmptyDiff(diff)) return { applied: undefined, members: state.members, atMs };
         try {
-          await directory.modify(group, diff);
+          await directory.modifyGroup(group, diff);
         } catch (error) {
-          if (error instanceof UserNotFoundError) throw await this.unknownUsers(group, diff, plan, error);
+          if (error instanceof UserNotFoundError) throw await this.unknownUsers(group, diff, desired, error);
           throw error;
         }
-        return { applied: { diff, plan, atMs }, members: state.members };
+        return { applied: { diff, desired }, members: state.members, atMs };
       },
       { isRetryable: isTransient },
     );
-    if (!outcome.applied) return { members: outcome.members };
+    const evaluatedAt = new Date(outcome.atMs).toISOString();
+    if (!outcome.applied) return { members: outcome.members, evaluatedAt };
 
     // Audited and published as soon as the service accepted it, so a failed check below cannot lose the record.
-    const { diff, plan, atMs } = outcome.applied;
-    const change = this.describeChange(request, diff, plan, atMs);
-    this.deps.onEvent?.('membership changed', { ...change });
+    const { diff, desired } = outcome.applied;
+    const change = this.describeChange(request, diff, desired, evaluatedAt);
+    this.deps.note?.('membership changed', { ...change });
     await this.deps.publisher.publish(change);
 
     const after = await this.activeState(group, deadline);
-    const drift = diffMembership(after.members, plan);
+    const drift = diffMembership(after.members, desired);
     if (!isEmptyDiff(drift)) {
       throw new MembershipDriftError(
         `group ${group.arn} still differs from the plan after the change (would add ${list(drift.add)}, remove ${list(drift.remove)}); something else changed it meanwhile, the next reconcile retries`,
       );
     }
-    return { change, members: after.members };
+    return { change, members: after.members, evaluatedAt };
   }
 
   private async activeState(group: CacheGroupRef, deadline: Deadline): Promise<GroupState> {
@@ -100,7 +104,7 @@ export class MembershipReconciler {
       `group ${group.arn} to become active`,
       deadline,
       async () => {
-        const state = await this.deps.groups[group.engine].describe(group);
+        const state = await this.deps.groups[group.engine].describeGroup(group);
         if (!state) throw new GroupNotFoundError(`group ${group.arn} does not exist`);
         if (state.status === 'deleting') throw new GroupNotFoundError(`group ${group.arn} is being deleted`);
         return state.status === 'active' ? state : undefined;
@@ -112,16 +116,14 @@ export class MembershipReconciler {
   private async unknownUsers(
     group: CacheGroupRef,
     diff: MembershipDiff,
-    plan: DesiredMembership,
+    desired: DesiredMembership,
     cause: UserNotFoundError,
   ): Promise<UserNotFoundError> {
     const directory = this.deps.users[group.engine];
-    const found = await Promise.all(
-      diff.add.map((user) => directory.describe(parseUserArn(memberUserArn(group, user)))),
-    );
+    const found = await Promise.all(diff.add.map((user) => directory.describeUser(memberOf(group, user))));
     const missing = diff.add.filter((_, index) => found[index] === undefined);
     const named = (missing.length > 0 ? missing : diff.add).map(
-      (user) => `'${user}' (grant ${list(plan.desired.get(user) ?? [])})`,
+      (user) => `'${user}' (grant ${list(desired.grantedBy.get(user) ?? [])})`,
     );
     return new UserNotFoundError(
       `user ${named.join(', ')} does not exist in ${group.engine} ${group.region} account ${group.account}; group ${group.arn} was left unchanged`,
@@ -132,13 +134,13 @@ export class MembershipReconciler {
   private describeChange(
     request: ReconcileRequest,
     diff: MembershipDiff,
-    plan: DesiredMembership,
-    atMs: number,
+    desired: DesiredMembership,
+    evaluatedAt: string,
   ): MembershipChange {
     const grants = new Set<string>();
-    for (const user of diff.add) for (const grant of plan.desired.get(user) ?? []) grants.add(grant);
+    for (const user of diff.add) for (const grant of desired.grantedBy.get(user) ?? []) grants.add(grant);
     for (const grant of request.grants) {
-      if (grant.groupArn === request.group.arn && grant.users.some((user) => diff.remove.includes(user))) {
+      if (grant.group.arn === request.group.arn && grant.users.some((user) => diff.remove.includes(user))) {
         grants.add(grant.name);
       }
     }
@@ -147,7 +149,7 @@ export class MembershipReconciler {
       added: diff.add,
       removed: diff.remove,
       grants: [...grants].sort(),
-      evaluatedAt: new Date(atMs).toISOString(),
+      evaluatedAt,
       trigger: request.trigger,
     };
   }

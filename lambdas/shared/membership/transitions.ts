@@ -1,5 +1,6 @@
+import type { CacheGroupRef } from '../cache/refs';
 import { desiredMembership } from './desired';
-import type { Grant } from './plan';
+import type { Grant } from './grant';
 import { openingsBetween } from './windows';
 
 /** A moment at which the plan changes a group's members. */
@@ -15,13 +16,13 @@ export interface Transition {
  */
 export function transitionsBetween(
   grants: readonly Grant[],
-  groupArn: string,
+  group: CacheGroupRef,
   fromMs: number,
   untilMs: number,
 ): Transition[] {
   const edges = new Set<number>();
   for (const grant of grants) {
-    if (grant.groupArn !== groupArn) continue;
+    if (grant.group.arn !== group.arn) continue;
     for (const window of grant.windows) {
       for (const { opens, closes } of openingsBetween(window, fromMs, untilMs + 1)) {
         for (const edge of [opens, closes]) if (edge > fromMs && edge <= untilMs) edges.add(edge);
@@ -30,8 +31,8 @@ export function transitionsBetween(
   }
   const transitions: Transition[] = [];
   for (const atMs of [...edges].sort((a, b) => a - b)) {
-    const before = desiredMembership(grants, groupArn, atMs - 1).desired;
-    const after = desiredMembership(grants, groupArn, atMs).desired;
+    const before = desiredMembership(grants, group, atMs - 1).grantedBy;
+    const after = desiredMembership(grants, group, atMs).grantedBy;
     const add = [...after.keys()].filter((user) => !before.has(user)).sort();
     const remove = [...before.keys()].filter((user) => !after.has(user)).sort();
     if (add.length > 0 || remove.length > 0) transitions.push({ atMs, add, remove });

@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { type AccessWindow, DAYS, isRecurring, type RecurringWindow } from './plan';
+import { type AccessWindow, DAYS, isRecurring, type RecurringWindow } from './grant';
 
 /** One stretch of time a window is open: from `opens` (inclusive) to `closes` (exclusive), epoch ms. */
 export interface Opening {

@@ -1,5 +1,5 @@
+import type { CacheUserState, UserDirectories } from '../cache/ports';
 import type { Deadline } from '../deadline';
-import { retryUntil } from '../deadline';
 import {
   CredentialRejectedError,
   EndpointUnreachableError,
@@ -9,16 +9,10 @@ import {
   UserMismatchError,
   UserNotFoundError,
 } from '../errors';
+import type { Note } from '../handler';
 import { generatePassword } from '../password';
-import {
-  AWSCURRENT,
-  AWSPENDING,
-  type CacheUserState,
-  type CredentialCheck,
-  type SecretStore,
-  type SecretVersions,
-  type UserDirectories,
-} from './ports';
+import { retryUntil } from '../retry';
+import { AWSCURRENT, AWSPENDING, type CredentialCheck, type SecretStore, type SecretVersions } from './ports';
 import { type CacheUserSecret, parseSecret } from './secret';
 import type { RotationStep } from './steps';
 import type { ResolvedTarget } from './targets';
@@ -29,7 +23,7 @@ export interface RotatorDeps {
   readonly credentials: CredentialCheck;
   readonly passwordLength: number;
   /** Receives what each step decided, for logs. Never given a password. */
-  readonly onEvent?: (message: string, data?: Record<string, unknown>) => void;
+  readonly note?: Note;
 }
 
 export interface StepRequest {
@@ -91,7 +85,7 @@ export class Rotator {
     }
     const next: CacheUserSecret = { ...current, password: generatePassword(this.deps.passwordLength) };
     await this.deps.secrets.putPending(target.secretArn, token, JSON.stringify(next));
-    this.deps.onEvent?.('new password stored as AWSPENDING', { versionId: token });
+    this.deps.note?.('new password stored as AWSPENDING', { versionId: token });
     return 'done';
   }
 
@@ -117,7 +111,7 @@ export class Rotator {
       },
       { isRetryable: isUserBusy },
     );
-    this.deps.onEvent?.('user now accepts the pending and the current password', {
+    this.deps.note?.('user now accepts the pending and the current password', {
       passwordCount: passwords.length,
     });
     return 'done';
@@ -133,7 +127,7 @@ export class Rotator {
     const tested = pendingRaw === undefined ? AWSCURRENT : AWSPENDING;
     await this.waitUntilActive(target, deadline);
     if (!target.endpoint) {
-      this.deps.onEvent?.('no endpoint configured; live authentication check skipped', { tested });
+      this.deps.note?.('no endpoint configured; live authentication check skipped', { tested });
       return 'done';
     }
     const endpoint = target.endpoint;
@@ -146,7 +140,7 @@ export class Rotator {
       },
       { isRetryable: isTransientAuthFailure },
     );
-    this.deps.onEvent?.('password authenticates against the cache', { tested, host: endpoint.host });
+    this.deps.note?.('password authenticates against the cache', { tested, host: endpoint.host });
     return 'done';
   }
 
@@ -157,7 +151,7 @@ export class Rotator {
     await this.deps.secrets.moveStage(target.secretArn, AWSCURRENT, { to: token, from: currentVersion });
     // AWSPENDING stays on the token's version, now current: a label is on one version at most, so
     // no other version holds it and the next rotation starts clean.
-    this.deps.onEvent?.('AWSCURRENT moved to the new version', {
+    this.deps.note?.('AWSCURRENT moved to the new version', {
       versionId: token,
       previous: currentVersion,
     });
@@ -198,7 +192,7 @@ export class Rotator {
   }
 
   private async describe(target: ResolvedTarget): Promise<CacheUserState> {
-    const user = await this.deps.users[target.user.engine].describe(target.user);
+    const user = await this.deps.users[target.user.engine].describeUser(target.user);
     if (!user) throw new UserNotFoundError(`user ${target.userArn} does not exist`);
     return user;
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { type CacheUserRef, parseUserArn } from '../arn';
-import { ConfigurationError } from '../errors';
+import { type CacheUserRef, parseUserArn } from '../cache/refs';
+import { DeployedConfigError } from '../errors';
 
 /** Where the live check connects. RBAC on ElastiCache and MemoryDB password users both need TLS. */
 export interface Endpoint {
@@ -43,11 +43,11 @@ export class TargetRegistry {
     try {
       parsed = JSON.parse(json);
     } catch (error) {
-      throw new ConfigurationError(`${source} is not valid JSON`, { cause: error });
+      throw new DeployedConfigError(`${source} is not valid JSON`, { cause: error });
     }
     const result = targetsSchema.safeParse(parsed);
     if (!result.success) {
-      throw new ConfigurationError(
+      throw new DeployedConfigError(
         `${source} is not a list of rotation targets: ${z.prettifyError(result.error)}`,
       );
     }

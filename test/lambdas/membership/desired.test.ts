@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { parseGroupArn } from '#shared/cache/refs';
 import { desiredMembership, diffMembership, isEmptyDiff } from '#shared/membership/desired';
-import type { Grant, OneTimeWindow } from '#shared/membership/plan';
+import type { OneTimeWindow } from '#shared/membership/grant';
+import { grantsOf } from '../../../local/functions/membership';
 
-const GROUP = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug';
-const OTHER_GROUP = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:staging-ug';
+const GROUP = parseGroupArn('arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug');
+const OTHER_GROUP = parseGroupArn('arn:aws:elasticache:eu-west-1:123456789012:usergroup:staging-ug');
 const AT = Date.parse('2026-06-01T10:00:00Z');
 const OPEN: OneTimeWindow = { start: '2026-06-01T09:00:00Z', end: '2026-06-01T17:00:00Z' };
 const CLOSED: OneTimeWindow = { start: '2026-06-02T09:00:00Z', end: '2026-06-02T17:00:00Z' };
 
-const grant = (name: string, users: string[], windows: OneTimeWindow[], groupArn = GROUP): Grant => ({
-  name,
-  groupArn,
-  users,
-  windows,
-});
+const grant = (name: string, users: string[], windows: OneTimeWindow[], group = GROUP) =>
+  grantsOf([{ name, groupArn: group.arn, users, windows }])[0] ?? expect.fail('no grant');
 
 describe('desiredMembership', () => {
   it('manages every user a grant for the group names and wants only those with an open window', () => {
@@ -25,7 +23,7 @@ describe('desiredMembership', () => {
 
     // Assert
     expect([...plan.managed].sort()).toEqual(['alice', 'bob', 'carol']);
-    expect(Object.fromEntries(plan.desired)).toEqual({ alice: ['oncall'], bob: ['oncall'] });
+    expect(Object.fromEntries(plan.grantedBy)).toEqual({ alice: ['oncall'], bob: ['oncall'] });
   });
 
   it('keeps a user named by overlapping grants while any of their windows is open, naming each open grant', () => {
@@ -40,7 +38,7 @@ describe('desiredMembership', () => {
     const plan = desiredMembership(grants, GROUP, AT);
 
     // Assert
-    expect(plan.desired.get('alice')).toEqual(['oncall', 'backup']);
+    expect(plan.grantedBy.get('alice')).toEqual(['oncall', 'backup']);
   });
 
   it('ignores the grants of other groups entirely', () => {
@@ -52,7 +50,7 @@ describe('desiredMembership', () => {
 
     // Assert
     expect([...plan.managed]).toEqual(['alice']);
-    expect(plan.desired.size).toBe(0);
+    expect(plan.grantedBy.size).toBe(0);
   });
 
   it('evaluates the windows at the instant it is given', () => {
@@ -64,8 +62,8 @@ describe('desiredMembership', () => {
     const atClosing = desiredMembership(grants, GROUP, Date.parse(OPEN.end));
 
     // Assert
-    expect(atOpening.desired.has('alice')).toBe(true);
-    expect(atClosing.desired.has('alice')).toBe(false);
+    expect(atOpening.grantedBy.has('alice')).toBe(true);
+    expect(atClosing.grantedBy.has('alice')).toBe(false);
   });
 });
 

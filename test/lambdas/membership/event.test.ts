@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '#shared/errors';
-import { evaluationTime, type MembershipEvent, parseMembershipEvent } from '#shared/membership/event';
+import { parseMembershipEvent } from '#shared/membership/event';
 
 const GROUP_ARN = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug';
 
@@ -15,8 +15,10 @@ describe('parseMembershipEvent', () => {
     // Assert
     expect(parsed).toEqual({
       group: {
+        kind: 'group',
         arn: GROUP_ARN,
         engine: 'elasticache',
+        partition: 'aws',
         region: 'eu-west-1',
         account: '123456789012',
         id: 'prod-ug',
@@ -83,46 +85,5 @@ describe('parseMembershipEvent', () => {
     expect(parse).toThrow(InvalidEventError);
     expect(parse).toThrow(`'${userArn}' is not an ElastiCache user group or MemoryDB ACL ARN`);
     expect(parse).toThrow('arn:aws:memorydb:<region>:<account>:acl/<aclName>');
-  });
-});
-
-describe('evaluationTime', () => {
-  const event = (scheduledTime?: number): MembershipEvent => ({
-    group: parseMembershipEvent({ groupArn: GROUP_ARN }).group,
-    trigger: 'window-boundary',
-    scheduledTime,
-  });
-
-  it('uses the scheduled time when the run starts a moment before it', () => {
-    // Arrange
-    const scheduled = Date.parse('2026-06-01T09:00:00Z');
-
-    // Act
-    const at = evaluationTime(event(scheduled), scheduled - 400);
-
-    // Assert
-    expect(at).toBe(scheduled);
-  });
-
-  it('uses the current time when the run starts after the scheduled time', () => {
-    // Arrange
-    const scheduled = Date.parse('2026-06-01T09:00:00Z');
-
-    // Act
-    const at = evaluationTime(event(scheduled), scheduled + 90_000);
-
-    // Assert
-    expect(at).toBe(scheduled + 90_000);
-  });
-
-  it('uses the current time for an event without a scheduled time', () => {
-    // Arrange
-    const now = Date.parse('2026-06-01T09:00:00Z');
-
-    // Act
-    const at = evaluationTime(event(), now);
-
-    // Assert
-    expect(at).toBe(now);
   });
 });

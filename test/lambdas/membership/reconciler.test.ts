@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { memberUserArn, parseGroupArn, parseUserArn } from '#shared/arn';
+import { memberOf, parseGroupArn } from '#shared/cache/refs';
 import {
   ApiThrottledError,
   DeadlineExceededError,
@@ -8,9 +8,10 @@ import {
   MembershipDriftError,
   UserNotFoundError,
 } from '#shared/errors';
-import type { Grant, OneTimeWindow } from '#shared/membership/plan';
+import type { OneTimeWindow } from '#shared/membership/grant';
 import type { MembershipChange } from '#shared/membership/ports';
 import { MembershipReconciler, type ReconcileRequest } from '#shared/membership/reconciler';
+import { grantsOf } from '../../../local/functions/membership';
 import { FakeClock, FakeUsers } from '../fakes';
 import { FakeGroups, FakePublisher } from '../membership-fakes';
 
@@ -23,11 +24,11 @@ const OPEN: OneTimeWindow = { start: '2026-06-01T09:00:00Z', end: '2026-06-01T17
 const CLOSED: OneTimeWindow = { start: '2026-06-02T09:00:00Z', end: '2026-06-02T17:00:00Z' };
 
 /** alice and bob are wanted now, carol is not; dave belongs to another group. */
-const GRANTS: Grant[] = [
+const GRANTS = grantsOf([
   { name: 'oncall', groupArn: GROUP_ARN, users: ['alice', 'bob'], windows: [OPEN] },
   { name: 'night', groupArn: GROUP_ARN, users: ['carol'], windows: [CLOSED] },
   { name: 'contractor', groupArn: ACL_ARN, users: ['dave'], windows: [OPEN] },
-];
+]);
 
 const busy = (count: number) => Array.from({ length: count }, () => new GroupBusyError('busy'));
 
@@ -44,7 +45,7 @@ describe('MembershipReconciler', () => {
     reconciler.reconcile({
       group,
       grants: GRANTS,
-      atMs: AT,
+      notBeforeMs: AT,
       trigger: 'window-boundary',
       deadline: clock.deadline(),
       ...overrides,
@@ -55,15 +56,15 @@ describe('MembershipReconciler', () => {
     groups = new FakeGroups();
     acls = new FakeGroups();
     users = new FakeUsers();
-    for (const name of ['alice', 'bob', 'carol']) users.add(parseUserArn(memberUserArn(group, name)));
-    users.add(parseUserArn(memberUserArn(acl, 'dave')));
+    for (const name of ['alice', 'bob', 'carol']) users.add(memberOf(group, name));
+    users.add(memberOf(acl, 'dave'));
     publisher = new FakePublisher();
     events = [];
     reconciler = new MembershipReconciler({
       groups: { elasticache: groups, memorydb: acls },
       users: { elasticache: users, memorydb: users },
       publisher,
-      onEvent: (message, data) => events.push({ message, data }),
+      note: (message, data) => events.push({ message, data }),
     });
   });
 
@@ -261,7 +262,7 @@ describe('MembershipReconciler', () => {
     // Arrange
     groups.add(group, ['default', 'carol']);
     groups.unknownUsers.add('bob');
-    users.users.delete(memberUserArn(group, 'bob'));
+    users.users.delete(memberOf(group, 'bob').arn);
 
     // Act
     const error = await reconcile().catch((e: unknown) => e);
@@ -283,14 +284,14 @@ describe('MembershipReconciler', () => {
 
   it('names every unknown user with every grant that wants it', async () => {
     // Arrange
-    const grants: Grant[] = [
+    const grants = [
       ...GRANTS,
-      { name: 'backup', groupArn: GROUP_ARN, users: ['bob', 'frank'], windows: [OPEN] },
+      ...grantsOf([{ name: 'backup', groupArn: GROUP_ARN, users: ['bob', 'frank'], windows: [OPEN] }]),
     ];
     groups.add(group, ['default']);
     groups.unknownUsers.add('frank');
     groups.unknownUsers.add('bob');
-    users.users.delete(memberUserArn(group, 'bob'));
+    users.users.delete(memberOf(group, 'bob').arn);
 
     // Act
     const error = await reconcile({ grants }).catch((e: unknown) => e);
@@ -320,14 +321,40 @@ describe('MembershipReconciler', () => {
     groups.modifyErrors.push(...busy(3));
 
     // Act
-    const result = await reconcile({ atMs: justBeforeClose });
+    const result = await reconcile({ notBeforeMs: justBeforeClose });
 
-    // Assert: the attempts before the close tried to add; once closed, there is nothing to add
+    // Assert: the attempts before the close tried to add; once closed, there is nothing to add, and
+    // the run reports the instant it last evaluated, not the one it started with
     expect(clock.now()).toBeGreaterThan(Date.parse(OPEN.end));
+    expect(Date.parse(result.evaluatedAt)).toBeGreaterThanOrEqual(Date.parse(OPEN.end));
     expect(groups.modifyCalls.every((call) => call.add.join() === 'alice,bob')).toBe(true);
     expect(result.change).toBeUndefined();
     expect(groups.membersOf(group)).toEqual(['default']);
     expect(publisher.published).toEqual([]);
+  });
+
+  it('evaluates at the scheduled time when the run starts a moment before it', async () => {
+    // Arrange: the schedule meant the run for AT, and the clock is 400 ms short of it
+    clock.setTime(AT - 400);
+    groups.add(group, ['default', 'alice', 'bob']);
+
+    // Act
+    const result = await reconcile({ notBeforeMs: AT });
+
+    // Assert
+    expect(result.evaluatedAt).toBe(new Date(AT).toISOString());
+  });
+
+  it('evaluates at the current time when the run starts after the scheduled time', async () => {
+    // Arrange
+    clock.setTime(AT + 90_000);
+    groups.add(group, ['default', 'alice', 'bob']);
+
+    // Act
+    const result = await reconcile({ notBeforeMs: AT });
+
+    // Assert
+    expect(result.evaluatedAt).toBe(new Date(AT + 90_000).toISOString());
   });
 
   it('fails with MembershipDriftError after auditing and publishing the change it made', async () => {

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { Grant } from '#shared/membership/plan';
+import { parseGroupArn } from '#shared/cache/refs';
 import { transitionsBetween } from '#shared/membership/transitions';
+import { grantsOf } from '../../../local/functions/membership';
 
-const GROUP = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug';
+const GROUP = parseGroupArn('arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug');
 const at = (iso: string) => Date.parse(iso);
-const grants: Grant[] = [
+const grants = grantsOf([
   {
     name: 'office',
-    groupArn: GROUP,
+    groupArn: GROUP.arn,
     users: ['alice', 'dave'],
     windows: [{ days: ['MON', 'TUE'], from: '09:00', to: '18:00', timeZone: 'Europe/Berlin' }],
   },
   {
     name: 'late',
-    groupArn: GROUP,
+    groupArn: GROUP.arn,
     users: ['dave'],
     windows: [{ days: ['MON'], from: '17:00', to: '20:00', timeZone: 'Europe/Berlin' }],
   },
@@ -23,7 +24,7 @@ const grants: Grant[] = [
     users: ['bob'],
     windows: [{ start: '2026-12-07T10:00:00Z', end: '2026-12-07T11:00:00Z' }],
   },
-];
+]);
 
 describe('transitionsBetween', () => {
   it('lists each change in order, merging users that change at the same moment', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Day, OneTimeWindow, RecurringWindow } from '#shared/membership/plan';
+import type { Day, OneTimeWindow, RecurringWindow } from '#shared/membership/grant';
 import { isOpenAt, type Opening, openingsBetween } from '#shared/membership/windows';
 
 const HOUR = 3_600_000;

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseUserArn } from '#shared/arn';
+import { parseUserArn } from '#shared/cache/refs';
 import {
   DeadlineExceededError,
   MalformedSecretError,

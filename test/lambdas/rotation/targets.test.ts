@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '#shared/errors';
+import { DeployedConfigError } from '#shared/errors';
 import { serializeTargets, TargetRegistry } from '#shared/rotation/targets';
 
 const targets = [
@@ -28,7 +28,7 @@ describe('TargetRegistry', () => {
   });
 
   it('refuses a value that is not JSON and names the variable', () => {
-    expect(() => TargetRegistry.fromJson('[{', 'ROTATION_TARGETS')).toThrow(ConfigurationError);
+    expect(() => TargetRegistry.fromJson('[{', 'ROTATION_TARGETS')).toThrow(DeployedConfigError);
     expect(() => TargetRegistry.fromJson('[{', 'ROTATION_TARGETS')).toThrow(
       'ROTATION_TARGETS is not valid JSON',
     );

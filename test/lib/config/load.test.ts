@@ -2,8 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../../lib/config/load';
-import type { CacheAccessConfig, RotationConfig } from '../../../lib/config/schema';
+import { loadConfig, parseConfig } from '../../../lib/config/load';
+import type { RotationConfig } from '../../../lib/config/rotation';
+import type { CacheAccessConfig } from '../../../lib/config/schema';
+import { InvalidConfigError } from '../../../lib/config/validate';
 import { configErrorOf, problemAt } from './support';
 
 const ACCOUNT = '123456789012';
@@ -57,11 +59,11 @@ describe('parseConfig', () => {
       network: { vpcId: 'vpc-0a1b2c3d4e5f60718' },
       targets: [
         {
-          userArn: WRITER_USER,
-          secretArn: WRITER_SECRET,
+          user: { arn: WRITER_USER, engine: 'elasticache', id: 'app-writer' },
+          secret: { arn: WRITER_SECRET },
           endpoint: { host: 'master.prod.xxxxxx.euw1.cache.amazonaws.com', port: 6379, tls: true },
         },
-        { userArn: READER_USER },
+        { user: { arn: READER_USER, engine: 'memorydb', id: 'app-reader' }, secret: undefined },
       ],
     });
   });
@@ -94,7 +96,7 @@ describe('parseConfig', () => {
     const error = configErrorOf(input);
 
     // Assert
-    expect(error.name).toBe('ConfigError');
+    expect(error.name).toBe('InvalidConfigError');
     expect(error.message.split('\n')[0]).toBe('invalid configuration in test config:');
   });
 
@@ -548,7 +550,7 @@ describe('loadConfig', () => {
     const load = () => loadConfig(contextOf({ config: file }));
 
     // Assert
-    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(InvalidConfigError);
     expect(load).toThrow(`cannot read config file ${file}`);
   });
 
@@ -561,7 +563,7 @@ describe('loadConfig', () => {
     const load = () => loadConfig(contextOf({ config: file }));
 
     // Assert
-    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(InvalidConfigError);
     expect(load).toThrow(`config file ${file} is not valid JSON`);
   });
 
@@ -574,7 +576,7 @@ describe('loadConfig', () => {
     const load = () => loadConfig(contextOf({ config: file }));
 
     // Assert
-    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(InvalidConfigError);
     expect(load).toThrow(`invalid configuration in ${file}:\n  $.rotation.window:`);
   });
 
@@ -583,7 +585,7 @@ describe('loadConfig', () => {
     const load = () => loadConfig(contextOf({ config: '' }));
 
     // Assert
-    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(InvalidConfigError);
     expect(load).toThrow("context 'config' must be a path to a JSON file");
   });
 
@@ -592,7 +594,7 @@ describe('loadConfig', () => {
     const load = () => loadConfig(contextOf({}));
 
     // Assert
-    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(InvalidConfigError);
     expect(load).toThrow(
       "no configuration: add a 'cacheAccess' object to cdk.json's context or pass -c config=path.json",
     );

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lib/config/load';
-import type { MembershipConfig } from '../../../lib/config/schema';
+import type { MembershipConfig } from '../../../lib/config/membership';
 import { configErrorOf, problemAt } from './support';
 
 const ACCOUNT = '123456789012';
@@ -36,11 +36,13 @@ describe('membership config', () => {
 
     // Assert
     expect(membership.reconcileEvery).toBe('rate(15 minutes)');
-    expect(membership.grants.map(({ name, groupArn, users }) => ({ name, groupArn, users }))).toEqual([
-      { name: 'oncall-business-hours', groupArn: GROUP, users: ['alice', 'dave'] },
-      { name: 'night-batch', groupArn: GROUP, users: ['batch-loader'] },
-      { name: 'contractor', groupArn: ACL, users: ['bob'] },
-    ]);
+    expect(membership.grants.map(({ name, group, users }) => ({ name, groupArn: group.arn, users }))).toEqual(
+      [
+        { name: 'oncall-business-hours', groupArn: GROUP, users: ['alice', 'dave'] },
+        { name: 'night-batch', groupArn: GROUP, users: ['batch-loader'] },
+        { name: 'contractor', groupArn: ACL, users: ['bob'] },
+      ],
+    );
     expect(membership.grants[1]?.windows).toEqual([
       { days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], from: '22:00', to: '05:30', timeZone: 'America/New_York' },
     ]);

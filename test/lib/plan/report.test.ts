@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import type { Grant } from '../../../lambdas/shared/membership/plan';
 import { planReport } from '../../../lib/plan/report';
+import { grantsOf } from '../../../local/functions/membership';
 
 const GROUP = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug';
-const grants: Grant[] = [
+const grants = grantsOf([
   {
     name: 'office',
     groupArn: GROUP,
@@ -17,7 +17,7 @@ const grants: Grant[] = [
     users: ['bob'],
     windows: [{ start: '2026-12-01T09:00:00+01:00', end: '2026-12-02T09:00:00+01:00' }],
   },
-];
+]);
 const at = DateTime.fromISO('2026-12-01T10:00:00+01:00', { setZone: true });
 
 describe('planReport', () => {

@@ -1,11 +1,9 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { CacheAccessError } from '../errors';
-import type { ChangePublisher, MembershipChange } from '../membership/ports';
+import { EventPublishError } from '../errors';
+import type { ChangePublisher, MembershipChange } from './ports';
 
 export const EVENT_SOURCE = 'cache-access-automation';
 export const MEMBERSHIP_CHANGED = 'Cache Membership Changed';
-
-export class EventPublishError extends CacheAccessError {}
 
 /** Publishes each applied change so other systems (chat, SIEM, tickets) can react. */
 export class EventBridgePublisher implements ChangePublisher {

@@ -1,8 +1,8 @@
 import { createClient } from '@redis/client';
 import type { Deadline } from '../deadline';
 import { CredentialRejectedError, EndpointUnreachableError } from '../errors';
-import type { CredentialCheck } from '../rotation/ports';
-import type { Endpoint } from '../rotation/targets';
+import type { CredentialCheck } from './ports';
+import type { Endpoint } from './targets';
 
 /** Replies a server gives when the credentials, not the network, are the problem. */
 const AUTH_REPLY = /^(WRONGPASS|NOAUTH|NOPERM)\b/;

@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { MemoryDBClient } from '@aws-sdk/client-memorydb';
 import { DateTime } from 'luxon';
-import { ElastiCacheGroups } from '../lambdas/shared/adapters/elasticache-groups';
-import { MemoryDbAcls } from '../lambdas/shared/adapters/memorydb-groups';
-import { perRegion } from '../lambdas/shared/adapters/per-region';
-import { parseGroupArn } from '../lambdas/shared/arn';
-import type { GroupDirectories, GroupState } from '../lambdas/shared/membership/ports';
-import { CONFIG_FILE_CONTEXT_KEY, loadConfig } from './config/load';
-import { planReport } from './plan/report';
+import { cacheDirectories } from '../../lambdas/shared/cache/engines';
+import type { GroupState } from '../../lambdas/shared/cache/ports';
+import type { CacheGroupRef } from '../../lambdas/shared/cache/refs';
+import { CONFIG_FILE_CONTEXT_KEY, loadConfig } from '../config/load';
+import { planReport } from './report';
 
 const USAGE = `usage: npm run plan -- [--at <ISO 8601 with offset>] [--days N] [--live] [--config path.json]
 
@@ -38,28 +34,26 @@ async function main(): Promise<void> {
   if (!Number.isInteger(days) || days < 0 || days > 366)
     throw new Error(`--days '${values.days}' must be a whole number from 0 to 366`);
 
-  const cdkContext = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')).context ?? {};
+  const cdkContext =
+    JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context ?? {};
   const config = loadConfig((key) => (key === CONFIG_FILE_CONTEXT_KEY ? values.config : cdkContext[key]));
   if (!config.membership) throw new Error('the config has no membership section: there is nothing to plan');
   const { grants } = config.membership;
 
-  const live = values.live ? await readLiveGroups([...new Set(grants.map((g) => g.groupArn))]) : undefined;
+  const groups = new Map(grants.map(({ group }) => [group.arn, group]));
+  const live = values.live ? await readLiveGroups([...groups.values()]) : undefined;
   console.log(planReport({ grants, at, days, live }));
 }
 
 /** Reads each group once; a group that cannot be read is reported, not fatal, so the others still print. */
-async function readLiveGroups(groupArns: readonly string[]): Promise<Map<string, GroupState | string>> {
-  const directories: GroupDirectories = {
-    elasticache: new ElastiCacheGroups(perRegion((region) => new ElastiCacheClient({ region }))),
-    memorydb: new MemoryDbAcls(perRegion((region) => new MemoryDBClient({ region }))),
-  };
+async function readLiveGroups(groups: readonly CacheGroupRef[]): Promise<Map<string, GroupState | string>> {
+  const directories = cacheDirectories();
   const states = await Promise.all(
-    groupArns.map(async (arn): Promise<[string, GroupState | string]> => {
-      const group = parseGroupArn(arn);
+    groups.map(async (group): Promise<[string, GroupState | string]> => {
       try {
-        return [arn, (await directories[group.engine].describe(group)) ?? 'it does not exist'];
+        return [group.arn, (await directories[group.engine].describeGroup(group)) ?? 'it does not exist'];
       } catch (error) {
-        return [arn, error instanceof Error ? `${error.name}: ${error.message}` : String(error)];
+        return [group.arn, error instanceof Error ? `${error.name}: ${error.message}` : String(error)];
       }
     }),
   );

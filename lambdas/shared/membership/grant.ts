@@ -1,6 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { GROUP_ARN_FORMS, parseGroupArn } from '../arn';
+import { type CacheGroupRef, GROUP_ARN_FORMS, parseGroupArn } from '../cache/refs';
 
 export const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 export type Day = (typeof DAYS)[number];
@@ -76,7 +76,8 @@ const windowSchema = z.unknown().transform((value, ctx): AccessWindow => {
   return z.NEVER;
 });
 
-export const grantSchema = z.strictObject({
+/** A grant as the config and the grants file spell it: the group by ARN. */
+export const grantSpecSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, - _ or .'),
   groupArn: z
     .string()
@@ -96,7 +97,27 @@ export const grantSchema = z.strictObject({
   windows: z.array(windowSchema).min(1, 'expected at least one window'),
 });
 
-export type Grant = z.output<typeof grantSchema>;
+export type GrantSpec = z.output<typeof grantSpecSchema>;
+
+/** Who may be in one group, and when: the unit the membership function plans with. */
+export interface Grant {
+  /** Unique among the grants; audit records and events name it. */
+  readonly name: string;
+  readonly group: CacheGroupRef;
+  /** ElastiCache user ids or MemoryDB user names in the group's engine. */
+  readonly users: readonly string[];
+  readonly windows: readonly AccessWindow[];
+}
+
+/** A validated grant with its group ARN parsed: the only place a grant's ARN is turned into a reference. */
+export function resolveGrant({ groupArn, ...grant }: GrantSpec): Grant {
+  return { ...grant, group: parseGroupArn(groupArn) };
+}
+
+/** The grant as the config spells it, for the grants file and for checking construct props. */
+export function grantSpecOf({ group, ...grant }: Grant): GrantSpec {
+  return { ...grant, groupArn: group.arn, users: [...grant.users], windows: [...grant.windows] };
+}
 
 export function isRecurring(window: AccessWindow): window is RecurringWindow {
   return 'days' in window;

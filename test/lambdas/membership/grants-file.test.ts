@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '#shared/errors';
-import { parseGrants } from '#shared/membership/grants';
+import { parseGroupArn } from '#shared/cache/refs';
+import { DeployedConfigError } from '#shared/errors';
+import type { Grant, GrantSpec } from '#shared/membership/grant';
+import { grantsFileContent, readGrantsFile } from '#shared/membership/grants-file';
 
-const GRANT = {
+const GRANT: GrantSpec = {
   name: 'oncall',
   groupArn: 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug',
   users: ['alice'],
@@ -12,21 +14,30 @@ const GRANT = {
   ],
 };
 
-describe('parseGrants', () => {
-  it('reads back the grants the stack serialized', () => {
+describe('the grants file', () => {
+  it('reads back the grants the stack wrote, with the group ARN parsed', () => {
     // Arrange
-    const json = JSON.stringify([GRANT]);
+    const { groupArn, ...rest } = GRANT;
+    const grant: Grant = { ...rest, group: parseGroupArn(groupArn) };
 
     // Act
-    const grants = parseGrants(json, 'MEMBERSHIP_GRANTS');
+    const grants = readGrantsFile(grantsFileContent([grant]), 'MEMBERSHIP_GRANTS');
 
     // Assert
-    expect(grants).toEqual([GRANT]);
+    expect(grants).toEqual([grant]);
+  });
+
+  it('writes the grants as the config spells them', () => {
+    // Act
+    const written = grantsFileContent(readGrantsFile(JSON.stringify([GRANT]), 'MEMBERSHIP_GRANTS'));
+
+    // Assert
+    expect(JSON.parse(written)).toEqual([GRANT]);
   });
 
   it('accepts an empty list', () => {
     // Act
-    const grants = parseGrants('[]', 'MEMBERSHIP_GRANTS');
+    const grants = readGrantsFile('[]', 'MEMBERSHIP_GRANTS');
 
     // Assert
     expect(grants).toEqual([]);
@@ -34,10 +45,10 @@ describe('parseGrants', () => {
 
   it('names the source when the value is not JSON', () => {
     // Act
-    const parse = () => parseGrants('[{', 'MEMBERSHIP_GRANTS');
+    const parse = () => readGrantsFile('[{', 'MEMBERSHIP_GRANTS');
 
     // Assert
-    expect(parse).toThrow(ConfigurationError);
+    expect(parse).toThrow(DeployedConfigError);
     expect(parse).toThrow('MEMBERSHIP_GRANTS is not valid JSON');
   });
 
@@ -56,10 +67,10 @@ describe('parseGrants', () => {
     ],
   ])('refuses %s, naming the source and the problem', (_, value, problem) => {
     // Act
-    const parse = () => parseGrants(JSON.stringify(value), 'MEMBERSHIP_GRANTS');
+    const parse = () => readGrantsFile(JSON.stringify(value), 'MEMBERSHIP_GRANTS');
 
     // Assert
-    expect(parse).toThrow(ConfigurationError);
+    expect(parse).toThrow(DeployedConfigError);
     expect(parse).toThrow('MEMBERSHIP_GRANTS is not a list of grants');
     expect(parse).toThrow(problem);
   });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { grantSchema } from '../../lambdas/shared/membership/plan';
+import { type Grant, grantSpecSchema, resolveGrant } from '../../lambdas/shared/membership/grant';
 import { isSchedulerExpression } from './schedule-expressions';
 
 const DEFAULT_RECONCILE = 'rate(15 minutes)';
 
+/** The `membership` section as written; `resolveMembership` turns a valid one into `MembershipConfig`. */
 export const membershipSchema = z
   .strictObject({
     reconcileEvery: z
@@ -13,7 +14,7 @@ export const membershipSchema = z
         isSchedulerExpression,
         'expected rate(1 minute), rate(N minutes|hours|days) or cron(min hour day-of-month month day-of-week year) with ? in one day field',
       ),
-    grants: z.array(grantSchema).min(1, 'expected at least one grant'),
+    grants: z.array(grantSpecSchema).min(1, 'expected at least one grant'),
   })
   .superRefine((membership, ctx) => {
     const firstByName = new Map<string, number>();
@@ -32,4 +33,12 @@ export const membershipSchema = z
     });
   });
 
-export type MembershipConfig = z.output<typeof membershipSchema>;
+export interface MembershipConfig {
+  readonly reconcileEvery: string;
+  readonly grants: readonly Grant[];
+}
+
+/** A valid section with every group ARN parsed, once. */
+export function resolveMembership(membership: z.output<typeof membershipSchema>): MembershipConfig {
+  return { reconcileEvery: membership.reconcileEvery, grants: membership.grants.map(resolveGrant) };
+}

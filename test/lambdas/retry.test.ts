@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Deadline, retryUntil } from '#shared/deadline';
+import { Deadline } from '#shared/deadline';
 import { DeadlineExceededError } from '#shared/errors';
+import { retryUntil } from '#shared/retry';
 import { FakeClock } from './fakes';
 
 describe('retryUntil', () => {

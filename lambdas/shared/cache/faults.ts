@@ -1,4 +1,4 @@
-import type { CacheGroupRef, CacheUserRef } from '../arn';
+import { isAwsError } from '../aws-errors';
 import {
   ApiThrottledError,
   GroupBusyError,
@@ -7,7 +7,7 @@ import {
   UserBusyError,
   UserNotFoundError,
 } from '../errors';
-import { isAwsError } from './per-region';
+import type { CacheGroupRef, CacheUserRef } from './refs';
 
 /** Both engines name their user faults alike; this turns them into the domain's errors. */
 export function userFault(error: unknown, user: CacheUserRef): unknown {

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SecretsManagerStore } from '#shared/adapters/secrets-manager-store';
+import { SecretsManagerStore } from '#shared/rotation/secrets-manager-store';
 
 const sm = mockClient(SecretsManagerClient);
 const store = new SecretsManagerStore(new SecretsManagerClient({ region: 'eu-west-1' }));

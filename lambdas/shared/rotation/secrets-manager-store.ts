@@ -5,8 +5,8 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { AWSCURRENT, AWSPENDING, type SecretStore, type SecretVersions } from '../rotation/ports';
-import { isAwsError } from './per-region';
+import { isAwsError } from '../aws-errors';
+import { AWSCURRENT, AWSPENDING, type SecretStore, type SecretVersions } from './ports';
 
 export class SecretsManagerStore implements SecretStore {
   constructor(private readonly client: SecretsManagerClient) {}

@@ -1,0 +1,93 @@
+import { ACCOUNT, type ArnLocation, PARTITION, REGION } from '../arn';
+import { InvalidArnError } from '../errors';
+import type { ArnShape, Engine, EngineDescription } from './engine';
+import { ENGINE_NAMES, ENGINES } from './engines';
+
+/** A cache user or group, addressed the way its engine's API addresses it. */
+interface CacheRef extends ArnLocation {
+  readonly engine: Engine;
+  /** ElastiCache `UserId` / `UserGroupId`, or MemoryDB user / ACL name: what the API calls take. */
+  readonly id: string;
+}
+
+/** A cache user: ElastiCache RBAC user or MemoryDB ACL user. */
+export interface CacheUserRef extends CacheRef {
+  readonly kind: 'user';
+}
+
+/** An ElastiCache user group or a MemoryDB ACL: the set of users allowed onto a cache. */
+export interface CacheGroupRef extends CacheRef {
+  readonly kind: 'group';
+}
+
+type Kind = 'user' | 'group';
+
+const ID = '[A-Za-z][A-Za-z0-9-]*';
+
+const shapeOf = (description: EngineDescription, kind: Kind): ArnShape => description[kind];
+
+const PATTERNS = ENGINE_NAMES.map((engine) => {
+  const description = ENGINES[engine];
+  const pattern = (kind: Kind) =>
+    new RegExp(
+      `^arn:(${PARTITION}):${description.service}:(${REGION}):(${ACCOUNT}):${shapeOf(description, kind).resourcePrefix}(${ID})$`,
+    );
+  return { engine, user: pattern('user'), group: pattern('group') };
+});
+
+function arnForms(kind: Kind): string {
+  return ENGINE_NAMES.map((engine) => {
+    const description = ENGINES[engine];
+    const { resourcePrefix, idName } = shapeOf(description, kind);
+    return `arn:aws:${description.service}:<region>:<account>:${resourcePrefix}<${idName}>`;
+  }).join(' or ');
+}
+
+export const USER_ARN_FORMS = arnForms('user');
+export const GROUP_ARN_FORMS = arnForms('group');
+
+function parse<K extends Kind>(arn: string, kind: K, problem: string): CacheRef & { readonly kind: K } {
+  for (const patterns of PATTERNS) {
+    const match = patterns[kind].exec(arn);
+    if (match) {
+      const [, partition = '', region = '', account = '', id = ''] = match;
+      return { kind, arn, engine: patterns.engine, partition, region, account, id };
+    }
+  }
+  throw new InvalidArnError(problem);
+}
+
+export function parseUserArn(arn: string): CacheUserRef {
+  return parse(arn, 'user', `'${arn}' is not a cache user ARN; expected ${USER_ARN_FORMS}`);
+}
+
+export function parseGroupArn(arn: string): CacheGroupRef {
+  return parse(
+    arn,
+    'group',
+    `'${arn}' is not an ElastiCache user group or MemoryDB ACL ARN; expected ${GROUP_ARN_FORMS}`,
+  );
+}
+
+/** A user named in a grant for `group`: it lives in the group's engine, partition, account and region. */
+export function memberOf(group: CacheGroupRef, userId: string): CacheUserRef {
+  const { service, user } = ENGINES[group.engine];
+  const arn = `arn:${group.partition}:${service}:${group.region}:${group.account}:${user.resourcePrefix}${userId}`;
+  return { ...group, kind: 'user', arn, id: userId };
+}
+
+/**
+ * A stable name for a user or group, for construct ids: it follows the resource, not its position in the
+ * config, so reordering targets never replaces a secret.
+ */
+export function resourceKey(ref: CacheUserRef | CacheGroupRef): string {
+  return `${ref.engine}-${ref.id}`;
+}
+
+/** Cache users by ARN, for construct props: `CacheUser.fromArn('arn:aws:memorydb:...:user/app')`. */
+export const CacheUser = { fromArn: parseUserArn } as const;
+export type CacheUser = CacheUserRef;
+
+/** ElastiCache user groups and MemoryDB ACLs by ARN, for construct props. */
+export const CacheGroup = { fromArn: parseGroupArn } as const;
+export type CacheGroup = CacheGroupRef;

@@ -1,0 +1,49 @@
+import type { Deadline } from './deadline';
+import { DeadlineExceededError } from './errors';
+
+export interface Backoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  readonly factor: number;
+}
+
+/** Starts fast because most waits are short, and caps low enough to notice a change within seconds. */
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 5_000, factor: 2 };
+
+/**
+ * Runs `attempt` until it returns a value, sleeping with jittered exponential backoff between tries.
+ * `attempt` returns `undefined` (or throws an error `isRetryable` accepts) to ask for another try.
+ * Throws DeadlineExceededError naming `what` when the deadline would pass first.
+ */
+export async function retryUntil<T>(
+  what: string,
+  deadline: Deadline,
+  attempt: () => Promise<T | undefined>,
+  options: { isRetryable?: (error: unknown) => boolean; backoff?: Backoff } = {},
+): Promise<T> {
+  const { isRetryable = () => false, backoff = DEFAULT_BACKOFF } = options;
+  let delay = backoff.initialMs;
+  let tries = 0;
+  let lastError: unknown;
+  for (;;) {
+    tries++;
+    try {
+      const result = await attempt();
+      if (result !== undefined) return result;
+      lastError = undefined;
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      lastError = error;
+    }
+    // Equal jitter: never sleeps less than half the delay, so a retry storm cannot form.
+    const pause = delay / 2 + Math.random() * (delay / 2);
+    if (pause >= deadline.remainingMs()) {
+      const why = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
+      throw new DeadlineExceededError(`gave up waiting for ${what} after ${tries} tries${why}`, {
+        cause: lastError,
+      });
+    }
+    await deadline.clock.sleep(pause);
+    delay = Math.min(backoff.maxMs, delay * backoff.factor);
+  }
+}

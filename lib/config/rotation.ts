@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { type ArnLocation, parseSecretArn, SECRET_ARN_FORM } from '../../lambdas/shared/arn';
+import { type CacheUserRef, parseUserArn, USER_ARN_FORMS } from '../../lambdas/shared/cache/refs';
+import { PASSWORD_LENGTH } from '../../lambdas/shared/password';
+import type { Endpoint } from '../../lambdas/shared/rotation/targets';
+import { isRotationSchedule } from './schedule-expressions';
+
+const DEFAULT_SCHEDULE = 'rate(30 days)';
+
+/** The parsed value, or undefined when the input is malformed (the field's own check reports that). */
+export function tryParse<T>(parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch {
+    return undefined;
+  }
+}
+
+const isUserArn = (arn: string) => tryParse(() => parseUserArn(arn)) !== undefined;
+const isSecretArn = (arn: string) => tryParse(() => parseSecretArn(arn)) !== undefined;
+
+/**
+ * Secrets Manager refuses a window that reaches into the next rotation window or the next UTC day.
+ * Returns why the window is too long, or undefined when it fits.
+ */
+export function windowOverrun(schedule: string, window: string | undefined): string | undefined {
+  const hours = window === undefined ? undefined : Number.parseInt(window, 10);
+  if (hours === undefined || Number.isNaN(hours)) return undefined;
+  const everyHours = /^rate\((\d+) hours?\)$/.exec(schedule)?.[1];
+  if (everyHours !== undefined && hours > Number(everyHours)) {
+    return `expected at most ${everyHours}h: a window may not reach into the next rotation of ${schedule}`;
+  }
+  const cronHour = /^cron\(\S+ (\d+) /.exec(schedule)?.[1];
+  if (cronHour !== undefined && Number(cronHour) + hours > 24) {
+    return `expected at most ${24 - Number(cronHour)}h: a window starting at ${cronHour}:00 UTC may not reach into the next UTC day`;
+  }
+  return undefined;
+}
+
+const endpointSchema = z.strictObject({
+  host: z.string().min(1, 'expected the cache host name'),
+  port: z.number().int().min(1).max(65535).default(6379),
+  tls: z
+    .boolean()
+    .default(true)
+    .refine(
+      (tls) => tls,
+      'expected true: ElastiCache RBAC and MemoryDB password users require TLS, and the live check sends the new password',
+    ),
+});
+
+const targetSchema = z
+  .strictObject({
+    userArn: z.string().refine(isUserArn, `expected ${USER_ARN_FORMS}`),
+    secretArn: z.string().refine(isSecretArn, `expected ${SECRET_ARN_FORM}`).optional(),
+    username: z.string().min(1).optional(),
+    endpoint: endpointSchema.optional(),
+  })
+  .refine((t) => !(t.secretArn && t.username), {
+    path: ['username'],
+    message: 'username only applies to secrets the stack creates; an existing secret keeps its own username',
+  });
+
+const networkSchema = z.strictObject({
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id such as vpc-0123456789abcdef0'),
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'expected a zone name such as eu-west-1a'))
+    .min(1),
+  subnetIds: z
+    .array(
+      z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id such as subnet-0123456789abcdef0'),
+    )
+    .min(1),
+  securityGroupIds: z
+    .array(
+      z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id such as sg-0123456789abcdef0'),
+    )
+    .min(1),
+});
+
+/** The `rotation` section as written; `resolveRotation` turns a valid one into `RotationConfig`. */
+export const rotationSchema = z
+  .strictObject({
+    schedule: z
+      .string()
+      .default(DEFAULT_SCHEDULE)
+      .refine(
+        isRotationSchedule,
+        'expected rate(N hours) with N >= 4, rate(N days) with N 1-1000, or cron(0 H D M W Y) at most every 4 hours with ? in one day field',
+      ),
+    window: z
+      .string()
+      .regex(/^([1-9]|1\d|2[0-4])h$/, 'expected a duration in whole hours from 1h to 24h, such as 4h')
+      .optional(),
+    passwordLength: z
+      .number()
+      .int()
+      .min(PASSWORD_LENGTH.min)
+      .max(PASSWORD_LENGTH.max)
+      .default(PASSWORD_LENGTH.default),
+    network: networkSchema.optional(),
+    targets: z.array(targetSchema).min(1, 'expected at least one target'),
+  })
+  .superRefine((rotation, ctx) => {
+    const overrun = windowOverrun(rotation.schedule, rotation.window);
+    if (overrun) ctx.addIssue({ code: 'custom', path: ['window'], input: rotation.window, message: overrun });
+    const seen = { userArn: new Map<string, number>(), secretArn: new Map<string, number>() };
+    rotation.targets.forEach((target, index) => {
+      for (const key of ['userArn', 'secretArn'] as const) {
+        const value = target[key];
+        if (value === undefined) continue;
+        const first = seen[key].get(value);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', index, key],
+            input: value,
+            message: `already used by targets[${first}]; each user and each secret may appear once`,
+          });
+        } else seen[key].set(value, index);
+      }
+    });
+    // Malformed ARNs are already reported by their field's own check; the cross-checks skip them.
+    rotation.targets.forEach((target, index) => {
+      const user = tryParse(() => parseUserArn(target.userArn));
+      const secretArn = target.secretArn;
+      const secret = secretArn === undefined ? undefined : tryParse(() => parseSecretArn(secretArn));
+      if (!user || !secret) return;
+      if (secret.account !== user.account || secret.region !== user.region) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', index, 'secretArn'],
+          input: secretArn,
+          message: `expected a secret in account ${user.account} and region ${user.region}, where its user is`,
+        });
+      }
+    });
+    const { network } = rotation;
+    // With no zones listed, the zone list's own check reports it; a multiple of 0 means nothing.
+    const zones = network?.availabilityZones.length ?? 0;
+    if (network && zones > 0 && network.subnetIds.length % zones !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'subnetIds'],
+        input: network.subnetIds,
+        message: `expected a multiple of ${network.availabilityZones.length} subnets, one per availability zone listed, in the same order`,
+      });
+    }
+  });
+
+type RotationSection = z.output<typeof rotationSchema>;
+export type NetworkConfig = z.output<typeof networkSchema>;
+
+/** One cache user to rotate, with its ARNs parsed. */
+export interface RotationTargetConfig {
+  readonly user: CacheUserRef;
+  /** The existing secret; without it the stack creates one. */
+  readonly secret?: ArnLocation;
+  readonly username?: string;
+  readonly endpoint?: Endpoint;
+}
+
+export interface RotationConfig extends Omit<RotationSection, 'targets'> {
+  readonly targets: readonly RotationTargetConfig[];
+}
+
+/** A valid section with every ARN parsed, once. */
+export function resolveRotation({ targets, ...rotation }: RotationSection): RotationConfig {
+  return {
+    ...rotation,
+    targets: targets.map(({ userArn, secretArn, ...target }) => ({
+      ...target,
+      user: parseUserArn(userArn),
+      secret: secretArn === undefined ? undefined : parseSecretArn(secretArn),
+    })),
+  };
+}

@@ -1,0 +1,265 @@
+import {
+  DefaultUserRequired,
+  DescribeUsersCommand as DescribeElastiCacheUsers,
+  DescribeUserGroupsCommand,
+  DuplicateUserNameFault,
+  InvalidUserStateFault as ElastiCacheBusy,
+  ElastiCacheClient,
+  UserNotFoundFault as ElastiCacheUserNotFound,
+  InvalidUserGroupStateFault,
+  ModifyUserCommand,
+  ModifyUserGroupCommand,
+  UserGroupNotFoundFault,
+} from '@aws-sdk/client-elasticache';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ElastiCacheDirectory } from '#shared/cache/elasticache';
+import { perRegion } from '#shared/cache/engines';
+import { parseGroupArn, parseUserArn } from '#shared/cache/refs';
+import {
+  ApiThrottledError,
+  GroupBusyError,
+  MembershipRefusedError,
+  UserBusyError,
+  UserNotFoundError,
+} from '#shared/errors';
+import { fault, unmodeled } from '../sdk-faults';
+
+const elasticache = mockClient(ElastiCacheClient);
+const directory = new ElastiCacheDirectory(perRegion((region) => new ElastiCacheClient({ region })));
+
+afterEach(() => {
+  elasticache.reset();
+});
+
+describe('ElastiCacheDirectory users', () => {
+  const users = directory;
+  const user = parseUserArn('arn:aws:elasticache:eu-west-1:123456789012:user:app-writer');
+
+  it('reports the user name, status and authentication type', async () => {
+    elasticache.on(DescribeElastiCacheUsers).resolves({
+      Users: [
+        {
+          UserId: 'app-writer',
+          UserName: 'writer',
+          Status: 'modifying',
+          Authentication: { Type: 'password', PasswordCount: 2 },
+        },
+      ],
+    });
+
+    await expect(users.describeUser(user)).resolves.toEqual({
+      userName: 'writer',
+      status: 'modifying',
+      authenticationType: 'password',
+    });
+    expect(elasticache.commandCalls(DescribeElastiCacheUsers)[0]?.args[0].input).toEqual({
+      UserId: 'app-writer',
+    });
+  });
+
+  it('reports a missing user as undefined', async () => {
+    elasticache.on(DescribeElastiCacheUsers).rejects(new ElastiCacheUserNotFound(fault));
+
+    await expect(users.describeUser(user)).resolves.toBeUndefined();
+  });
+
+  it('replaces the password set with ModifyUser in password mode', async () => {
+    elasticache.on(ModifyUserCommand).resolves({});
+
+    await users.setPasswords(user, ['new-password-0123456789', 'old-password-0123456789']);
+
+    expect(elasticache.commandCalls(ModifyUserCommand)[0]?.args[0].input).toEqual({
+      UserId: 'app-writer',
+      AuthenticationMode: {
+        Type: 'password',
+        Passwords: ['new-password-0123456789', 'old-password-0123456789'],
+      },
+    });
+  });
+
+  it('turns the state fault into UserBusyError and a missing user into UserNotFoundError', async () => {
+    elasticache
+      .on(ModifyUserCommand)
+      .rejectsOnce(new ElastiCacheBusy(fault))
+      .rejectsOnce(new ElastiCacheUserNotFound(fault));
+
+    await expect(users.setPasswords(user, ['p'])).rejects.toThrow(UserBusyError);
+    await expect(users.setPasswords(user, ['p'])).rejects.toThrow(UserNotFoundError);
+  });
+
+  it('passes other errors through untouched', async () => {
+    elasticache.on(ModifyUserCommand).rejects(new Error('AccessDenied'));
+
+    await expect(users.setPasswords(user, ['p'])).rejects.toThrow('AccessDenied');
+  });
+});
+
+describe('ElastiCacheDirectory user groups', () => {
+  const groups = directory;
+  const group = parseGroupArn('arn:aws:elasticache:us-east-2:123456789012:usergroup:prod-ug');
+
+  it('describes the group by id with its status and member user ids', async () => {
+    // Arrange
+    elasticache.on(DescribeUserGroupsCommand).resolves({
+      UserGroups: [{ UserGroupId: 'prod-ug', Status: 'modifying', UserIds: ['default', 'alice'] }],
+    });
+
+    // Act
+    const state = await groups.describeGroup(group);
+
+    // Assert
+    expect(state).toEqual({ status: 'modifying', members: ['default', 'alice'] });
+    expect(elasticache.commandCalls(DescribeUserGroupsCommand)[0]?.args[0].input).toEqual({
+      UserGroupId: 'prod-ug',
+    });
+  });
+
+  it('calls the region of the group ARN', async () => {
+    // Arrange
+    elasticache.on(DescribeUserGroupsCommand).resolves({ UserGroups: [] });
+
+    // Act
+    await groups.describeGroup(group);
+
+    // Assert
+    const client = elasticache.commandCalls(DescribeUserGroupsCommand)[0]?.thisValue as ElastiCacheClient;
+    await expect(client.config.region()).resolves.toBe('us-east-2');
+  });
+
+  it('reports a group missing from the answer as undefined', async () => {
+    // Arrange
+    elasticache.on(DescribeUserGroupsCommand).resolves({ UserGroups: [{ UserGroupId: 'other-ug' }] });
+
+    // Act
+    const state = await groups.describeGroup(group);
+
+    // Assert
+    expect(state).toBeUndefined();
+  });
+
+  it('reports UserGroupNotFoundFault as undefined', async () => {
+    // Arrange
+    elasticache.on(DescribeUserGroupsCommand).rejects(new UserGroupNotFoundFault(fault));
+
+    // Act
+    const state = await groups.describeGroup(group);
+
+    // Assert
+    expect(state).toBeUndefined();
+  });
+
+  it('turns throttling of a describe into ApiThrottledError', async () => {
+    // Arrange
+    elasticache.on(DescribeUserGroupsCommand).rejects(unmodeled('Throttling'));
+
+    // Act
+    const describe = groups.describeGroup(group);
+
+    // Assert
+    await expect(describe).rejects.toThrow(ApiThrottledError);
+  });
+
+  it('sends additions and removals in one ModifyUserGroup call', async () => {
+    // Arrange
+    elasticache.on(ModifyUserGroupCommand).resolves({});
+
+    // Act
+    await groups.modifyGroup(group, { add: ['alice', 'bob'], remove: ['carol'] });
+
+    // Assert
+    const calls = elasticache.commandCalls(ModifyUserGroupCommand);
+    expect(calls.map((call) => call.args[0].input)).toEqual([
+      { UserGroupId: 'prod-ug', UserIdsToAdd: ['alice', 'bob'], UserIdsToRemove: ['carol'] },
+    ]);
+  });
+
+  it.each([
+    [
+      { add: ['alice'], remove: [] },
+      { UserGroupId: 'prod-ug', UserIdsToAdd: ['alice'] },
+    ],
+    [
+      { add: [], remove: ['carol'] },
+      { UserGroupId: 'prod-ug', UserIdsToRemove: ['carol'] },
+    ],
+  ])('leaves an empty list out of the request for %j', async (diff, input) => {
+    // Arrange
+    elasticache.on(ModifyUserGroupCommand).resolves({});
+
+    // Act
+    await groups.modifyGroup(group, diff);
+
+    // Assert
+    // Undefined fields are left out of the wire request by the SDK.
+    expect(elasticache.commandCalls(ModifyUserGroupCommand)[0]?.args[0].input).toEqual(input);
+  });
+
+  it.each([
+    [
+      'InvalidUserGroupStateFault',
+      'GroupBusyError',
+      () => new InvalidUserGroupStateFault(fault),
+      GroupBusyError,
+    ],
+    ['Throttling', 'ApiThrottledError', () => unmodeled('Throttling'), ApiThrottledError],
+    ['ThrottlingException', 'ApiThrottledError', () => unmodeled('ThrottlingException'), ApiThrottledError],
+    ['UserNotFoundFault', 'UserNotFoundError', () => new ElastiCacheUserNotFound(fault), UserNotFoundError],
+    [
+      'DuplicateUserNameFault',
+      'MembershipRefusedError',
+      () => new DuplicateUserNameFault(fault),
+      MembershipRefusedError,
+    ],
+    [
+      'DefaultUserRequired',
+      'MembershipRefusedError',
+      () => new DefaultUserRequired(fault),
+      MembershipRefusedError,
+    ],
+  ])(
+    'turns %s from ModifyUserGroup into %s naming the group, keeping the fault as cause',
+    async (_, _name, make, type) => {
+      // Arrange
+      const cause = make();
+      elasticache.on(ModifyUserGroupCommand).rejects(cause);
+
+      // Act
+      const error = await groups.modifyGroup(group, { add: ['alice'], remove: [] }).catch((e: unknown) => e);
+
+      // Assert
+      expect(error).toBeInstanceOf(type);
+      expect((error as Error).message).toContain(group.arn);
+      expect((error as Error).cause).toBe(cause);
+    },
+  );
+
+  it("says why a change was refused in the service's own words", async () => {
+    // Arrange
+    elasticache
+      .on(ModifyUserGroupCommand)
+      .rejects(
+        new DuplicateUserNameFault({ $metadata: {}, message: 'A user with the name app already exists' }),
+      );
+
+    // Act
+    const error = await groups.modifyGroup(group, { add: ['alice'], remove: [] }).catch((e: unknown) => e);
+
+    // Assert
+    expect((error as Error).message).toBe(
+      `elasticache refused the change to group ${group.arn}: A user with the name app already exists`,
+    );
+  });
+
+  it('passes other errors through untouched', async () => {
+    // Arrange
+    const denied = unmodeled('AccessDeniedException');
+    elasticache.on(ModifyUserGroupCommand).rejects(denied);
+
+    // Act
+    const error = await groups.modifyGroup(group, { add: ['alice'], remove: [] }).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBe(denied);
+  });
+});

@@ -1,0 +1,63 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventPublishError } from '#shared/errors';
+import { EventBridgePublisher } from '#shared/membership/eventbridge-publisher';
+import type { MembershipChange } from '#shared/membership/ports';
+
+const eventbridge = mockClient(EventBridgeClient);
+
+afterEach(() => {
+  eventbridge.reset();
+});
+
+describe('EventBridgePublisher', () => {
+  const publisher = new EventBridgePublisher(new EventBridgeClient({ region: 'eu-west-1' }), 'default');
+  const change: MembershipChange = {
+    groupArn: 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug',
+    added: ['alice'],
+    removed: ['carol'],
+    grants: ['night', 'oncall'],
+    evaluatedAt: '2026-06-01T09:00:00.000Z',
+    trigger: 'window-boundary',
+  };
+
+  it('puts one event with the source, detail type, the change as detail and the group as resource', async () => {
+    // Arrange
+    eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+
+    // Act
+    await publisher.publish(change);
+
+    // Assert
+    const calls = eventbridge.commandCalls(PutEventsCommand);
+    expect(calls).toHaveLength(1);
+    const entries = calls[0]?.args[0].input.Entries ?? [];
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      Source: 'cache-access-automation',
+      DetailType: 'Cache Membership Changed',
+      EventBusName: 'default',
+      Resources: [change.groupArn],
+      Time: new Date('2026-06-01T09:00:00.000Z'),
+    });
+    expect(JSON.parse(entries[0]?.Detail ?? '')).toEqual(change);
+  });
+
+  it('throws EventPublishError naming the bus, the group and the error code when the entry fails', async () => {
+    // Arrange
+    eventbridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
+    });
+
+    // Act
+    const error = await publisher.publish(change).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(EventPublishError);
+    expect((error as Error).message).toBe(
+      `event bus default refused the change event for ${change.groupArn}: InternalFailure try again`,
+    );
+  });
+});
