@@ -132,12 +132,16 @@ async function perUserReconcile(
 ): Promise<void> {
   const describe = async () =>
     (await client.send(new DescribeUserGroupsCommand({ UserGroupId: id }))).UserGroups?.[0];
-  const plan = desiredMembership(grantsOf(grants), parseGroupArn(groupArnOf('elasticache', id)), Date.now());
+  const desired = desiredMembership(
+    grantsOf(grants),
+    parseGroupArn(groupArnOf('elasticache', id)),
+    Date.now(),
+  );
   const members = new Set((await describe())?.UserIds ?? []);
   const changes = [
-    ...[...plan.grantedBy.keys()].filter((u) => !members.has(u)).map((u) => ({ UserIdsToAdd: [u] })),
-    ...[...plan.managed]
-      .filter((u) => members.has(u) && !plan.grantedBy.has(u))
+    ...[...desired.grantedBy.keys()].filter((u) => !members.has(u)).map((u) => ({ UserIdsToAdd: [u] })),
+    ...[...desired.managed]
+      .filter((u) => members.has(u) && !desired.grantedBy.has(u))
       .map((u) => ({ UserIdsToRemove: [u] })),
   ];
   for (const change of changes) {
@@ -165,9 +169,9 @@ async function scenario(
     await sleep(GROUP_DELAY_MS * 3);
     const resolved = grantsOf(grants);
     const wrongGroups = groupIds.filter((id) => {
-      const plan = desiredMembership(resolved, parseGroupArn(groupArnOf('elasticache', id)), Date.now());
+      const desired = desiredMembership(resolved, parseGroupArn(groupArnOf('elasticache', id)), Date.now());
       const members = new Set(aws.groups.get('elasticache', id)?.members ?? []);
-      return [...plan.managed].some((user) => members.has(user) !== plan.grantedBy.has(user));
+      return [...desired.managed].some((user) => members.has(user) !== desired.grantedBy.has(user));
     }).length;
     log(
       `  ${prefix === 'ours' ? 'this project' : 'baseline'}: ${(wallMs / 1000).toFixed(1)} s, ${calls} calls, ${throttledResponses} throttled`,

@@ -45,7 +45,7 @@ export async function reconcileAroundWindow(stage: Stage, cleanup: Cleanup, firs
   );
 
   act(`Act ${firstAct} · Inside the window: reconcile at ${clock(Date.now())}`);
-  say('  plan (the grants the stack hands the membership function):');
+  say('  grants (as the stack bundles them with the membership function):');
   for (const { grant, group } of assignments) {
     say(
       `    ${grant.name}: ${list(grant.users)} in ${describeGroup(group)}, one-time window ${clock(opens)} → ${clock(closes)}`,

@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { Deadline, systemClock } from './deadline';
 import { CacheAccessError } from './errors';
 
-export const METRICS_NAMESPACE = 'CacheAccessAutomation';
+const METRICS_NAMESPACE = 'CacheAccessAutomation';
 
 /** Kept back from the Lambda timeout so a run that runs out of time still logs and reports why. */
 const RESERVE_MS = 10_000;

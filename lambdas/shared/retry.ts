@@ -8,7 +8,7 @@ export interface Backoff {
 }
 
 /** Starts fast because most waits are short, and caps low enough to notice a change within seconds. */
-export const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 5_000, factor: 2 };
+const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 5_000, factor: 2 };
 
 /**
  * Runs `attempt` until it returns a value, sleeping with jittered exponential backoff between tries.

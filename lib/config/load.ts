@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type CacheAccessConfig, configSchema } from './schema';
 import { InvalidConfigError, validated } from './validate';
 
-export const CONTEXT_KEY = 'cacheAccess';
+const CONTEXT_KEY = 'cacheAccess';
 export const CONFIG_FILE_CONTEXT_KEY = 'config';
 
 /** Reads the config from `-c config=path.json` when given, else from the `cacheAccess` context object. */

@@ -152,7 +152,7 @@ type RotationSection = z.output<typeof rotationSchema>;
 export type NetworkConfig = z.output<typeof networkSchema>;
 
 /** One cache user to rotate, with its ARNs parsed. */
-export interface RotationTargetConfig {
+interface RotationTargetConfig {
   readonly user: CacheUserRef;
   /** The existing secret; without it the stack creates one. */
   readonly secret?: ArnLocation;

@@ -16,7 +16,7 @@ export function rateMinutes(expression: string): number | undefined {
 }
 
 /** The six fields of `cron(min hour day-of-month month day-of-week year)`, when exactly one day field is `?`. */
-export function cronFields(expression: string): string[] | undefined {
+function cronFields(expression: string): string[] | undefined {
   const fields = /^cron\((.+)\)$/.exec(expression)?.[1]?.trim().split(/\s+/);
   if (fields?.length !== 6) return undefined;
   const [, , dayOfMonth, , dayOfWeek] = fields;

@@ -1,8 +1,9 @@
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { MemoryDBClient } from '@aws-sdk/client-memorydb';
-import { ELASTICACHE, ElastiCacheDirectory } from './elasticache';
+import { EngineDirectory } from './directory';
+import { ELASTICACHE, elastiCacheCalls } from './elasticache';
 import type { Engine, EngineDescription } from './engine';
-import { MEMORYDB, MemoryDbDirectory } from './memorydb';
+import { MEMORYDB, memoryDbCalls } from './memorydb';
 import type { CacheDirectory } from './ports';
 
 export const ENGINES: Readonly<Record<Engine, EngineDescription>> = {
@@ -18,8 +19,14 @@ export const ENGINE_NAMES: readonly Engine[] = ['elasticache', 'memorydb'];
  */
 export function cacheDirectories(): Readonly<Record<Engine, CacheDirectory>> {
   return {
-    elasticache: new ElastiCacheDirectory(perRegion((region) => new ElastiCacheClient({ region }))),
-    memorydb: new MemoryDbDirectory(perRegion((region) => new MemoryDBClient({ region }))),
+    elasticache: new EngineDirectory(
+      elastiCacheCalls,
+      perRegion((region) => new ElastiCacheClient({ region })),
+    ),
+    memorydb: new EngineDirectory(
+      memoryDbCalls,
+      perRegion((region) => new MemoryDBClient({ region })),
+    ),
   };
 }
 

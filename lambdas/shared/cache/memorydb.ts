@@ -5,10 +5,8 @@ import {
   UpdateACLCommand,
   UpdateUserCommand,
 } from '@aws-sdk/client-memorydb';
+import type { EngineCalls } from './directory';
 import type { EngineDescription } from './engine';
-import { groupFault, readOrAbsent, userFault, withFaults } from './faults';
-import type { CacheDirectory, CacheUserState, GroupState, MembershipDiff } from './ports';
-import type { CacheGroupRef, CacheUserRef } from './refs';
 
 export const MEMORYDB: EngineDescription = {
   engine: 'memorydb',
@@ -25,60 +23,31 @@ export const MEMORYDB: EngineDescription = {
   },
 };
 
-/** MemoryDB ACL users and ACLs, over the JSON API of each user's region. Users are known by name only. */
-export class MemoryDbDirectory implements CacheDirectory {
-  constructor(private readonly clientFor: (region: string) => MemoryDBClient) {}
-
-  describeUser(user: CacheUserRef): Promise<CacheUserState | undefined> {
-    return readOrAbsent(
-      async () => {
-        const command = new DescribeUsersCommand({ UserName: user.id });
-        const { Users = [] } = await this.clientFor(user.region).send(command);
-        const found = Users.find((u) => u.Name === user.id);
-        return (
-          found && {
-            userName: user.id,
-            status: found.Status ?? 'unknown',
-            authenticationType: found.Authentication?.Type ?? 'unknown',
-          }
-        );
-      },
-      (error) => userFault(error, user),
+/** MemoryDB ACL users (known and logging in by name) and ACLs, over awsJson. */
+export const memoryDbCalls: EngineCalls<MemoryDBClient> = {
+  async describeUser(client, userName) {
+    const { Users = [] } = await client.send(new DescribeUsersCommand({ UserName: userName }));
+    const found = Users.find((user) => user.Name === userName);
+    return (
+      found && {
+        userName,
+        status: found.Status ?? 'unknown',
+        authenticationType: found.Authentication?.Type ?? 'unknown',
+      }
     );
-  }
-
-  async setPasswords(user: CacheUserRef, passwords: readonly string[]): Promise<void> {
-    const command = new UpdateUserCommand({
-      UserName: user.id,
-      AuthenticationMode: { Type: 'password', Passwords: [...passwords] },
-    });
-    await withFaults(
-      () => this.clientFor(user.region).send(command),
-      (error) => userFault(error, user),
-    );
-  }
-
-  describeGroup(group: CacheGroupRef): Promise<GroupState | undefined> {
-    return readOrAbsent(
-      async () => {
-        const command = new DescribeACLsCommand({ ACLName: group.id });
-        const { ACLs = [] } = await this.clientFor(group.region).send(command);
-        const found = ACLs.find((acl) => acl.Name === group.id);
-        return found && { status: found.Status ?? 'unknown', members: found.UserNames ?? [] };
-      },
-      (error) => groupFault(error, group),
-    );
-  }
-
-  async modifyGroup(group: CacheGroupRef, diff: MembershipDiff): Promise<void> {
-    const command = new UpdateACLCommand({
-      ACLName: group.id,
-      UserNamesToAdd: diff.add.length > 0 ? [...diff.add] : undefined,
-      UserNamesToRemove: diff.remove.length > 0 ? [...diff.remove] : undefined,
-    });
-    await withFaults(
-      () => this.clientFor(group.region).send(command),
-      (error) => groupFault(error, group),
-    );
-  }
-}
+  },
+  setPasswords: (client, userName, passwords) =>
+    client.send(
+      new UpdateUserCommand({
+        UserName: userName,
+        AuthenticationMode: { Type: 'password', Passwords: passwords },
+      }),
+    ),
+  async describeGroup(client, aclName) {
+    const { ACLs = [] } = await client.send(new DescribeACLsCommand({ ACLName: aclName }));
+    const found = ACLs.find((acl) => acl.Name === aclName);
+    return found && { status: found.Status ?? 'unknown', members: found.UserNames ?? [] };
+  },
+  modifyGroup: (client, aclName, add, remove) =>
+    client.send(new UpdateACLCommand({ ACLName: aclName, UserNamesToAdd: add, UserNamesToRemove: remove })),
+};

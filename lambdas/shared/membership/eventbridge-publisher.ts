@@ -3,7 +3,7 @@ import { EventPublishError } from '../errors';
 import type { ChangePublisher, MembershipChange } from './ports';
 
 export const EVENT_SOURCE = 'cache-access-automation';
-export const MEMBERSHIP_CHANGED = 'Cache Membership Changed';
+const MEMBERSHIP_CHANGED = 'Cache Membership Changed';
 
 /** Publishes each applied change so other systems (chat, SIEM, tickets) can react. */
 export class EventBridgePublisher implements ChangePublisher {

@@ -16,7 +16,7 @@ import type { ChangePublisher, MembershipChange } from './ports';
 
 export interface ReconcileRequest {
   readonly group: CacheGroupRef;
-  /** Every grant of the plan; those for other groups are ignored. */
+  /** Every grant the function has; those for other groups are ignored. */
   readonly grants: readonly Grant[];
   /**
    * The earliest instant to evaluate the grants at: the time a schedule was meant for, so a run that

@@ -1,6 +1,6 @@
 import { InvalidEventError } from '../errors';
 
-export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type RotationStep = (typeof ROTATION_STEPS)[number];
 
 const BY_SPELLING = new Map<string, RotationStep>(

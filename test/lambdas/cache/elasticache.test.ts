@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ElastiCacheDirectory } from '#shared/cache/elasticache';
+import { EngineDirectory } from '#shared/cache/directory';
+import { elastiCacheCalls } from '#shared/cache/elasticache';
 import { perRegion } from '#shared/cache/engines';
 import { parseGroupArn, parseUserArn } from '#shared/cache/refs';
 import {
@@ -26,13 +27,16 @@ import {
 import { fault, unmodeled } from '../sdk-faults';
 
 const elasticache = mockClient(ElastiCacheClient);
-const directory = new ElastiCacheDirectory(perRegion((region) => new ElastiCacheClient({ region })));
+const directory = new EngineDirectory(
+  elastiCacheCalls,
+  perRegion((region) => new ElastiCacheClient({ region })),
+);
 
 afterEach(() => {
   elasticache.reset();
 });
 
-describe('ElastiCacheDirectory users', () => {
+describe('EngineDirectory over elastiCacheCalls users', () => {
   const users = directory;
   const user = parseUserArn('arn:aws:elasticache:eu-west-1:123456789012:user:app-writer');
 
@@ -95,7 +99,7 @@ describe('ElastiCacheDirectory users', () => {
   });
 });
 
-describe('ElastiCacheDirectory user groups', () => {
+describe('EngineDirectory over elastiCacheCalls user groups', () => {
   const groups = directory;
   const group = parseGroupArn('arn:aws:elasticache:us-east-2:123456789012:usergroup:prod-ug');
 

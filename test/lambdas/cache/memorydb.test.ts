@@ -12,8 +12,9 @@ import {
 } from '@aws-sdk/client-memorydb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EngineDirectory } from '#shared/cache/directory';
 import { perRegion } from '#shared/cache/engines';
-import { MemoryDbDirectory } from '#shared/cache/memorydb';
+import { memoryDbCalls } from '#shared/cache/memorydb';
 import { parseGroupArn, parseUserArn } from '#shared/cache/refs';
 import {
   ApiThrottledError,
@@ -25,13 +26,16 @@ import {
 import { fault, unmodeled } from '../sdk-faults';
 
 const memorydb = mockClient(MemoryDBClient);
-const directory = new MemoryDbDirectory(perRegion((region) => new MemoryDBClient({ region })));
+const directory = new EngineDirectory(
+  memoryDbCalls,
+  perRegion((region) => new MemoryDBClient({ region })),
+);
 
 afterEach(() => {
   memorydb.reset();
 });
 
-describe('MemoryDbDirectory users', () => {
+describe('EngineDirectory over memoryDbCalls users', () => {
   const users = directory;
   const user = parseUserArn('arn:aws:memorydb:eu-west-1:123456789012:user/app-reader');
 
@@ -74,7 +78,7 @@ describe('MemoryDbDirectory users', () => {
   });
 });
 
-describe('MemoryDbDirectory ACLs', () => {
+describe('EngineDirectory over memoryDbCalls ACLs', () => {
   const acls = directory;
   const acl = parseGroupArn('arn:aws:memorydb:eu-west-1:123456789012:acl/prod-acl');
 

@@ -1,0 +1,47 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  CacheGroup,
+  CacheUser,
+  CredentialRotation,
+  FailureAlerts,
+  ScheduledMembership,
+} from 'cache-access-automation';
+
+const app = new App();
+const stack = new Stack(app, 'Caches', { env: { account: '123456789012', region: 'eu-west-1' } });
+
+const rotation = new CredentialRotation(stack, 'Rotation', {
+  users: [
+    {
+      user: CacheUser.fromArn('arn:aws:elasticache:eu-west-1:123456789012:user:app-writer'),
+      secret: secretsmanager.Secret.fromSecretCompleteArn(
+        stack,
+        'WriterSecret',
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-writer-AbCdEf',
+      ),
+      endpoint: { host: 'master.prod.abc123.euw1.cache.amazonaws.com' },
+    },
+  ],
+  schedule: events.Schedule.rate(Duration.days(7)),
+});
+
+const membership = new ScheduledMembership(stack, 'Membership', {
+  grants: [
+    {
+      name: 'oncall-business-hours',
+      group: CacheGroup.fromArn('arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug'),
+      users: ['alice', 'dave'],
+      windows: [
+        { days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], from: '09:00', to: '18:00', timeZone: 'Europe/Berlin' },
+      ],
+    },
+  ],
+});
+
+new FailureAlerts(stack, 'Alerts', {
+  functions: { Rotation: rotation.handler.function, Membership: membership.handler.function },
+  rotatedSecrets: rotation.secrets.map(({ secret }) => secret),
+  deadLetterQueues: { Membership: membership.deadLetterQueue },
+});

@@ -1,0 +1,24 @@
+/**
+ * The constructs a platform team imports into its own CDK app. `lib/app.ts` is the config-driven
+ * app built from the same constructs.
+ */
+export { CacheGroup, CacheUser } from '../lambdas/shared/cache/refs';
+export type {
+  AccessWindow,
+  Day,
+  Grant,
+  OneTimeWindow,
+  RecurringWindow,
+} from '../lambdas/shared/membership/grant';
+export { CacheAccessStack, type CacheAccessStackProps } from './cache-access-stack';
+export { parseConfig } from './config/load';
+export { InvalidConfigError } from './config/validate';
+export {
+  type CacheEndpoint,
+  CredentialRotation,
+  type CredentialRotationProps,
+  type RotatedSecret,
+  type RotatedUserProps,
+} from './constructs/credential-rotation';
+export { FailureAlerts, type FailureAlertsProps } from './constructs/failure-alerts';
+export { ScheduledMembership, type ScheduledMembershipProps } from './constructs/scheduled-membership';

@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const EXAMPLE = join(root, 'examples/own-cdk-app.ts');
+const outdir = mkdtempSync(join(tmpdir(), 'own-cdk-app-'));
+
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe('the README example of the constructs in your own CDK app', () => {
+  it('is the file the tests run, word for word', () => {
+    // Arrange
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+    // Act
+    const example = readFileSync(EXAMPLE, 'utf8');
+
+    // Assert
+    expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
+  });
+
+  it('synthesizes as a user runs it, importing the package by name', { timeout: 60_000 }, async () => {
+    // Act: the way `cdk synth` runs an app, without bundling the functions
+    await run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), EXAMPLE], {
+      cwd: root,
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }),
+      },
+    });
+
+    // Assert
+    const template = Template.fromJSON(
+      JSON.parse(readFileSync(join(outdir, 'Caches.template.json'), 'utf8')),
+    );
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-writer-AbCdEf',
+      RotationRules: { ScheduleExpression: 'rate(7 days)' },
+    });
+    template.resourceCountIs('AWS::Scheduler::Schedule', 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  });
+});
