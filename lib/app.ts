@@ -1,21 +1,25 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Errors, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CacheAccessStack } from './cache-access-stack';
 import { loadConfig } from './config/load';
-import type { CacheAccessConfig } from './config/schema';
 import { InvalidConfigError } from './config/validate';
 
-const app = new App();
-new CacheAccessStack(app, 'CacheAccessAutomation', { config: configOrExit(app) });
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+try {
+  const app = new App();
+  new CacheAccessStack(app, 'CacheAccessAutomation', {
+    config: loadConfig((key) => app.node.tryGetContext(key)),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+} catch (error) {
+  if (!isTheUsersToFix(error)) throw error;
+  // The problem, not a page of minified library source: a stack trace helps nobody fix a config.
+  console.error(error.message);
+  process.exit(1);
+}
 
-/** A config problem is the user's to fix: print the list of problems, not a stack trace. */
-function configOrExit(app: App): CacheAccessConfig {
-  try {
-    return loadConfig((key) => app.node.tryGetContext(key));
-  } catch (error) {
-    if (!(error instanceof InvalidConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
+/** A config problem, or a limit the CDK checks at synth (resource count, environment size): the user's to fix. */
+function isTheUsersToFix(error: unknown): error is Error {
+  if (error instanceof InvalidConfigError) return true;
+  return Errors.isValidationError(error);
 }

@@ -12,6 +12,7 @@ import { parseMembershipEvent } from '#shared/membership/event';
 import { EventBridgePublisher } from '#shared/membership/eventbridge-publisher';
 import { GRANTS_FILE, readGrantsFile } from '#shared/membership/grants-file';
 import { MembershipReconciler } from '#shared/membership/reconciler';
+import { shown } from '#shared/shown';
 
 const fn = defineHandler({
   serviceName: 'cache-membership',
@@ -53,11 +54,11 @@ export interface MembershipResult {
 
 export const handler = fn.handler(
   async (event, { deadline, metrics, workingOn }): Promise<MembershipResult> => {
-    const { group, trigger, scheduledTime } = parseMembershipEvent(event);
+    const { group, trigger, scheduledTime } = parseMembershipEvent(event, Date.now());
     workingOn(`reconcile of group ${group.arn}`, { groupArn: group.arn, trigger });
     if (!configuredGroups.includes(group.arn)) {
       throw new InvalidEventError(
-        `group ${group.arn} is not in this function's grants; configured groups: ${configuredGroups.join(', ')}`,
+        `group ${shown(group.arn)} is not in this function's grants; configured groups: ${configuredGroups.join(', ')}`,
       );
     }
     const { change, members, evaluatedAt } = await reconciler.reconcile({

@@ -9,6 +9,7 @@ import { RedisCredentialCheck } from '#shared/rotation/redis-credential-check';
 import { Rotator } from '#shared/rotation/rotator';
 import { SecretsManagerStore } from '#shared/rotation/secrets-manager-store';
 import { TargetRegistry } from '#shared/rotation/targets';
+import { clipped, shown } from '#shared/shown';
 
 const fn = defineHandler({
   serviceName: 'cache-rotation',
@@ -37,12 +38,12 @@ const rotator = new Rotator({
 
 export const handler = fn.handler(async (event, { deadline, metrics, workingOn }) => {
   const { step, secretId, token } = parseRotationEvent(event);
-  workingOn(`${step} for secret ${secretId}`, { step, secretId, token });
+  workingOn(`${step} for secret ${shown(secretId)}`, { step, secretId: clipped(secretId), token });
   metrics.addDimension('Step', step);
   const target = targets.find(secretId);
   if (!target) {
     throw new SecretNotAllowedError(
-      `secret ${secretId} is not one of the ${targets.size} secrets this function rotates; nothing was changed`,
+      `secret ${shown(secretId)} is not one of the ${targets.size} secrets this function rotates; nothing was changed`,
     );
   }
   workingOn(`${step} for secret ${secretId} (user ${target.userArn})`, { userArn: target.userArn });

@@ -1,4 +1,5 @@
 import { InvalidArnError } from './errors';
+import { shown } from './shown';
 
 /** The parts every ARN the project reads shares, as regular expression sources. */
 export const PARTITION = 'aws(?:-cn|-us-gov|-iso[a-z-]*)?';
@@ -13,6 +14,14 @@ export interface ArnLocation {
   readonly account: string;
 }
 
+export const sameLocation = (a: ArnLocation, b: ArnLocation) =>
+  a.partition === b.partition && a.account === b.account && a.region === b.region;
+
+/** `account 123456789012 and region eu-west-1`, with the partition when it is not the commercial one. */
+export function locationOf({ partition, account, region }: ArnLocation): string {
+  return `${partition === 'aws' ? '' : `partition ${partition}, `}account ${account} and region ${region}`;
+}
+
 const SECRET = new RegExp(
   `^arn:(${PARTITION}):secretsmanager:(${REGION}):(${ACCOUNT}):secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$`,
 );
@@ -24,7 +33,7 @@ export function parseSecretArn(arn: string): ArnLocation {
   const match = SECRET.exec(arn);
   if (!match) {
     throw new InvalidArnError(
-      `'${arn}' is not a complete Secrets Manager secret ARN; expected ${SECRET_ARN_FORM}`,
+      `${shown(arn)} is not a complete Secrets Manager secret ARN; expected ${SECRET_ARN_FORM}`,
     );
   }
   const [, partition = '', region = '', account = ''] = match;

@@ -66,6 +66,9 @@ export class ApiThrottledError extends CacheAccessError {}
 /** The service refused the change for a reason retrying cannot fix (duplicate user name, default user). */
 export class MembershipRefusedError extends CacheAccessError {}
 
+/** A user to add has the same UserName as a member (or another user added): the group may hold only one. */
+export class UserNameClashError extends MembershipRefusedError {}
+
 /** A membership run failed; the message names the group, `cause` holds the specific error. */
 export class MembershipRunError extends CacheAccessError {}
 

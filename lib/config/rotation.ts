@@ -1,6 +1,14 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
-import { type ArnLocation, parseSecretArn, SECRET_ARN_FORM } from '../../lambdas/shared/arn';
-import { type CacheUserRef, parseUserArn, USER_ARN_FORMS } from '../../lambdas/shared/cache/refs';
+import {
+  type ArnLocation,
+  locationOf,
+  parseSecretArn,
+  SECRET_ARN_FORM,
+  sameLocation,
+} from '../../lambdas/shared/arn';
+import { type CacheUserRef, parseUserArn, userArnProblem } from '../../lambdas/shared/cache/refs';
+import { checkedString, refuseRepeats } from '../../lambdas/shared/checks';
 import { PASSWORD_LENGTH } from '../../lambdas/shared/password';
 import type { Endpoint } from '../../lambdas/shared/rotation/targets';
 import { isRotationSchedule } from './schedule-expressions';
@@ -16,7 +24,6 @@ export function tryParse<T>(parse: () => T): T | undefined {
   }
 }
 
-const isUserArn = (arn: string) => tryParse(() => parseUserArn(arn)) !== undefined;
 const isSecretArn = (arn: string) => tryParse(() => parseSecretArn(arn)) !== undefined;
 
 /**
@@ -37,8 +44,17 @@ export function windowOverrun(schedule: string, window: string | undefined): str
   return undefined;
 }
 
+/** RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens, 253 characters at most. */
+const HOST_NAME =
+  /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
 const endpointSchema = z.strictObject({
-  host: z.string().min(1, 'expected the cache host name'),
+  host: z
+    .string()
+    .refine(
+      (host) => HOST_NAME.test(host) || isIP(host) !== 0,
+      'expected the cache host name or IP address, such as master.prod.abc123.euw1.cache.amazonaws.com',
+    ),
   port: z.number().int().min(1).max(65535).default(6379),
   tls: z
     .boolean()
@@ -51,9 +67,12 @@ const endpointSchema = z.strictObject({
 
 const targetSchema = z
   .strictObject({
-    userArn: z.string().refine(isUserArn, `expected ${USER_ARN_FORMS}`),
+    userArn: checkedString(userArnProblem),
     secretArn: z.string().refine(isSecretArn, `expected ${SECRET_ARN_FORM}`).optional(),
-    username: z.string().min(1).optional(),
+    username: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,128}$/, 'expected 1-128 printable characters without spaces')
+      .optional(),
     endpoint: endpointSchema.optional(),
   })
   .refine((t) => !(t.secretArn && t.username), {
@@ -104,34 +123,27 @@ export const rotationSchema = z
   .superRefine((rotation, ctx) => {
     const overrun = windowOverrun(rotation.schedule, rotation.window);
     if (overrun) ctx.addIssue({ code: 'custom', path: ['window'], input: rotation.window, message: overrun });
-    const seen = { userArn: new Map<string, number>(), secretArn: new Map<string, number>() };
-    rotation.targets.forEach((target, index) => {
-      for (const key of ['userArn', 'secretArn'] as const) {
-        const value = target[key];
-        if (value === undefined) continue;
-        const first = seen[key].get(value);
-        if (first !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['targets', index, key],
-            input: value,
-            message: `already used by targets[${first}]; each user and each secret may appear once`,
-          });
-        } else seen[key].set(value, index);
-      }
-    });
+    for (const key of ['userArn', 'secretArn'] as const) {
+      refuseRepeats(
+        rotation.targets,
+        ctx,
+        (first) => `already used by targets[${first}]; each user and each secret may appear once`,
+        (target) => target[key],
+        (index) => ['targets', index, key],
+      );
+    }
     // Malformed ARNs are already reported by their field's own check; the cross-checks skip them.
     rotation.targets.forEach((target, index) => {
       const user = tryParse(() => parseUserArn(target.userArn));
       const secretArn = target.secretArn;
       const secret = secretArn === undefined ? undefined : tryParse(() => parseSecretArn(secretArn));
       if (!user || !secret) return;
-      if (secret.account !== user.account || secret.region !== user.region) {
+      if (!sameLocation(secret, user)) {
         ctx.addIssue({
           code: 'custom',
           path: ['targets', index, 'secretArn'],
           input: secretArn,
-          message: `expected a secret in account ${user.account} and region ${user.region}, where its user is`,
+          message: `expected a secret in ${locationOf(user)}, where its user is`,
         });
       }
     });

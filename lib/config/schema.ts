@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ArnLocation } from '../../lambdas/shared/arn';
+import { type ArnLocation, locationOf, sameLocation } from '../../lambdas/shared/arn';
 import { parseGroupArn, parseUserArn } from '../../lambdas/shared/cache/refs';
 import { type MembershipConfig, membershipSchema, resolveMembership } from './membership';
 import { type RotationConfig, resolveRotation, rotationSchema, tryParse } from './rotation';
@@ -34,12 +34,12 @@ export const configSchema = z
     ];
     const [first, ...rest] = arns;
     for (const { path, ref } of rest) {
-      if (first && (ref.account !== first.ref.account || ref.region !== first.ref.region)) {
+      if (first && !sameLocation(ref, first.ref)) {
         ctx.addIssue({
           code: 'custom',
           path,
           input: ref.arn,
-          message: `expected account ${first.ref.account} and region ${first.ref.region} like ${jsonPath(first.path)}; one stack serves one account and region`,
+          message: `expected ${locationOf(first.ref)} like ${jsonPath(first.path)}; one stack serves one account and region`,
         });
       }
     }

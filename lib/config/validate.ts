@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { shownAsJson } from '../../lambdas/shared/shown';
 
 /**
  * A configuration or construct props that AWS would refuse or that cannot mean what was meant, found
@@ -42,7 +43,7 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 
 function problem(input: unknown, path: readonly PropertyKey[], message: string): string {
   const received = valueAt(input, path);
-  const shown = received === undefined ? 'nothing' : JSON.stringify(received);
+  const shown = received === undefined ? 'nothing' : shownAsJson(received);
   return `  ${jsonPath(path)}: ${message} (got ${shown})`;
 }
 

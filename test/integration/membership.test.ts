@@ -169,9 +169,9 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     expect(cloud.fn?.logs.some((line) => line.includes('"membership changed"'))).toBe(true);
   });
 
-  it('leaves the group unchanged and names the unknown user', async () => {
+  it('leaves the group unchanged and names the unknown user when nothing is to be removed', async () => {
     const [alice] = await users('alice');
-    const target = await group([alice?.name ?? '']);
+    const target = await group([]);
     const ghost = uniqueName('ghost');
     cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
       grant('oncall', target.arn, [alice?.name ?? ''], [closedWindow()]),
@@ -191,6 +191,76 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     expect(cloud.aws.events.entries.length).toBe(events);
   });
 
+  it('removes a user whose access ended even when a grant names an unknown user, then fails naming it', async () => {
+    // Arrange
+    const [alice] = await users('alice');
+    const target = await group([alice?.name ?? '']);
+    const ghost = uniqueName('ghost');
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
+      grant('oncall', target.arn, [alice?.name ?? ''], [closedWindow()]),
+      grant('contractor', target.arn, [ghost], [openWindow()]),
+    ]);
+    await expect(cloud.redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(true);
+
+    // Act
+    const result = await invoke(target.arn);
+
+    // Assert: alice is out and cannot log in; the run still fails, naming the unknown user
+    expect(members(target.id)).not.toContain(alice?.name);
+    await expect(cloud.redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(false);
+    expect(result.ok).toBe(false);
+    expect(result.error?.message).toContain(`'${ghost}' (grant contractor) does not exist`);
+    expect(result.error?.message).toContain(`(${alice?.name}) were applied on their own`);
+    expect(cloud.aws.events.entries.at(-1)?.detail).toMatchObject({ added: [], removed: [alice?.name] });
+  });
+
+  it('refuses a scheduled time 31 days ahead and changes nothing', async () => {
+    // Arrange: bob's contract starts in 30 days
+    const [bob] = await users('bob');
+    const target = await group([]);
+    const start = Date.now() + 30 * 86_400_000;
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
+      grant(
+        'contractor',
+        target.arn,
+        [bob?.name ?? ''],
+        [{ start: new Date(start).toISOString(), end: new Date(start + 86_400_000).toISOString() }],
+      ),
+    ]);
+    const [before, calls, events] = [members(target.id), modifyCalls(), cloud.aws.events.entries.length];
+
+    // Act
+    const result = await (cloud.fn as LambdaHost).invoke({
+      groupArn: target.arn,
+      trigger: 'window-boundary',
+      scheduledTime: new Date(Date.now() + 31 * 86_400_000).toISOString(),
+    });
+
+    // Assert
+    expect(result.ok).toBe(false);
+    expect(result.error?.message).toMatch(/scheduledTime '.*' is \d+ s ahead of this function's clock/);
+    expect(members(target.id)).toEqual(before);
+    expect(modifyCalls()).toBe(calls);
+    expect(cloud.aws.events.entries.length).toBe(events);
+  });
+
+  it('answers a 5 MB group ARN with a short error and short logs', async () => {
+    // Arrange
+    const target = await group([]);
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
+      grant('oncall', target.arn, ['alice'], [openWindow()]),
+    ]);
+    const logsBefore = cloud.fn.logs.length;
+
+    // Act
+    const result = await invoke(`${target.arn}${'x'.repeat(5_000_000)}`);
+
+    // Assert
+    expect(result.ok).toBe(false);
+    expect(result.error?.message.length).toBeLessThan(1_000);
+    expect(cloud.fn.logs.slice(logsBefore).join('\n').length).toBeLessThan(10_000);
+  });
+
   it('refuses a group that is not in its grants', async () => {
     const target = await group([]);
     cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
@@ -200,7 +270,46 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     const result = await invoke(groupArnOf(engine, 'someone-elses'));
 
     expect(result.error?.message).toMatch(
-      /someone-elses is not in this function's grants; configured groups: .*grp-/,
+      /someone-elses' is not in this function's grants; configured groups: .*grp-/,
     );
+  });
+});
+
+describe('bundled membership function on elasticache, with a UserName clash', () => {
+  const cloud = useLocalCloud();
+
+  it('removes a user whose access ended even when an addition clashes with the default user', async () => {
+    // Arrange: an impostor whose UserName is `default`, which the group already holds
+    const carol = uniqueName('carol');
+    const impostor = uniqueName('impostor');
+    await cloud.aws.users.create({
+      engine: 'elasticache',
+      id: carol,
+      passwords: [samplePassword()],
+      governedByGroups: true,
+    });
+    await cloud.aws.users.create({
+      engine: 'elasticache',
+      id: impostor,
+      userName: 'default',
+      passwords: [],
+      authType: 'no-password',
+    });
+    const id = uniqueName('grp');
+    await cloud.aws.groups.create({ engine: 'elasticache', id, members: [carol] });
+    const groupArn = groupArnOf('elasticache', id);
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
+      { name: 'night', groupArn, users: [carol], windows: [closedWindow()] },
+      { name: 'mistake', groupArn, users: [impostor], windows: [openWindow()] },
+    ]);
+
+    // Act
+    const result = await cloud.fn.invoke({ groupArn, trigger: 'reconcile' });
+
+    // Assert
+    expect(cloud.aws.groups.get('elasticache', id)?.members).toEqual(['default']);
+    expect(result.ok).toBe(false);
+    expect(result.error?.message).toContain(`users to add: '${impostor}' (grant mistake)`);
+    expect(result.error?.message).toContain(`(${carol}) were applied on their own`);
   });
 });

@@ -145,9 +145,30 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on
 
     expect(result.ok).toBe(false);
     expect(result.error?.message).toMatch(
-      /rotation event failed: not a Secrets Manager rotation event: missing or empty Step/,
+      /rotation event failed: not a Secrets Manager rotation event: missing, empty or out-of-bounds Step/,
     );
     expect(cloud.fn?.logs.some((line) => line.includes('"RotationStepFailed":1'))).toBe(true);
+  });
+
+  it('answers a 5 MB SecretId with a short error and short logs, changing nothing', async () => {
+    // Arrange
+    await withUser();
+    const writes = writeCalls();
+    const logsBefore = cloud.fn?.logs.length ?? 0;
+
+    // Act
+    const result = await (cloud.fn as LambdaHost).invoke({
+      Step: 'createSecret',
+      SecretId: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${'x'.repeat(5_000_000)}`,
+      ClientRequestToken: '3f6c6c1e-8b1f-4f0e-9c3a-2d7e5b9a1c44',
+    });
+
+    // Assert
+    expect(result.ok).toBe(false);
+    expect(result.error?.message.length).toBeLessThan(1_000);
+    const logged = (cloud.fn?.logs ?? []).slice(logsBefore).join('\n');
+    expect(logged.length).toBeLessThan(10_000);
+    expect(writeCalls()).toBe(writes);
   });
 
   it('refuses a user that does not exist', async () => {

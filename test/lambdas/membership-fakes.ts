@@ -1,6 +1,11 @@
 import type { GroupDirectory, GroupState, MembershipDiff } from '#shared/cache/ports';
 import type { CacheGroupRef } from '#shared/cache/refs';
-import { GroupBusyError, MembershipRefusedError, UserNotFoundError } from '#shared/errors';
+import {
+  GroupBusyError,
+  MembershipRefusedError,
+  UserNameClashError,
+  UserNotFoundError,
+} from '#shared/errors';
 import type { ChangePublisher, MembershipChange } from '#shared/membership/ports';
 
 export interface FakeGroup {
@@ -17,6 +22,8 @@ export class FakeGroups implements GroupDirectory {
   readonly groups = new Map<string, FakeGroup>();
   /** Users that do not exist: adding one fails the request with UserNotFoundError. */
   readonly unknownUsers = new Set<string>();
+  /** Users whose UserName clashes with a member's: adding one fails the request with UserNameClashError. */
+  readonly clashingUsers = new Set<string>();
   /** Errors the next describe calls throw, in order. */
   readonly describeErrors: Error[] = [];
   /** Errors the next modify calls throw, in order, before looking at the request. */
@@ -75,6 +82,9 @@ export class FakeGroups implements GroupDirectory {
     }
     const unknown = diff.add.filter((user) => this.unknownUsers.has(user));
     if (unknown.length > 0) throw new UserNotFoundError(`a user to add to group ${ref.arn} does not exist`);
+    if (diff.add.some((user) => this.clashingUsers.has(user))) {
+      throw new UserNameClashError(`group ${ref.arn} would hold two users with one UserName`);
+    }
     const notMembers = diff.remove.filter((user) => !group.members.includes(user));
     if (notMembers.length > 0) throw new MembershipRefusedError(`not members: ${notMembers.join(', ')}`);
     group.members = [...group.members.filter((user) => !diff.remove.includes(user)), ...diff.add];

@@ -11,6 +11,7 @@ import type { EngineDescription } from './engine';
 export const ELASTICACHE: EngineDescription = {
   engine: 'elasticache',
   service: 'elasticache',
+  label: 'ElastiCache',
   sidName: 'ElastiCache',
   groupNoun: 'ElastiCache user group',
   user: { resourcePrefix: 'user:', idName: 'userId' },

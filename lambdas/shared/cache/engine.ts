@@ -11,7 +11,9 @@ export interface EngineDescription {
   readonly engine: Engine;
   /** The ARN's service field and the IAM action prefix. */
   readonly service: string;
-  /** How statement ids and messages name the engine: `ElastiCache`, `MemoryDb`. */
+  /** The service's name in messages: `ElastiCache`, `MemoryDB`. */
+  readonly label: string;
+  /** How IAM statement ids name the engine: `ElastiCache`, `MemoryDb`. */
   readonly sidName: string;
   /** What a set of users allowed onto a cache is called: `ElastiCache user group`, `MemoryDB ACL`. */
   readonly groupNoun: string;

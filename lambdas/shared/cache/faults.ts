@@ -5,6 +5,7 @@ import {
   GroupNotFoundError,
   MembershipRefusedError,
   UserBusyError,
+  UserNameClashError,
   UserNotFoundError,
 } from '../errors';
 import type { CacheGroupRef, CacheUserRef } from './refs';
@@ -43,15 +44,13 @@ export function groupFault(error: unknown, group: CacheGroupRef): unknown {
   if (isAwsError(error, 'UserNotFoundFault')) {
     return new UserNotFoundError(`a user to add to group ${group.arn} does not exist`, { cause: error });
   }
-  if (
-    isAwsError(
-      error,
-      'DuplicateUserNameFault',
-      'DefaultUserRequired',
-      'DefaultUserAssociatedToUserGroupFault',
-    )
-  ) {
-    const reason = error instanceof Error ? error.message : String(error);
+  const reason = error instanceof Error ? error.message : String(error);
+  if (isAwsError(error, 'DuplicateUserNameFault')) {
+    return new UserNameClashError(`${group.engine} refused the change to group ${group.arn}: ${reason}`, {
+      cause: error,
+    });
+  }
+  if (isAwsError(error, 'DefaultUserRequired', 'DefaultUserAssociatedToUserGroupFault')) {
     return new MembershipRefusedError(`${group.engine} refused the change to group ${group.arn}: ${reason}`, {
       cause: error,
     });

@@ -11,6 +11,7 @@ import type { EngineDescription } from './engine';
 export const MEMORYDB: EngineDescription = {
   engine: 'memorydb',
   service: 'memorydb',
+  label: 'MemoryDB',
   sidName: 'MemoryDb',
   groupNoun: 'MemoryDB ACL',
   user: { resourcePrefix: 'user/', idName: 'userName' },

@@ -1,5 +1,6 @@
 import { ACCOUNT, type ArnLocation, PARTITION, REGION } from '../arn';
 import { InvalidArnError } from '../errors';
+import { shown } from '../shown';
 import type { ArnShape, Engine, EngineDescription } from './engine';
 import { ENGINE_NAMES, ENGINES } from './engines';
 
@@ -22,7 +23,13 @@ export interface CacheGroupRef extends CacheRef {
 
 type Kind = 'user' | 'group';
 
-const ID = '[A-Za-z][A-Za-z0-9-]*';
+/**
+ * Both services store user, group and ACL ids in lowercase (CloudFormation enforces
+ * `[a-z][a-z0-9-]*`): an id written with capitals would name a user the API never reports back.
+ */
+export const CACHE_ID = /^[a-z][a-z0-9-]*$/;
+export const CACHE_ID_RULE = 'a lowercase letter, then lowercase letters, digits or hyphens';
+const ANY_CASE_ID = '[A-Za-z][A-Za-z0-9-]*';
 
 const shapeOf = (description: EngineDescription, kind: Kind): ArnShape => description[kind];
 
@@ -30,7 +37,7 @@ const PATTERNS = ENGINE_NAMES.map((engine) => {
   const description = ENGINES[engine];
   const pattern = (kind: Kind) =>
     new RegExp(
-      `^arn:(${PARTITION}):${description.service}:(${REGION}):(${ACCOUNT}):${shapeOf(description, kind).resourcePrefix}(${ID})$`,
+      `^arn:(${PARTITION}):${description.service}:(${REGION}):(${ACCOUNT}):${shapeOf(description, kind).resourcePrefix}(${ANY_CASE_ID})$`,
     );
   return { engine, user: pattern('user'), group: pattern('group') };
 });
@@ -46,27 +53,41 @@ function arnForms(kind: Kind): string {
 export const USER_ARN_FORMS = arnForms('user');
 export const GROUP_ARN_FORMS = arnForms('group');
 
-function parse<K extends Kind>(arn: string, kind: K, problem: string): CacheRef & { readonly kind: K } {
+const NOT_AN_ARN = { user: 'a cache user ARN', group: 'an ElastiCache user group or MemoryDB ACL ARN' };
+
+/** The reference, or why `arn` is not one, in words that do not repeat it. */
+function read<K extends Kind>(arn: string, kind: K): (CacheRef & { readonly kind: K }) | string {
   for (const patterns of PATTERNS) {
     const match = patterns[kind].exec(arn);
-    if (match) {
-      const [, partition = '', region = '', account = '', id = ''] = match;
-      return { kind, arn, engine: patterns.engine, partition, region, account, id };
+    if (!match) continue;
+    const [, partition = '', region = '', account = '', id = ''] = match;
+    if (!CACHE_ID.test(id)) {
+      return `expected ids in lowercase: ${ENGINES[patterns.engine].label} stores the id ${shown(id)} as ${shown(id.toLowerCase())}`;
     }
+    return { kind, arn, engine: patterns.engine, partition, region, account, id };
   }
-  throw new InvalidArnError(problem);
+  return `expected ${kind === 'user' ? USER_ARN_FORMS : GROUP_ARN_FORMS}`;
 }
 
-export function parseUserArn(arn: string): CacheUserRef {
-  return parse(arn, 'user', `'${arn}' is not a cache user ARN; expected ${USER_ARN_FORMS}`);
+function parse<K extends Kind>(arn: string, kind: K): CacheRef & { readonly kind: K } {
+  const ref = read(arn, kind);
+  if (typeof ref === 'string') throw new InvalidArnError(`${shown(arn)} is not ${NOT_AN_ARN[kind]}; ${ref}`);
+  return ref;
 }
 
-export function parseGroupArn(arn: string): CacheGroupRef {
-  return parse(
-    arn,
-    'group',
-    `'${arn}' is not an ElastiCache user group or MemoryDB ACL ARN; expected ${GROUP_ARN_FORMS}`,
-  );
+export const parseUserArn = (arn: string): CacheUserRef => parse(arn, 'user');
+export const parseGroupArn = (arn: string): CacheGroupRef => parse(arn, 'group');
+
+/** For schemas: why `arn` is not a cache user ARN, or undefined when it is one. */
+export function userArnProblem(arn: string): string | undefined {
+  const ref = read(arn, 'user');
+  return typeof ref === 'string' ? ref : undefined;
+}
+
+/** For schemas: why `arn` is not a group ARN, or undefined when it is one. */
+export function groupArnProblem(arn: string): string | undefined {
+  const ref = read(arn, 'group');
+  return typeof ref === 'string' ? ref : undefined;
 }
 
 /** A user named in a grant for `group`: it lives in the group's engine, partition, account and region. */

@@ -1,11 +1,21 @@
 import { z } from 'zod';
 import { type CacheGroupRef, parseGroupArn } from '../cache/refs';
 import { InvalidEventError } from '../errors';
+import { shown } from '../shown';
+
+/**
+ * How far ahead of this function's clock a scheduled time may be: Scheduler's clock and Lambda's
+ * differ by seconds at most. More than that is not skew but an attempt to apply access early.
+ */
+export const MAX_CLOCK_SKEW_MS = 120_000;
 
 /** The input every schedule sends: which group, why, and when Scheduler meant it to run. */
 const eventSchema = z.object({
-  groupArn: z.string().min(1),
-  trigger: z.string().min(1).default('manual'),
+  groupArn: z.string().min(1).max(2048),
+  trigger: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'expected 1-64 letters, digits, . _ : or -')
+    .default('manual'),
   scheduledTime: z.iso.datetime({ offset: true }).optional(),
 });
 
@@ -16,7 +26,11 @@ export interface MembershipEvent {
   readonly scheduledTime?: number;
 }
 
-export function parseMembershipEvent(event: unknown): MembershipEvent {
+/**
+ * The event, refused before any AWS call when it is malformed or when its scheduled time lies in the
+ * future: the grants are evaluated no earlier than that time, so it would pull future access forward.
+ */
+export function parseMembershipEvent(event: unknown, nowMs: number): MembershipEvent {
   const result = eventSchema.safeParse(event);
   if (!result.success) {
     const problems = result.error.issues.map(
@@ -33,9 +47,11 @@ export function parseMembershipEvent(event: unknown): MembershipEvent {
   } catch (error) {
     throw new InvalidEventError((error as Error).message, { cause: error });
   }
-  return {
-    group,
-    trigger,
-    scheduledTime: scheduledTime === undefined ? undefined : Date.parse(scheduledTime),
-  };
+  const scheduledMs = scheduledTime === undefined ? undefined : Date.parse(scheduledTime);
+  if (scheduledMs !== undefined && scheduledMs > nowMs + MAX_CLOCK_SKEW_MS) {
+    throw new InvalidEventError(
+      `scheduledTime ${shown(scheduledTime ?? '')} is ${Math.round((scheduledMs - nowMs) / 1000)} s ahead of this function's clock (${new Date(nowMs).toISOString()}); a schedule is never more than ${MAX_CLOCK_SKEW_MS / 1000} s early, so the event is refused and nothing was changed`,
+    );
+  }
+  return { group, trigger, scheduledTime: scheduledMs };
 }

@@ -1,22 +1,14 @@
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { type CacheGroupRef, GROUP_ARN_FORMS, parseGroupArn } from '../cache/refs';
+import { CACHE_ID, CACHE_ID_RULE, type CacheGroupRef, groupArnProblem, parseGroupArn } from '../cache/refs';
+import { checkedString, refuseRepeats } from '../checks';
 
 export const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 export type Day = (typeof DAYS)[number];
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-/** A user id or name as ElastiCache and MemoryDB accept it. */
-const USER_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
-
-const isGroupArn = (arn: string) => {
-  try {
-    parseGroupArn(arn);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** MemoryDB's built-in ACL; the service refuses any change to it, in whatever case it is written. */
+const OPEN_ACCESS_ACL = /:acl\/open-access$/i;
 
 const recurringWindowSchema = z
   .strictObject({
@@ -79,21 +71,22 @@ const windowSchema = z.unknown().transform((value, ctx): AccessWindow => {
 /** A grant as the config and the grants file spell it: the group by ARN. */
 export const grantSpecSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, - _ or .'),
-  groupArn: z
-    .string()
-    .refine(isGroupArn, `expected ${GROUP_ARN_FORMS}`)
-    .refine(
-      (arn) => !arn.endsWith(':acl/open-access'),
-      "MemoryDB's open-access ACL cannot be changed; name an ACL of your own",
-    ),
+  groupArn: checkedString((arn) =>
+    OPEN_ACCESS_ACL.test(arn)
+      ? "MemoryDB's open-access ACL cannot be changed; name an ACL of your own"
+      : groupArnProblem(arn),
+  ),
   users: z
     .array(
       z
         .string()
-        .regex(USER_NAME, 'expected a user id: a letter, then letters, digits or hyphens')
+        .regex(CACHE_ID, `expected a user id as the service stores it: ${CACHE_ID_RULE}`)
         .refine((user) => user !== 'default', "the 'default' user is never managed: groups require it"),
     )
-    .min(1, 'expected at least one user'),
+    .min(1, 'expected at least one user')
+    .superRefine((users, ctx) =>
+      refuseRepeats(users, ctx, (first) => `already listed as users[${first}]; list each user once`),
+    ),
   windows: z.array(windowSchema).min(1, 'expected at least one window'),
 });
 

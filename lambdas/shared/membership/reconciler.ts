@@ -6,6 +6,8 @@ import {
   GroupBusyError,
   GroupNotFoundError,
   MembershipDriftError,
+  type MembershipRefusedError,
+  UserNameClashError,
   UserNotFoundError,
 } from '../errors';
 import type { Note } from '../handler';
@@ -48,6 +50,9 @@ export interface MembershipReconcilerDeps {
 }
 
 const isTransient = (error: unknown) => error instanceof GroupBusyError || error instanceof ApiThrottledError;
+/** Faults caused by users being added: the removals in the same call can still be made on their own. */
+const refusesAdditions = (error: unknown): error is UserNotFoundError | UserNameClashError =>
+  error instanceof UserNotFoundError || error instanceof UserNameClashError;
 
 /**
  * Makes one group match the plan at one instant with at most one modify call: read live state,
@@ -72,11 +77,20 @@ export class MembershipReconciler {
         if (isEmptyDiff(diff)) return { applied: undefined, members: state.members, atMs };
         try {
           await directory.modifyGroup(group, diff);
+          return { applied: { diff, desired }, members: state.members, atMs };
         } catch (error) {
-          if (error instanceof UserNotFoundError) throw await this.unknownUsers(group, diff, desired, error);
-          throw error;
+          if (!refusesAdditions(error) || diff.remove.length === 0) {
+            throw refusesAdditions(error) ? await this.refusal(group, diff, desired, error, false) : error;
+          }
+          // Access that has ended must not wait until someone fixes the config: the removals go alone.
+          const removals = { add: [], remove: diff.remove };
+          await directory.modifyGroup(group, removals);
+          const refused = {
+            error: await this.refusal(group, diff, desired, error, true),
+            additions: diff.add,
+          };
+          return { applied: { diff: removals, desired, refused }, members: state.members, atMs };
         }
-        return { applied: { diff, desired }, members: state.members, atMs };
       },
       { isRetryable: isTransient },
     );
@@ -84,18 +98,21 @@ export class MembershipReconciler {
     if (!outcome.applied) return { members: outcome.members, evaluatedAt };
 
     // Audited and published as soon as the service accepted it, so a failed check below cannot lose the record.
-    const { diff, desired } = outcome.applied;
+    const { diff, desired, refused } = outcome.applied;
     const change = this.describeChange(request, diff, desired, evaluatedAt);
     this.deps.note?.('membership changed', { ...change });
     await this.deps.publisher.publish(change);
 
     const after = await this.activeState(group, deadline);
     const drift = diffMembership(after.members, desired);
-    if (!isEmptyDiff(drift)) {
+    // After a refusal the refused additions are still missing, as they must be; nothing else may be.
+    const missing = drift.add.filter((user) => !refused?.additions.includes(user));
+    if (missing.length > 0 || drift.remove.length > 0) {
       throw new MembershipDriftError(
-        `group ${group.arn} still differs from the plan after the change (would add ${list(drift.add)}, remove ${list(drift.remove)}); something else changed it meanwhile, the next reconcile retries`,
+        `group ${group.arn} still differs from the plan after the change (would add ${list(missing)}, remove ${list(drift.remove)}); something else changed it meanwhile, the next reconcile retries`,
       );
     }
+    if (refused) throw refused.error;
     return { change, members: after.members, evaluatedAt };
   }
 
@@ -113,20 +130,29 @@ export class MembershipReconciler {
     );
   }
 
-  private async unknownUsers(
+  /** Why the service refused the additions, naming each user with the grants that want it, and what was done instead. */
+  private async refusal(
     group: CacheGroupRef,
     diff: MembershipDiff,
     desired: DesiredMembership,
-    cause: UserNotFoundError,
-  ): Promise<UserNotFoundError> {
+    cause: UserNotFoundError | UserNameClashError,
+    removalsApplied: boolean,
+  ): Promise<MembershipRefusedError | UserNotFoundError> {
+    const named = (users: readonly string[]) =>
+      users.map((user) => `'${user}' (grant ${list(desired.grantedBy.get(user) ?? [])})`).join(', ');
+    const outcome = removalsApplied
+      ? `the removals from group ${group.arn} (${list(diff.remove)}) were applied on their own, the additions (${list(diff.add)}) were not`
+      : `group ${group.arn} was left unchanged`;
+    if (cause instanceof UserNameClashError) {
+      return new UserNameClashError(`${cause.message}; users to add: ${named(diff.add)}; ${outcome}`, {
+        cause,
+      });
+    }
     const directory = this.deps.users[group.engine];
     const found = await Promise.all(diff.add.map((user) => directory.describeUser(memberOf(group, user))));
     const missing = diff.add.filter((_, index) => found[index] === undefined);
-    const named = (missing.length > 0 ? missing : diff.add).map(
-      (user) => `'${user}' (grant ${list(desired.grantedBy.get(user) ?? [])})`,
-    );
     return new UserNotFoundError(
-      `user ${named.join(', ')} does not exist in ${group.engine} ${group.region} account ${group.account}; group ${group.arn} was left unchanged`,
+      `user ${named(missing.length > 0 ? missing : diff.add)} does not exist in ${group.engine} ${group.region} account ${group.account}; ${outcome}`,
       { cause },
     );
   }

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { InvalidEventError } from '../errors';
 import { normalizeStep, type RotationStep } from './steps';
 
+/** Secrets Manager's own bounds: a SecretId of at most 2,048 characters, a token of 32 to 64. */
 const eventSchema = z.object({
-  Step: z.string().min(1),
-  SecretId: z.string().min(1),
-  ClientRequestToken: z.string().min(1),
+  Step: z.string().min(1).max(32),
+  SecretId: z.string().min(1).max(2048),
+  ClientRequestToken: z.string().min(32).max(64),
 });
 
 export interface RotationEvent {
@@ -20,7 +21,7 @@ export function parseRotationEvent(event: unknown): RotationEvent {
   if (!result.success) {
     const fields = result.error.issues.map((issue) => issue.path.join('.') || '(event)').join(', ');
     throw new InvalidEventError(
-      `not a Secrets Manager rotation event: missing or empty ${fields}; expected {Step, SecretId, ClientRequestToken}`,
+      `not a Secrets Manager rotation event: missing, empty or out-of-bounds ${fields}; expected {Step, SecretId (1-2048 characters), ClientRequestToken (32-64)}`,
     );
   }
   const { Step, SecretId, ClientRequestToken } = result.data;

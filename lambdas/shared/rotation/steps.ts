@@ -1,4 +1,5 @@
 import { InvalidEventError } from '../errors';
+import { shown } from '../shown';
 
 const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type RotationStep = (typeof ROTATION_STEPS)[number];
@@ -15,7 +16,7 @@ export function normalizeStep(step: string): RotationStep {
   const known = BY_SPELLING.get(step);
   if (!known) {
     throw new InvalidEventError(
-      `unknown rotation step '${step}'; expected one of ${[...BY_SPELLING.keys()].join(', ')}`,
+      `unknown rotation step ${shown(step)}; expected one of ${[...BY_SPELLING.keys()].join(', ')}`,
     );
   }
   return known;

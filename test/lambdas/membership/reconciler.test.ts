@@ -6,6 +6,7 @@ import {
   GroupBusyError,
   GroupNotFoundError,
   MembershipDriftError,
+  UserNameClashError,
   UserNotFoundError,
 } from '#shared/errors';
 import type { OneTimeWindow } from '#shared/membership/grant';
@@ -258,9 +259,9 @@ describe('MembershipReconciler', () => {
     expect(clock.now() - 1_700_000_000_000).toBeLessThanOrEqual(60_000);
   });
 
-  it('names the unknown user and its grant, says the group was left unchanged and publishes nothing', async () => {
+  it('names the unknown user and its grant and leaves the group unchanged when there is nothing to remove', async () => {
     // Arrange
-    groups.add(group, ['default', 'carol']);
+    groups.add(group, ['default']);
     groups.unknownUsers.add('bob');
     users.users.delete(memberOf(group, 'bob').arn);
 
@@ -277,9 +278,55 @@ describe('MembershipReconciler', () => {
     expect(message).not.toContain("'alice'");
     expect((error as Error).cause).toBeInstanceOf(UserNotFoundError);
     expect(groups.modifyCalls).toHaveLength(1);
-    expect(groups.membersOf(group)).toEqual(['carol', 'default']);
+    expect(groups.membersOf(group)).toEqual(['default']);
     expect(publisher.published).toEqual([]);
     expect(events).toEqual([]);
+  });
+
+  it('applies the removals on their own when an unknown user blocks the change, then fails naming the user', async () => {
+    // Arrange: carol's window has closed while bob, who is wanted, does not exist
+    groups.add(group, ['default', 'carol']);
+    groups.unknownUsers.add('bob');
+    users.users.delete(memberOf(group, 'bob').arn);
+
+    // Act
+    const error = await reconcile().catch((e: unknown) => e);
+
+    // Assert: one refused call, then the removal alone; the revocation is audited and published
+    expect(groups.modifyCalls.map(({ add, remove }) => ({ add, remove }))).toEqual([
+      { add: ['alice', 'bob'], remove: ['carol'] },
+      { add: [], remove: ['carol'] },
+    ]);
+    expect(groups.membersOf(group)).toEqual(['default']);
+    expect(publisher.published).toEqual([
+      expect.objectContaining({ added: [], removed: ['carol'], grants: ['night'] }),
+    ]);
+    expect(error).toBeInstanceOf(UserNotFoundError);
+    expect((error as Error).message).toContain(`user 'bob' (grant oncall) does not exist`);
+    expect((error as Error).message).toContain(
+      `the removals from group ${GROUP_ARN} (carol) were applied on their own, the additions (alice, bob) were not`,
+    );
+  });
+
+  it('applies the removals on their own when a UserName clash blocks the change, then fails naming the additions', async () => {
+    // Arrange
+    const contractor = grantsOf([
+      { name: 'contractor', groupArn: ACL_ARN, users: ['dave'], windows: [OPEN] },
+      { name: 'former', groupArn: ACL_ARN, users: ['erin'], windows: [CLOSED] },
+    ]);
+    acls.add(acl, ['erin']);
+    acls.clashingUsers.add('dave');
+
+    // Act
+    const error = await reconcile({ group: acl, grants: contractor }).catch((e: unknown) => e);
+
+    // Assert
+    expect(acls.membersOf(acl)).toEqual([]);
+    expect(error).toBeInstanceOf(UserNameClashError);
+    expect((error as Error).message).toContain("users to add: 'dave' (grant contractor)");
+    expect((error as Error).message).toContain(
+      '(erin) were applied on their own, the additions (dave) were not',
+    );
   });
 
   it('names every unknown user with every grant that wants it', async () => {

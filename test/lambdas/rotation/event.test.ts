@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '#shared/errors';
 import { parseRotationEvent } from '#shared/rotation/event';
 
-const event = { Step: 'createSecret', SecretId: 'arn:secret', ClientRequestToken: 'token-1' };
+const TOKEN = '3f6c6c1e-8b1f-4f0e-9c3a-2d7e5b9a1c44';
+const event = { Step: 'createSecret', SecretId: 'arn:secret', ClientRequestToken: TOKEN };
 
 describe('parseRotationEvent', () => {
   it.each([
@@ -19,7 +20,7 @@ describe('parseRotationEvent', () => {
     expect(parseRotationEvent({ ...event, RotationToken: 'rt' })).toEqual({
       step: 'createSecret',
       secretId: 'arn:secret',
-      token: 'token-1',
+      token: TOKEN,
     });
   });
 
@@ -33,6 +34,16 @@ describe('parseRotationEvent', () => {
     const parse = () => parseRotationEvent({ source: 'aws.scheduler' });
 
     expect(parse).toThrow(InvalidEventError);
-    expect(parse).toThrow(/missing or empty Step, SecretId, ClientRequestToken/);
+    expect(parse).toThrow(/missing, empty or out-of-bounds Step, SecretId, ClientRequestToken/);
+  });
+
+  it('refuses a 5 MB SecretId, naming the field and not echoing the value', () => {
+    // Act
+    const parse = () => parseRotationEvent({ ...event, SecretId: 'x'.repeat(5_000_000) });
+
+    // Assert
+    expect(parse).toThrow(InvalidEventError);
+    expect(parse).toThrow(/out-of-bounds SecretId; expected \{Step, SecretId \(1-2048 characters\)/);
+    expect(() => parse()).toThrow(expect.objectContaining({ message: expect.stringMatching(/^.{0,300}$/s) }));
   });
 });
