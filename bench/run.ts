@@ -25,8 +25,14 @@ const OUT_DIR = fileURLToPath(new URL('../.bench-out/', import.meta.url));
 const log = (line: string) => console.error(line);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
+  });
   const quick = values.quick;
+  const sections = ['rotation', 'reconcile', 'cold-start'];
+  const unknown = (values.only ?? []).filter((section) => !sections.includes(section));
+  if (unknown.length > 0) throw new Error(`--only takes ${sections.join(', ')}; got ${unknown.join(', ')}`);
+  const runs = (section: string) => values.only === undefined || values.only.includes(section);
   mkdirSync(OUT_DIR, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'cache-access-bench-'));
   const redis = await startRedis();
@@ -41,77 +47,87 @@ async function main(): Promise<void> {
       return file;
     };
 
-    log('1-2. rotation time, API calls and billed time per rotation...');
-    const repeats = quick
-      ? [
-          [0, 3],
-          [2_000, 1],
-          [20_000, 1],
-        ]
-      : [
-          [0, 5],
-          [2_000, 3],
-          [20_000, 3],
-        ];
-    rows.push(
-      ...(await rotationBench({
-        bundle: bundle('rotate'),
-        aws,
-        redis,
-        repeats: new Map(repeats as [number, number][]),
-        log,
-      })),
-    );
+    if (runs('rotation')) {
+      log('1-2. rotation time, API calls and billed time per rotation...');
+      const repeats = quick
+        ? [
+            [0, 3],
+            [2_000, 1],
+            [20_000, 1],
+          ]
+        : [
+            [0, 5],
+            [2_000, 3],
+            [20_000, 3],
+          ];
+      rows.push(
+        ...(await rotationBench({
+          bundle: bundle('rotate'),
+          aws,
+          redis,
+          repeats: new Map(repeats as [number, number][]),
+          log,
+        })),
+      );
+    }
 
-    log('3. reconcile at scale...');
-    rows.push(
-      ...(await reconcileScaleBench({
-        bundle: bundle('membership'),
-        redis,
-        groups: quick ? 20 : 100,
-        concurrency: 10,
-        log,
-      })),
-    );
+    if (runs('reconcile')) {
+      log('3. reconcile at scale...');
+      rows.push(
+        ...(await reconcileScaleBench({
+          bundle: bundle('membership'),
+          redis,
+          groups: quick ? 20 : 150,
+          concurrency: 10,
+          log,
+        })),
+      );
+    }
 
-    log('4. cold start...');
-    const user = await provisionUser(aws, 'elasticache', `cold-${randomUUID().slice(0, 8)}`);
-    const groupId = 'cold-start';
-    await aws.groups.create({ engine: 'elasticache', id: groupId, members: [] });
-    const grantsFile = join(work, GRANTS_FILE);
-    const groupArn = groupArnOf('elasticache', groupId);
-    writeFileSync(
-      grantsFile,
-      grantsFileContent(grantsOf([{ name: 'cold', groupArn, users: [user.name], windows: [openWindow()] }])),
-    );
-    const token = randomUUID();
-    aws.secrets.beginRotation(user.secretArn, token);
-    rows.push(
-      ...(await coldStartBench({
-        samples: quick ? 5 : 20,
-        outDir: OUT_DIR,
-        log,
-        targets: [
-          {
-            folder: 'rotate',
-            bundle: bundle('rotate'),
-            env: {
-              ...aws.env(),
-              NODE_EXTRA_CA_CERTS: redis.caFile,
-              [ENV.rotationTargets]: serializeTargets([{ secretArn: user.secretArn, userArn: user.userArn }]),
-              [ENV.passwordLength]: '64',
+    if (runs('cold-start')) {
+      log('4. cold start...');
+      const user = await provisionUser(aws, 'elasticache', `cold-${randomUUID().slice(0, 8)}`);
+      const groupId = 'cold-start';
+      await aws.groups.create({ engine: 'elasticache', id: groupId, members: [] });
+      const grantsFile = join(work, GRANTS_FILE);
+      const groupArn = groupArnOf('elasticache', groupId);
+      writeFileSync(
+        grantsFile,
+        grantsFileContent(
+          grantsOf([{ name: 'cold', groupArn, users: [user.name], windows: [openWindow()] }]),
+        ),
+      );
+      const token = randomUUID();
+      aws.secrets.beginRotation(user.secretArn, token);
+      rows.push(
+        ...(await coldStartBench({
+          samples: quick ? 5 : 20,
+          outDir: OUT_DIR,
+          log,
+          targets: [
+            {
+              folder: 'rotate',
+              bundle: bundle('rotate'),
+              env: {
+                ...aws.env(),
+                NODE_EXTRA_CA_CERTS: redis.caFile,
+                [ENV.rotationTargets]: serializeTargets([
+                  { secretArn: user.secretArn, userArn: user.userArn },
+                ]),
+                [ENV.passwordLength]: '64',
+              },
+              event: { Step: 'createSecret', SecretId: user.secretArn, ClientRequestToken: token },
             },
-            event: { Step: 'createSecret', SecretId: user.secretArn, ClientRequestToken: token },
-          },
-          {
-            folder: 'membership',
-            bundle: bundle('membership'),
-            env: { ...aws.env(), [ENV.grantsFile]: grantsFile, [ENV.eventBusName]: 'default' },
-            event: { groupArn, trigger: 'bench' },
-          },
-        ],
-      })),
-    );
+            {
+              folder: 'membership',
+              bundle: bundle('membership'),
+              env: { ...aws.env(), [ENV.grantsFile]: grantsFile, [ENV.eventBusName]: 'default' },
+              event: { groupArn, trigger: 'bench' },
+            },
+          ],
+        })),
+      );
+    }
   } finally {
     await aws.stop();
     await redis.stop();

@@ -72,6 +72,9 @@ export class UserNameClashError extends MembershipRefusedError {}
 /** A membership run failed; the message names the group, `cause` holds the specific error. */
 export class MembershipRunError extends CacheAccessError {}
 
+/** Several groups of one run failed; the message names each with its error. */
+export class GroupsFailedError extends CacheAccessError {}
+
 /** After the change, the group's members still do not match the grants. */
 export class MembershipDriftError extends CacheAccessError {}
 

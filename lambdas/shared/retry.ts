@@ -8,7 +8,7 @@ export interface Backoff {
 }
 
 /** Starts fast because most waits are short, and caps low enough to notice a change within seconds. */
-const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 5_000, factor: 2 };
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 5_000, factor: 2 };
 
 /**
  * Runs `attempt` until it returns a value, sleeping with jittered exponential backoff between tries.
@@ -35,8 +35,7 @@ export async function retryUntil<T>(
       if (!isRetryable(error)) throw error;
       lastError = error;
     }
-    // Equal jitter: never sleeps less than half the delay, so a retry storm cannot form.
-    const pause = delay / 2 + Math.random() * (delay / 2);
+    const pause = jittered(delay);
     if (pause >= deadline.remainingMs()) {
       const why = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
       throw new DeadlineExceededError(`gave up waiting for ${what} after ${tries} tries${why}`, {
@@ -46,4 +45,9 @@ export async function retryUntil<T>(
     await deadline.clock.sleep(pause);
     delay = Math.min(backoff.maxMs, delay * backoff.factor);
   }
+}
+
+/** Equal jitter: never less than half the delay, so a retry storm cannot form. */
+export function jittered(delayMs: number): number {
+  return delayMs / 2 + Math.random() * (delayMs / 2);
 }

@@ -45,19 +45,21 @@ async function main(): Promise<void> {
   console.log(planReport({ grants, at, days, live }));
 }
 
-/** Reads each group once; a group that cannot be read is reported, not fatal, so the others still print. */
+/** Reads the groups in one batched call per engine; a group that cannot be read is reported, not fatal. */
 async function readLiveGroups(groups: readonly CacheGroupRef[]): Promise<Map<string, GroupState | string>> {
   const directories = cacheDirectories();
-  const states = await Promise.all(
-    groups.map(async (group): Promise<[string, GroupState | string]> => {
-      try {
-        return [group.arn, (await directories[group.engine].describeGroup(group)) ?? 'it does not exist'];
-      } catch (error) {
-        return [group.arn, error instanceof Error ? `${error.name}: ${error.message}` : String(error)];
-      }
-    }),
-  );
-  return new Map(states);
+  const states = new Map<string, GroupState | string>();
+  for (const engine of new Set(groups.map((group) => group.engine))) {
+    const ofEngine = groups.filter((group) => group.engine === engine);
+    try {
+      const found = await directories[engine].describeGroups(ofEngine);
+      for (const group of ofEngine) states.set(group.arn, found.get(group.arn) ?? 'it does not exist');
+    } catch (error) {
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      for (const group of ofEngine) states.set(group.arn, why);
+    }
+  }
+  return states;
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import {
   groupChangeFrom,
   type MembershipIndex,
 } from './groups';
+import { ELASTICACHE_PAGING, page } from './pages';
 import { authTypeFrom, USER_FAULTS, type UserChange, type UserState, type UserStore } from './users';
 import { type Input, requiredString, ServiceError } from './wire';
 
@@ -40,13 +41,16 @@ export function elastiCacheUserGroups(groups: GroupStore): ServiceModule {
   return {
     service: 'elasticache',
     faults: [...USER_FAULTS, ...GROUP_FAULTS],
-    safeParams: ['UserGroupId', 'UserIdsToAdd', 'UserIdsToRemove'],
+    safeParams: ['UserGroupId', 'UserIdsToAdd', 'UserIdsToRemove', 'Marker'],
     operations: {
-      DescribeUserGroups: (input, { region }) => ({
-        UserGroups: groups
-          .describe('elasticache', input.string('UserGroupId'))
-          .map((group) => toUserGroup(group, region)),
-      }),
+      DescribeUserGroups: (input, { region }) => {
+        const { items, next } = page(
+          groups.describe('elasticache', input.string('UserGroupId')),
+          input,
+          ELASTICACHE_PAGING,
+        );
+        return { UserGroups: items.map((group) => toUserGroup(group, region)), Marker: next };
+      },
       ModifyUserGroup: (input, { region }) =>
         toUserGroup(
           groups.modify(

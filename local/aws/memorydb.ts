@@ -8,6 +8,7 @@ import {
   type MembershipIndex,
   OPEN_ACCESS_ACL,
 } from './groups';
+import { MEMORYDB_PAGING, page } from './pages';
 import {
   authTypeFrom,
   DEFAULT_USER_NAME,
@@ -48,11 +49,16 @@ export function memoryDbAcls(groups: GroupStore): ServiceModule {
   return {
     service: 'memorydb',
     faults: [...USER_FAULTS, ...GROUP_FAULTS],
-    safeParams: ['ACLName', 'UserNamesToAdd', 'UserNamesToRemove'],
+    safeParams: ['ACLName', 'UserNamesToAdd', 'UserNamesToRemove', 'NextToken'],
     operations: {
-      DescribeACLs: (input, { region }) => ({
-        ACLs: groups.describe('memorydb', input.string('ACLName')).map((acl) => toAcl(acl, region)),
-      }),
+      DescribeACLs: (input, { region }) => {
+        const { items, next } = page(
+          groups.describe('memorydb', input.string('ACLName')),
+          input,
+          MEMORYDB_PAGING,
+        );
+        return { ACLs: items.map((acl) => toAcl(acl, region)), NextToken: next };
+      },
       UpdateACL: (input, { region }) => ({
         ACL: toAcl(
           groups.modify(

@@ -31,6 +31,8 @@ export interface Input {
   structs(name: string): readonly Input[] | undefined;
   /** JSON sends epoch seconds, awsQuery an ISO 8601 string. */
   timestamp(name: string): Date | undefined;
+  /** JSON sends a number, awsQuery its digits. */
+  integer(name: string): number | undefined;
   /** The value if it is a string or a list of strings, without judging the request; for the call log. */
   peek(name: string): string | readonly string[] | undefined;
 }
@@ -192,6 +194,14 @@ class JsonInput implements Input {
     throw new ServiceError('SerializationException', `${name} must be a timestamp in epoch seconds.`);
   }
 
+  integer(name: string): number | undefined {
+    const value = this.fields[name];
+    if (value === undefined || Number.isInteger(value)) {
+      return value as number | undefined;
+    }
+    throw new ServiceError('SerializationException', `${name} must be an integer.`);
+  }
+
   peek(name: string): string | readonly string[] | undefined {
     const value = this.fields[name];
     const isStrings = Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -246,6 +256,17 @@ class QueryInput implements Input {
       throw new ServiceError('InvalidParameterValue', `${name} must be an ISO 8601 timestamp.`);
     }
     return date;
+  }
+
+  integer(name: string): number | undefined {
+    const value = this.string(name);
+    if (value === undefined) {
+      return undefined;
+    }
+    if (!/^-?\d+$/.test(value)) {
+      throw new ServiceError('InvalidParameterValue', `${name} must be an integer.`);
+    }
+    return Number(value);
   }
 
   peek(name: string): string | readonly string[] | undefined {

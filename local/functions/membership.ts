@@ -13,6 +13,10 @@ import type { Engine, LocalAws } from '../aws/endpoint';
 import { type LambdaHost, startLambda } from '../lambda/host';
 
 export const GROUP_MODIFY: Record<Engine, string> = { elasticache: 'ModifyUserGroup', memorydb: 'UpdateACL' };
+export const GROUP_DESCRIBE: Record<Engine, { operation: string; idParam: string }> = {
+  elasticache: { operation: 'DescribeUserGroups', idParam: 'UserGroupId' },
+  memorydb: { operation: 'DescribeACLs', idParam: 'ACLName' },
+};
 export const GROUP_BUSY: Record<Engine, string> = {
   elasticache: 'InvalidUserGroupStateFault',
   memorydb: 'InvalidACLStateFault',

@@ -4,6 +4,7 @@ import type { Engine, LambdaHost } from '../../local';
 import {
   closedWindow,
   GROUP_BUSY,
+  GROUP_DESCRIBE,
   GROUP_MODIFY,
   groupArnOf,
   openWindow,
@@ -68,7 +69,7 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     const result = await invoke(target.arn);
 
     expect(result.ok).toBe(true);
-    expect(result.result).toMatchObject({ added: [alice?.name], removed: [] });
+    expect(result.result).toMatchObject({ groups: [{ added: [alice?.name], removed: [] }] });
     expect(members(target.id)).toContain(alice?.name);
     await expect(cloud.redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(true);
   });
@@ -83,7 +84,7 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
 
     const result = await invoke(target.arn);
 
-    expect(result.result).toMatchObject({ added: [], removed: [alice?.name] });
+    expect(result.result).toMatchObject({ groups: [{ added: [], removed: [alice?.name] }] });
     expect(members(target.id)).not.toContain(alice?.name);
     await expect(cloud.redis.authenticates(alice?.name ?? '', alice?.password ?? '')).resolves.toBe(false);
   });
@@ -115,7 +116,7 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
 
     const result = await invoke(target.arn);
 
-    expect(result.result).toMatchObject({ added: [], removed: [] });
+    expect(result.result).toMatchObject({ groups: [{ added: [], removed: [] }] });
     expect(members(target.id)).toContain(alice?.name);
     expect(modifyCalls()).toBe(calls);
   });
@@ -150,7 +151,7 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
 
     const result = await invoke(target.arn);
 
-    expect(result.result).toMatchObject({ added: [bob?.name], removed: [alice?.name] });
+    expect(result.result).toMatchObject({ groups: [{ added: [bob?.name], removed: [alice?.name] }] });
     expect(modifyCalls() - calls).toBe(1);
     const published = cloud.aws.events.entries.slice(events);
     expect(published).toHaveLength(1);
@@ -259,6 +260,31 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled membership function 
     expect(result.ok).toBe(false);
     expect(result.error?.message.length).toBeLessThan(1_000);
     expect(cloud.fn.logs.slice(logsBefore).join('\n').length).toBeLessThan(10_000);
+  });
+
+  it('reconciles every group of its grants in one invocation, reading them with list calls', async () => {
+    // Arrange
+    const [alice, bob] = await users('alice', 'bob');
+    const first = await group([]);
+    const second = await group([bob?.name ?? '']);
+    cloud.fn = await startMembershipFunction(bundle, cloud.aws, [
+      grant('first', first.arn, [alice?.name ?? ''], [openWindow()]),
+      grant('second', second.arn, [bob?.name ?? ''], [closedWindow()]),
+    ]);
+    const { operation, idParam } = GROUP_DESCRIBE[engine];
+    const [describesBefore, modifiesBefore] = [cloud.aws.callsOf(operation).length, modifyCalls()];
+
+    // Act
+    const result = await (cloud.fn as LambdaHost).invoke({ trigger: 'reconcile' });
+
+    // Assert
+    expect(result.ok).toBe(true);
+    expect(members(first.id)).toContain(alice?.name);
+    expect(members(second.id)).not.toContain(bob?.name);
+    expect(modifyCalls() - modifiesBefore).toBe(2);
+    const describes = cloud.aws.callsOf(operation).slice(describesBefore);
+    expect(describes.length).toBeGreaterThan(0);
+    expect(describes.every((call) => call.params[idParam] === undefined)).toBe(true);
   });
 
   it('refuses a group that is not in its grants', async () => {

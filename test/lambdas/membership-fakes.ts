@@ -48,10 +48,20 @@ export class FakeGroups implements GroupDirectory {
     return [...(this.groups.get(ref.arn)?.members ?? [])].sort();
   }
 
-  async describeGroup(ref: CacheGroupRef): Promise<GroupState | undefined> {
+  /** One call for any number of groups, as the list call is. */
+  async describeGroups(refs: readonly CacheGroupRef[]): Promise<ReadonlyMap<string, GroupState>> {
     this.describeCalls++;
     const error = this.describeErrors.shift();
     if (error) throw error;
+    const states = new Map<string, GroupState>();
+    for (const ref of refs) {
+      const state = this.stateOf(ref);
+      if (state) states.set(ref.arn, state);
+    }
+    return states;
+  }
+
+  private stateOf(ref: CacheGroupRef): GroupState | undefined {
     const group = this.groups.get(ref.arn);
     if (!group) return undefined;
     const queued = this.statusQueue.shift();
@@ -95,10 +105,12 @@ export class FakeGroups implements GroupDirectory {
 /** Records every published change; can be told to fail. */
 export class FakePublisher implements ChangePublisher {
   readonly published: MembershipChange[] = [];
+  calls = 0;
   failWith?: Error;
 
-  async publish(change: MembershipChange): Promise<void> {
+  async publish(changes: readonly MembershipChange[]): Promise<void> {
+    this.calls++;
     if (this.failWith) throw this.failWith;
-    this.published.push(change);
+    this.published.push(...changes);
   }
 }

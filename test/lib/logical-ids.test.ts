@@ -10,6 +10,11 @@ import { parseConfig } from '../../lib/config/load';
  * changes. A replaced created secret means new passwords, a replaced schedule group drops its
  * schedules, a replaced log group loses history. These ids were taken from the example config in
  * cdk.json before the code was reshaped; a change here must be deliberate and explained.
+ *
+ * One deliberate change so far: schedules are keyed by boundary, not by group, since every run
+ * reconciles every group (a schedule per group and boundary hit the 500-resource limit at about 96
+ * groups). Replacing a schedule loses nothing: it holds no state, and the periodic reconcile covers
+ * the seconds of a deploy.
  */
 const PINNED = [
   'AlertsMembershipDeadLetters78B9E0B6 AWS::CloudWatch::Alarm',
@@ -19,17 +24,16 @@ const PINNED = [
   'AlertsTopicCF7C81C9 AWS::SNS::Topic',
   'AlertsTopicKey4FD54A73 AWS::KMS::Key',
   'AlertsTopicPolicyFF1F97BA AWS::SNS::TopicPolicy',
-  'MembershipBoundaryelasticacheprodug2e83aa6bd1FC5DBBD9 AWS::Scheduler::Schedule',
-  'MembershipBoundaryelasticacheprodugc4aee3625bACF19ADC AWS::Scheduler::Schedule',
-  'MembershipBoundaryelasticacheprodugf66add610d20F0CA76 AWS::Scheduler::Schedule',
-  'MembershipBoundaryelasticacheprodugf9a287715365495CF3 AWS::Scheduler::Schedule',
-  'MembershipBoundarymemorydbprodacl2c3939a8e5C8817CCF AWS::Scheduler::Schedule',
-  'MembershipBoundarymemorydbprodacld16a35fb5d152C9654 AWS::Scheduler::Schedule',
+  'MembershipBoundary2c3939a8e591722EB4 AWS::Scheduler::Schedule',
+  'MembershipBoundary2e83aa6bd174D16E8E AWS::Scheduler::Schedule',
+  'MembershipBoundaryc4aee3625b80C11DAC AWS::Scheduler::Schedule',
+  'MembershipBoundaryd16a35fb5d5D5C396D AWS::Scheduler::Schedule',
+  'MembershipBoundaryf66add610d621F8289 AWS::Scheduler::Schedule',
+  'MembershipBoundaryf9a2877153FA07CD7C AWS::Scheduler::Schedule',
   'MembershipFailedRunsEFA3E90D AWS::SQS::Queue',
   'MembershipFailedRunsPolicy030D8966 AWS::SQS::QueuePolicy',
   'MembershipMembershipPolicy6B4541ED AWS::IAM::Policy',
-  'MembershipReconcileelasticacheprodugF4F4BBEC AWS::Scheduler::Schedule',
-  'MembershipReconcilememorydbprodacl1A71B8A4 AWS::Scheduler::Schedule',
+  'MembershipReconcile2C5490AF AWS::Scheduler::Schedule',
   'MembershipReconcilerFunction08FB3744 AWS::Lambda::Function',
   'MembershipReconcilerFunctionEventInvokeConfig0A7DD12A AWS::Lambda::EventInvokeConfig',
   'MembershipReconcilerLogs0312ADC9 AWS::Logs::LogGroup',

@@ -147,6 +147,46 @@ describe('cdk-nag AwsSolutions', { timeout: 30_000 }, () => {
     expect(reports).toEqual([]);
   });
 
+  it('passes several groups per engine, acknowledging the list read of each engine with a reason', () => {
+    // Arrange
+    const window = { days: ['MON'], from: '09:00', to: '17:00', timeZone: 'UTC' };
+    const grant = (name: string, groupArn: string) => ({
+      name,
+      groupArn,
+      users: ['alice'],
+      windows: [window],
+    });
+    const config = parseConfig(
+      {
+        membership: {
+          grants: [
+            grant('a', 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:one'),
+            grant('b', 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:two'),
+            grant('c', 'arn:aws:memorydb:eu-west-1:123456789012:acl/one'),
+            grant('d', 'arn:aws:memorydb:eu-west-1:123456789012:acl/two'),
+          ],
+        },
+      },
+      'test',
+    );
+
+    // Act
+    const { synthError, reports } = nag((app) => new CacheAccessStack(app, 'CacheAccess', { config }));
+
+    // Assert
+    expect(synthError).toBeUndefined();
+    const report = awsSolutions(reports);
+    expect(report.violations).toEqual([]);
+    const lists = (report.suppressedViolations ?? []).filter((v) =>
+      /(usergroup:|acl\/)\*\]/.test(v.ruleName),
+    );
+    expect(lists.map((v) => v.ruleName).sort()).toEqual([
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticache:eu-west-1:123456789012:usergroup:*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:memorydb:eu-west-1:123456789012:acl/*]',
+    ]);
+    for (const violation of lists) expect(violation.reason).toContain('read-only describe');
+  });
+
   it('gives every acknowledged violation a reason', () => {
     // Arrange
     const configs = [exampleConfig(), exampleConfigWithoutNetwork()];

@@ -64,13 +64,11 @@ function schedules(template: Template): ScheduleProps[] {
   );
 }
 
-/** Each window-boundary schedule as `<group> <expression> <time zone>`, sorted. */
+/** Each window-boundary schedule as `<expression> <time zone>`, sorted. */
 function boundaries(template: Template): string[] {
   return schedules(template)
     .filter((schedule) => JSON.parse(schedule.Target.Input).trigger === 'window-boundary')
-    .map(
-      (s) => `${JSON.parse(s.Target.Input).groupArn} ${s.ScheduleExpression} ${s.ScheduleExpressionTimezone}`,
-    )
+    .map((s) => `${s.ScheduleExpression} ${s.ScheduleExpressionTimezone}`)
     .sort();
 }
 
@@ -85,7 +83,7 @@ function membershipFunctionId(template: Template): string {
 const queueId = (template: Template) => onlyLogicalId(template, 'AWS::SQS::Queue');
 
 describe('ScheduledMembership schedules', () => {
-  it('schedules one reconcile per group at the configured rate with the group, the trigger and the scheduled time', () => {
+  it('schedules one reconcile of every group at the configured rate with the trigger and the scheduled time', () => {
     // Arrange
     const { template } = membershipOnly;
 
@@ -94,8 +92,7 @@ describe('ScheduledMembership schedules', () => {
 
     // Assert
     expect(reconciles.map((s) => JSON.parse(s.Target.Input))).toEqual([
-      { groupArn: GROUP, trigger: 'reconcile', scheduledTime: SCHEDULED_TIME },
-      { groupArn: ACL, trigger: 'reconcile', scheduledTime: SCHEDULED_TIME },
+      { trigger: 'reconcile', scheduledTime: SCHEDULED_TIME },
     ]);
   });
 
@@ -109,13 +106,13 @@ describe('ScheduledMembership schedules', () => {
     // Assert
     expect(found).toEqual(
       [
-        `${GROUP} cron(0 9 ? * MON,TUE,WED,THU,FRI *) Europe/Berlin`,
-        `${GROUP} cron(0 18 ? * MON,TUE,WED,THU,FRI *) Europe/Berlin`,
-        `${GROUP} cron(0 22 ? * FRI *) America/New_York`,
-        `${GROUP} cron(30 5 ? * SAT *) America/New_York`,
-        `${ACL} at(2026-12-01T08:00:00) Etc/UTC`,
-        `${ACL} at(2026-12-15T17:00:00) Etc/UTC`,
-        `${ACL} at(2026-11-10T17:30:00) Etc/UTC`,
+        'cron(0 9 ? * MON,TUE,WED,THU,FRI *) Europe/Berlin',
+        'cron(0 18 ? * MON,TUE,WED,THU,FRI *) Europe/Berlin',
+        'cron(0 22 ? * FRI *) America/New_York',
+        'cron(30 5 ? * SAT *) America/New_York',
+        'at(2026-12-01T08:00:00) Etc/UTC',
+        'at(2026-12-15T17:00:00) Etc/UTC',
+        'at(2026-11-10T17:30:00) Etc/UTC',
       ].sort(),
     );
   });
@@ -140,8 +137,8 @@ describe('ScheduledMembership schedules', () => {
 
     // Assert
     expect(found).toEqual([
-      `${GROUP} cron(0 23 ? * FRI,SAT,SUN *) Asia/Tokyo`,
-      `${GROUP} cron(15 1 ? * MON,SAT,SUN *) Asia/Tokyo`,
+      'cron(0 23 ? * FRI,SAT,SUN *) Asia/Tokyo',
+      'cron(15 1 ? * MON,SAT,SUN *) Asia/Tokyo',
     ]);
   });
 
@@ -175,10 +172,7 @@ describe('ScheduledMembership schedules', () => {
     const found = boundaries(synth(config).template);
 
     // Assert
-    expect(found).toEqual([
-      `${ACL} at(2026-12-01T08:00:00) Etc/UTC`,
-      `${ACL} at(2026-12-15T17:00:00) Etc/UTC`,
-    ]);
+    expect(found).toEqual(['at(2026-12-01T08:00:00) Etc/UTC', 'at(2026-12-15T17:00:00) Etc/UTC']);
   });
 
   it('gives a one-time window no boundary schedules once both boundaries are past', () => {
@@ -192,7 +186,7 @@ describe('ScheduledMembership schedules', () => {
     expect(found).toEqual([]);
   });
 
-  it('sends window-boundary as the trigger with the group and the scheduled time', () => {
+  it('sends window-boundary as the trigger with the scheduled time and no group: every group is reconciled', () => {
     // Arrange
     const { template } = membershipOnly;
 
@@ -202,7 +196,7 @@ describe('ScheduledMembership schedules', () => {
       .map((s) => JSON.parse(s.Target.Input));
 
     // Assert
-    expect(inputs).toEqual([{ groupArn: GROUP, trigger: 'window-boundary', scheduledTime: SCHEDULED_TIME }]);
+    expect(inputs).toEqual([{ trigger: 'window-boundary', scheduledTime: SCHEDULED_TIME }]);
   });
 
   it('turns the flexible time window off, targets the membership function and dead-letters to the failure queue on every schedule', () => {
@@ -222,7 +216,7 @@ describe('ScheduledMembership schedules', () => {
     const all = schedules(template);
 
     // Assert
-    expect(all).toHaveLength(9);
+    expect(all).toHaveLength(8);
     for (const schedule of all) {
       expect(schedule).toMatchObject({
         FlexibleTimeWindow: { Mode: 'OFF' },
@@ -233,6 +227,27 @@ describe('ScheduledMembership schedules', () => {
         },
       });
     }
+  });
+
+  it('gives a boundary shared by groups of both engines one schedule', () => {
+    // Arrange
+    const config = {
+      membership: {
+        grants: [
+          { name: 'ug', groupArn: GROUP, users: ['alice'], windows: [OFFICE_HOURS] },
+          { name: 'acl', groupArn: ACL, users: ['bob'], windows: [OFFICE_HOURS] },
+        ],
+      },
+    };
+
+    // Act
+    const found = boundaries(synth(config).template);
+
+    // Assert
+    expect(found).toEqual([
+      'cron(0 18 ? * MON,TUE,WED,THU,FRI *) Europe/Berlin',
+      'cron(0 9 ? * MON,TUE,WED,THU,FRI *) Europe/Berlin',
+    ]);
   });
 
   it('deletes the schedule group, and with it every schedule, when the stack is deleted', () => {
@@ -412,6 +427,31 @@ describe('ScheduledMembership permissions', () => {
     ]);
   });
 
+  it('reads two or more groups of an engine with one list call, allowed on every group of the account and region', () => {
+    // Arrange
+    const second = GROUP.replace('prod-ug', 'staging-ug');
+    const { template } = synth({
+      membership: {
+        grants: [
+          { name: 'prod', groupArn: GROUP, users: ['alice'], windows: [OFFICE_HOURS] },
+          { name: 'staging', groupArn: second, users: ['alice'], windows: [OFFICE_HOURS] },
+          { name: 'acl', groupArn: ACL, users: ['bob'], windows: [OFFICE_HOURS] },
+        ],
+      },
+    });
+
+    // Act
+    const statements = allStatements(template).map(({ statement }) => statement);
+
+    // Assert: the list pattern only for ElastiCache, which has two groups; changes stay exact
+    const read = (sid: string) => statements.find((statement) => statement.Sid === sid)?.Resource;
+    expect(JSON.stringify(read('ReadElastiCacheGroups'))).toContain(':usergroup:*');
+    expect(read('ReadMemoryDbGroups')).toBe(ACL);
+    const change = statements.find((statement) => statement.Sid === 'ChangeElastiCacheMembers');
+    expect(asList(change?.Resource)).toEqual(expect.arrayContaining([GROUP, second]));
+    expect(JSON.stringify(change?.Resource)).not.toContain('*');
+  });
+
   it('grants group, user and event actions in no other statement', () => {
     // Arrange
     const { template } = membershipOnly;
@@ -505,7 +545,7 @@ describe('CacheAccessStack with membership', () => {
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, VpcConfig: Match.anyValue() });
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600, VpcConfig: Match.absent() });
-    expect(schedules(template)).toHaveLength(8);
+    expect(schedules(template)).toHaveLength(7);
   });
 
   it('names a wildcard resource in the example stack only for VPC interfaces and the invoke of the membership function', () => {

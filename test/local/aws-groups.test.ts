@@ -366,3 +366,41 @@ describe.each<[Engine, (group: string, add?: string[], remove?: string[]) => Pro
     expect(await redis.authenticates(user, PASSWORD)).toBe(true);
   });
 });
+
+describe('listing groups in pages', () => {
+  it('pages ElastiCache user groups 100 at a time with a Marker, and refuses a page size outside 20-100', async () => {
+    // Arrange
+    for (let i = 0; i < 130; i++) await aws.groups.create({ engine: 'elasticache', id: `paged-${i}` });
+
+    // Act
+    const first = await elastiCache.send(new DescribeUserGroupsCommand({}));
+    const second = await elastiCache.send(new DescribeUserGroupsCommand({ Marker: first.Marker }));
+    const refused = await rejection(elastiCache.send(new DescribeUserGroupsCommand({ MaxRecords: 500 })));
+
+    // Assert
+    expect(first.UserGroups).toHaveLength(100);
+    expect(second.Marker).toBeUndefined();
+    const ids = [...(first.UserGroups ?? []), ...(second.UserGroups ?? [])].map((group) => group.UserGroupId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => id?.startsWith('paged-'))).toHaveLength(130);
+    expect(refused).toBeInstanceOf(InvalidParameterValueException);
+  });
+
+  it('pages MemoryDB ACLs with MaxResults and a NextToken', async () => {
+    // Arrange
+    for (let i = 0; i < 5; i++) await aws.groups.create({ engine: 'memorydb', id: `paged-acl-${i}` });
+
+    // Act
+    const pages = [];
+    let token: string | undefined;
+    do {
+      const page = await memoryDb.send(new DescribeACLsCommand({ MaxResults: 2, NextToken: token }));
+      pages.push(page.ACLs?.map((acl) => acl.Name) ?? []);
+      token = page.NextToken;
+    } while (token !== undefined);
+
+    // Assert
+    expect(pages.every((page) => page.length <= 2)).toBe(true);
+    expect(pages.flat().filter((name) => name?.startsWith('paged-acl-'))).toHaveLength(5);
+  });
+});

@@ -1,44 +1,63 @@
-import { groupFault, readOrAbsent, userFault, withFaults } from './faults';
+import { isAwsError } from '../aws-errors';
+import type { Pacer } from '../pacer';
+import { groupFault, listFault, readOrAbsent, userFault, withFaults } from './faults';
 import type { CacheDirectory, CacheUserState, GroupState, MembershipDiff } from './ports';
 import type { CacheGroupRef, CacheUserRef } from './refs';
 
+/** One page of an engine's groups in a region. */
+export interface GroupPage {
+  readonly groups: readonly { readonly id: string; readonly state: GroupState }[];
+  /** Where the next page starts; none on the last page. */
+  readonly next?: string;
+}
+
 /**
  * One engine's API calls, by the ids the API takes. The engine file writes these; the directory
- * adds what both engines share: the client of the resource's region and the fault translation.
+ * adds what both engines share: the client of the resource's region, pacing and fault translation.
  */
 export interface EngineCalls<Client> {
   describeUser(client: Client, userId: string): Promise<CacheUserState | undefined>;
   setPasswords(client: Client, userId: string, passwords: string[]): Promise<unknown>;
   describeGroup(client: Client, groupId: string): Promise<GroupState | undefined>;
+  listGroups(client: Client, next?: string): Promise<GroupPage>;
   modifyGroup(client: Client, groupId: string, add?: string[], remove?: string[]): Promise<unknown>;
 }
 
-/** An engine's calls as the domain's directory: region from the ARN, service faults as domain errors. */
+/** Where a directory's calls go: the client for a region and the pacer every call waits on. */
+export interface RegionalClients<Client> {
+  client(region: string): Client;
+  pacer(region: string): Pacer;
+}
+
+/** An engine's calls as the domain's directory: region from the ARN, calls paced, service faults as domain errors. */
 export class EngineDirectory<Client> implements CacheDirectory {
   constructor(
     private readonly calls: EngineCalls<Client>,
-    private readonly clientFor: (region: string) => Client,
+    private readonly clients: RegionalClients<Client>,
   ) {}
 
   describeUser(user: CacheUserRef): Promise<CacheUserState | undefined> {
     return readOrAbsent(
-      () => this.calls.describeUser(this.clientFor(user.region), user.id),
+      () => this.paced(user.region, (client) => this.calls.describeUser(client, user.id)),
       (error) => userFault(error, user),
     );
   }
 
   async setPasswords(user: CacheUserRef, passwords: readonly string[]): Promise<void> {
     await withFaults(
-      () => this.calls.setPasswords(this.clientFor(user.region), user.id, [...passwords]),
+      () => this.paced(user.region, (client) => this.calls.setPasswords(client, user.id, [...passwords])),
       (error) => userFault(error, user),
     );
   }
 
-  describeGroup(group: CacheGroupRef): Promise<GroupState | undefined> {
-    return readOrAbsent(
-      () => this.calls.describeGroup(this.clientFor(group.region), group.id),
-      (error) => groupFault(error, group),
-    );
+  async describeGroups(groups: readonly CacheGroupRef[]): Promise<ReadonlyMap<string, GroupState>> {
+    const states = new Map<string, GroupState>();
+    for (const [region, inRegion] of byRegion(groups)) {
+      const found =
+        inRegion.length === 1 ? await this.describeOne(inRegion) : await this.listAll(region, inRegion);
+      for (const [arn, state] of found) states.set(arn, state);
+    }
+    return states;
   }
 
   async modifyGroup(group: CacheGroupRef, diff: MembershipDiff): Promise<void> {
@@ -46,13 +65,61 @@ export class EngineDirectory<Client> implements CacheDirectory {
     const listOrNothing = (users: readonly string[]) => (users.length > 0 ? [...users] : undefined);
     await withFaults(
       () =>
-        this.calls.modifyGroup(
-          this.clientFor(group.region),
-          group.id,
-          listOrNothing(diff.add),
-          listOrNothing(diff.remove),
+        this.paced(group.region, (client) =>
+          this.calls.modifyGroup(client, group.id, listOrNothing(diff.add), listOrNothing(diff.remove)),
         ),
       (error) => groupFault(error, group),
     );
   }
+
+  /** One group: a call by id is as cheap as a list and needs no wider permission. */
+  private async describeOne(groups: readonly CacheGroupRef[]): Promise<Map<string, GroupState>> {
+    const found = new Map<string, GroupState>();
+    for (const group of groups) {
+      const state = await readOrAbsent(
+        () => this.paced(group.region, (client) => this.calls.describeGroup(client, group.id)),
+        (error) => groupFault(error, group),
+      );
+      if (state) found.set(group.arn, state);
+    }
+    return found;
+  }
+
+  /**
+   * Many groups: every page of the region's list, so 150 groups cost two calls, not 150. Where IAM
+   * does not allow listing, the groups are read one by one instead.
+   */
+  private async listAll(region: string, groups: readonly CacheGroupRef[]): Promise<Map<string, GroupState>> {
+    const wanted = new Map(groups.map((group) => [group.id, group.arn]));
+    const found = new Map<string, GroupState>();
+    let next: string | undefined;
+    try {
+      do {
+        const page = await withFaults(
+          () => this.paced(region, (client) => this.calls.listGroups(client, next)),
+          (error) => listFault(error, region),
+        );
+        for (const { id, state } of page.groups) {
+          const arn = wanted.get(id);
+          if (arn) found.set(arn, state);
+        }
+        next = page.next;
+      } while (next !== undefined);
+    } catch (error) {
+      if (!isAwsError(error, 'AccessDenied', 'AccessDeniedException')) throw error;
+      return this.describeOne(groups);
+    }
+    return found;
+  }
+
+  private async paced<T>(region: string, call: (client: Client) => Promise<T>): Promise<T> {
+    await this.clients.pacer(region).take();
+    return call(this.clients.client(region));
+  }
+}
+
+function byRegion(groups: readonly CacheGroupRef[]): Map<string, CacheGroupRef[]> {
+  const regions = new Map<string, CacheGroupRef[]>();
+  for (const group of groups) regions.set(group.region, [...(regions.get(group.region) ?? []), group]);
+  return regions;
 }

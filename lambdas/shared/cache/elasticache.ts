@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import type { EngineCalls } from './directory';
 import type { EngineDescription } from './engine';
+import type { GroupState } from './ports';
 
 export const ELASTICACHE: EngineDescription = {
   engine: 'elasticache',
@@ -19,7 +20,7 @@ export const ELASTICACHE: EngineDescription = {
   actions: {
     describeUser: 'elasticache:DescribeUsers',
     setPasswords: 'elasticache:ModifyUser',
-    describeGroup: 'elasticache:DescribeUserGroups',
+    describeGroups: 'elasticache:DescribeUserGroups',
     modifyGroup: 'elasticache:ModifyUserGroup',
   },
 };
@@ -47,10 +48,23 @@ export const elastiCacheCalls: EngineCalls<ElastiCacheClient> = {
   async describeGroup(client, groupId) {
     const { UserGroups = [] } = await client.send(new DescribeUserGroupsCommand({ UserGroupId: groupId }));
     const found = UserGroups.find((group) => group.UserGroupId === groupId);
-    return found && { status: found.Status ?? 'unknown', members: found.UserIds ?? [] };
+    return found && stateOf(found);
+  },
+  async listGroups(client, marker) {
+    const { UserGroups = [], Marker } = await client.send(
+      new DescribeUserGroupsCommand({ MaxRecords: 100, Marker: marker }),
+    );
+    return {
+      groups: UserGroups.map((group) => ({ id: group.UserGroupId ?? '', state: stateOf(group) })),
+      next: Marker,
+    };
   },
   modifyGroup: (client, groupId, add, remove) =>
     client.send(
       new ModifyUserGroupCommand({ UserGroupId: groupId, UserIdsToAdd: add, UserIdsToRemove: remove }),
     ),
 };
+
+function stateOf(group: { Status?: string; UserIds?: string[] }): GroupState {
+  return { status: group.Status ?? 'unknown', members: group.UserIds ?? [] };
+}

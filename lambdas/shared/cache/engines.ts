@@ -1,6 +1,8 @@
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { MemoryDBClient } from '@aws-sdk/client-memorydb';
-import { EngineDirectory } from './directory';
+import { systemClock } from '../deadline';
+import { Pacer } from '../pacer';
+import { EngineDirectory, type RegionalClients } from './directory';
 import { ELASTICACHE, elastiCacheCalls } from './elasticache';
 import type { Engine, EngineDescription } from './engine';
 import { MEMORYDB, memoryDbCalls } from './memorydb';
@@ -14,30 +16,48 @@ export const ENGINES: Readonly<Record<Engine, EngineDescription>> = {
 export const ENGINE_NAMES: readonly Engine[] = ['elasticache', 'memorydb'];
 
 /**
- * Both engines' adapters, each with one SDK client per region made on first use and kept for the life
- * of the execution environment: the region of each call comes from the ARN, not from where the code runs.
+ * The control-plane rate each engine's calls are paced at, per region, when nothing else is set:
+ * conservative, because AWS does not publish these limits and a throttled call costs a retry.
  */
-export function cacheDirectories(): Readonly<Record<Engine, CacheDirectory>> {
+export const DEFAULT_CALLS_PER_SECOND = 10;
+
+/**
+ * Both engines' adapters. Clients and pacers are made per region on first use and kept for the life of
+ * the execution environment: the region of each call comes from the ARN, not from where the code runs.
+ */
+export function cacheDirectories(
+  callsPerSecond = DEFAULT_CALLS_PER_SECOND,
+): Readonly<Record<Engine, CacheDirectory>> {
   return {
     elasticache: new EngineDirectory(
       elastiCacheCalls,
-      perRegion((region) => new ElastiCacheClient({ region })),
+      regional((region) => new ElastiCacheClient({ region }), callsPerSecond),
     ),
     memorydb: new EngineDirectory(
       memoryDbCalls,
-      perRegion((region) => new MemoryDBClient({ region })),
+      regional((region) => new MemoryDBClient({ region }), callsPerSecond),
     ),
   };
 }
 
-export function perRegion<Client>(create: (region: string) => Client): (region: string) => Client {
-  const clients = new Map<string, Client>();
+export function regional<Client>(
+  create: (region: string) => Client,
+  callsPerSecond: number,
+): RegionalClients<Client> {
+  return {
+    client: perRegion(create),
+    pacer: perRegion(() => new Pacer(systemClock, callsPerSecond)),
+  };
+}
+
+export function perRegion<Made>(create: (region: string) => Made): (region: string) => Made {
+  const made = new Map<string, Made>();
   return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      client = create(region);
-      clients.set(region, client);
+    let value = made.get(region);
+    if (!value) {
+      value = create(region);
+      made.set(region, value);
     }
-    return client;
+    return value;
   };
 }

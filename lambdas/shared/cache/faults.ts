@@ -58,6 +58,14 @@ export function groupFault(error: unknown, group: CacheGroupRef): unknown {
   return error;
 }
 
+/** A list of every group in a region: only throttling has a meaning of its own there. */
+export function listFault(error: unknown, region: string): unknown {
+  if (isAwsError(error, ...THROTTLING)) {
+    return new ApiThrottledError(`the service throttled the list of groups in ${region}`, { cause: error });
+  }
+  return error;
+}
+
 /** Runs a read; a user or group the service says does not exist comes back as `undefined`. */
 export async function readOrAbsent<T>(
   read: () => Promise<T | undefined>,

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-memorydb';
 import type { EngineCalls } from './directory';
 import type { EngineDescription } from './engine';
+import type { GroupState } from './ports';
 
 export const MEMORYDB: EngineDescription = {
   engine: 'memorydb',
@@ -19,7 +20,7 @@ export const MEMORYDB: EngineDescription = {
   actions: {
     describeUser: 'memorydb:DescribeUsers',
     setPasswords: 'memorydb:UpdateUser',
-    describeGroup: 'memorydb:DescribeACLs',
+    describeGroups: 'memorydb:DescribeACLs',
     modifyGroup: 'memorydb:UpdateACL',
   },
 };
@@ -47,8 +48,18 @@ export const memoryDbCalls: EngineCalls<MemoryDBClient> = {
   async describeGroup(client, aclName) {
     const { ACLs = [] } = await client.send(new DescribeACLsCommand({ ACLName: aclName }));
     const found = ACLs.find((acl) => acl.Name === aclName);
-    return found && { status: found.Status ?? 'unknown', members: found.UserNames ?? [] };
+    return found && stateOf(found);
+  },
+  async listGroups(client, nextToken) {
+    const { ACLs = [], NextToken } = await client.send(
+      new DescribeACLsCommand({ MaxResults: 100, NextToken: nextToken }),
+    );
+    return { groups: ACLs.map((acl) => ({ id: acl.Name ?? '', state: stateOf(acl) })), next: NextToken };
   },
   modifyGroup: (client, aclName, add, remove) =>
     client.send(new UpdateACLCommand({ ACLName: aclName, UserNamesToAdd: add, UserNamesToRemove: remove })),
 };
+
+function stateOf(acl: { Status?: string; UserNames?: string[] }): GroupState {
+  return { status: acl.Status ?? 'unknown', members: acl.UserNames ?? [] };
+}

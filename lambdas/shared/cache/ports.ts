@@ -40,8 +40,11 @@ export interface UserDirectory {
  * other refusals → MembershipRefusedError.
  */
 export interface GroupDirectory {
-  /** The group, or `undefined` when it does not exist. */
-  describeGroup(group: CacheGroupRef): Promise<GroupState | undefined>;
+  /**
+   * The groups' states by group ARN, read with as few calls as the engine allows (one list call per
+   * region for many groups); a group missing from the answer does not exist.
+   */
+  describeGroups(groups: readonly CacheGroupRef[]): Promise<ReadonlyMap<string, GroupState>>;
   /** One call with every addition and removal. */
   modifyGroup(group: CacheGroupRef, diff: MembershipDiff): Promise<void>;
 }

@@ -9,9 +9,12 @@ import { shown } from '../shown';
  */
 export const MAX_CLOCK_SKEW_MS = 120_000;
 
-/** The input every schedule sends: which group, why, and when Scheduler meant it to run. */
+/**
+ * The input every schedule sends: why, and when Scheduler meant it to run. Every configured group is
+ * reconciled unless one group is named (an operator's run).
+ */
 const eventSchema = z.object({
-  groupArn: z.string().min(1).max(2048),
+  groupArn: z.string().min(1).max(2048).optional(),
   trigger: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'expected 1-64 letters, digits, . _ : or -')
@@ -20,7 +23,8 @@ const eventSchema = z.object({
 });
 
 export interface MembershipEvent {
-  readonly group: CacheGroupRef;
+  /** The one group to reconcile; without it, every group the function has grants for. */
+  readonly group?: CacheGroupRef;
   readonly trigger: string;
   /** When the schedule meant this run to happen, epoch ms; the grants are never evaluated earlier. */
   readonly scheduledTime?: number;
@@ -37,13 +41,13 @@ export function parseMembershipEvent(event: unknown, nowMs: number): MembershipE
       (issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`,
     );
     throw new InvalidEventError(
-      `not a membership event (${problems.join('; ')}); expected {"groupArn": "...", "trigger"?: "...", "scheduledTime"?: ISO 8601}`,
+      `not a membership event (${problems.join('; ')}); expected {"trigger"?: "...", "scheduledTime"?: ISO 8601, "groupArn"?: "..."}`,
     );
   }
   const { groupArn, trigger, scheduledTime } = result.data;
-  let group: CacheGroupRef;
+  let group: CacheGroupRef | undefined;
   try {
-    group = parseGroupArn(groupArn);
+    group = groupArn === undefined ? undefined : parseGroupArn(groupArn);
   } catch (error) {
     throw new InvalidEventError((error as Error).message, { cause: error });
   }

@@ -10,5 +10,6 @@ export interface MembershipChange {
 }
 
 export interface ChangePublisher {
-  publish(change: MembershipChange): Promise<void>;
+  /** Publishes every change, in as few calls as the bus allows. */
+  publish(changes: readonly MembershipChange[]): Promise<void>;
 }

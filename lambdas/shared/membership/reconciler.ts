@@ -3,6 +3,8 @@ import { type CacheGroupRef, memberOf } from '../cache/refs';
 import type { Deadline } from '../deadline';
 import {
   ApiThrottledError,
+  CacheAccessError,
+  DeadlineExceededError,
   GroupBusyError,
   GroupNotFoundError,
   MembershipDriftError,
@@ -11,18 +13,19 @@ import {
   UserNotFoundError,
 } from '../errors';
 import type { Note } from '../handler';
-import { retryUntil } from '../retry';
+import { type Backoff, DEFAULT_BACKOFF, jittered } from '../retry';
 import { type DesiredMembership, desiredMembership, diffMembership, isEmptyDiff } from './desired';
 import type { Grant } from './grant';
 import type { ChangePublisher, MembershipChange } from './ports';
 
 export interface ReconcileRequest {
-  readonly group: CacheGroupRef;
+  /** The groups to make match the grants; each is read, changed at most once and verified. */
+  readonly groups: readonly CacheGroupRef[];
   /** Every grant the function has; those for other groups are ignored. */
   readonly grants: readonly Grant[];
   /**
    * The earliest instant to evaluate the grants at: the time a schedule was meant for, so a run that
-   * starts a moment early (clock skew) still sees the window it was made for. Each attempt uses
+   * starts a moment early (clock skew) still sees the window it was made for. Each round uses
    * max(now, this).
    * @default - now
    */
@@ -32,13 +35,23 @@ export interface ReconcileRequest {
   readonly deadline: Deadline;
 }
 
-export interface ReconcileResult {
-  /** The change applied, or undefined when the group already matched the grants. */
-  readonly change?: MembershipChange;
-  readonly members: readonly string[];
-  /** The instant the grants were last evaluated at, ISO 8601. */
-  readonly evaluatedAt: string;
-}
+/** How one group ended up. */
+export type GroupOutcome =
+  | {
+      readonly group: CacheGroupRef;
+      readonly status: 'unchanged' | 'changed';
+      /** The change applied, when there was one. */
+      readonly change?: MembershipChange;
+      readonly members: readonly string[];
+      /** The instant the grants were last evaluated at for this group, ISO 8601. */
+      readonly evaluatedAt: string;
+    }
+  | {
+      readonly group: CacheGroupRef;
+      readonly status: 'failed';
+      readonly error: Error;
+      readonly change?: MembershipChange;
+    };
 
 export interface MembershipReconcilerDeps {
   readonly groups: GroupDirectories;
@@ -47,6 +60,32 @@ export interface MembershipReconcilerDeps {
   readonly publisher: ChangePublisher;
   /** Receives the audit record of each applied change and other decisions worth a log line. */
   readonly note?: Note;
+  /**
+   * How many groups' changes are in flight at once; the pacer in the adapters keeps the calls
+   * under the API rate, this keeps one slow group from holding up the rest.
+   * @default 10
+   */
+  readonly concurrency?: number;
+  /** @default DEFAULT_BACKOFF */
+  readonly backoff?: Backoff;
+}
+
+/** A group still being worked on: not yet changed, or changed and waiting to be verified. */
+interface Work {
+  readonly group: CacheGroupRef;
+  applied?: Applied;
+  /** Rounds the group took part in, and why it still waits: for the message when time runs out. */
+  tries: number;
+  waitingFor?: string;
+  lastError?: unknown;
+}
+
+interface Applied {
+  readonly change: MembershipChange;
+  readonly desired: DesiredMembership;
+  /** Additions the service refused; the removals were applied without them. */
+  readonly refused?: { readonly error: Error; readonly additions: readonly string[] };
+  published: boolean;
 }
 
 const isTransient = (error: unknown) => error instanceof GroupBusyError || error instanceof ApiThrottledError;
@@ -55,79 +94,168 @@ const refusesAdditions = (error: unknown): error is UserNotFoundError | UserName
   error instanceof UserNotFoundError || error instanceof UserNameClashError;
 
 /**
- * Makes one group match the plan at one instant with at most one modify call: read live state,
- * diff, modify, wait for `active`, verify. State faults and throttling re-read and retry.
+ * Makes groups match the grants, in rounds: one batched read of every group still being worked on,
+ * then for each active group either one modify call or, after its change, a check of its members.
+ * Groups that are busy (modifying, throttled) wait for the next round; one group's failure never
+ * stops the others. At most one accepted modify call per group per run.
  */
 export class MembershipReconciler {
   constructor(private readonly deps: MembershipReconcilerDeps) {}
 
-  async reconcile(request: ReconcileRequest): Promise<ReconcileResult> {
-    const { group, deadline } = request;
-    const directory = this.deps.groups[group.engine];
-    const outcome = await retryUntil(
-      `group ${group.arn} to accept the membership change`,
-      deadline,
-      async () => {
-        const state = await this.activeState(group, deadline);
-        // The plan is evaluated afresh on every attempt: after minutes of waiting, a window may
-        // have closed, and acting on the old answer would give back access that just ended.
-        const atMs = Math.max(deadline.clock.now(), request.notBeforeMs ?? 0);
-        const desired = desiredMembership(request.grants, group, atMs);
-        const diff = diffMembership(state.members, desired);
-        if (isEmptyDiff(diff)) return { applied: undefined, members: state.members, atMs };
-        try {
-          await directory.modifyGroup(group, diff);
-          return { applied: { diff, desired }, members: state.members, atMs };
-        } catch (error) {
-          if (!refusesAdditions(error) || diff.remove.length === 0) {
-            throw refusesAdditions(error) ? await this.refusal(group, diff, desired, error, false) : error;
-          }
-          // Access that has ended must not wait until someone fixes the config: the removals go alone.
-          const removals = { add: [], remove: diff.remove };
-          await directory.modifyGroup(group, removals);
-          const refused = {
-            error: await this.refusal(group, diff, desired, error, true),
-            additions: diff.add,
-          };
-          return { applied: { diff: removals, desired, refused }, members: state.members, atMs };
+  async reconcile(request: ReconcileRequest): Promise<GroupOutcome[]> {
+    const { deadline } = request;
+    const backoff = this.deps.backoff ?? DEFAULT_BACKOFF;
+    const work = new Map(request.groups.map((group): [string, Work] => [group.arn, { group, tries: 0 }]));
+    const outcomes: GroupOutcome[] = [];
+    const finish = (item: Work, outcome: GroupOutcome) => {
+      work.delete(item.group.arn);
+      outcomes.push(outcome);
+    };
+    let delay = backoff.initialMs;
+    while (work.size > 0) {
+      const items = [...work.values()];
+      await this.round(request, items, finish).catch((error: unknown) => {
+        // A throttled read leaves every group waiting for the next round.
+        if (!(error instanceof ApiThrottledError)) throw error;
+        for (const item of items) item.lastError = error;
+      });
+      if (work.size === 0) break;
+      const pause = jittered(delay);
+      if (pause >= deadline.remainingMs()) {
+        for (const item of work.values())
+          finish(item, { group: item.group, status: 'failed', error: outOfTime(item) });
+        break;
+      }
+      await deadline.clock.sleep(pause);
+      delay = Math.min(backoff.maxMs, delay * backoff.factor);
+    }
+    return outcomes;
+  }
+
+  /** One read of every group still being worked on, then one step for each. */
+  private async round(
+    request: ReconcileRequest,
+    items: readonly Work[],
+    finish: (item: Work, outcome: GroupOutcome) => void,
+  ): Promise<void> {
+    for (const item of items) item.tries++;
+    const states = await this.readStates(items.map((item) => item.group));
+    // Evaluated afresh every round: after minutes of waiting a window may have closed, and acting on
+    // the old answer would give back access that just ended.
+    const atMs = Math.max(request.deadline.clock.now(), request.notBeforeMs ?? 0);
+    await inBatches(items, this.deps.concurrency ?? 10, async (item) => {
+      try {
+        const outcome = await this.step(request, item, states.get(item.group.arn), atMs);
+        if (outcome) finish(item, outcome);
+      } catch (error) {
+        if (isTransient(error)) {
+          item.waitingFor = 'accept the membership change';
+          item.lastError = error;
+          return;
         }
-      },
-      { isRetryable: isTransient },
-    );
-    const evaluatedAt = new Date(outcome.atMs).toISOString();
-    if (!outcome.applied) return { members: outcome.members, evaluatedAt };
+        finish(item, {
+          group: item.group,
+          status: 'failed',
+          error: asError(error),
+          change: item.applied?.change,
+        });
+      }
+    });
+    await this.publishApplied(items, finish);
+  }
 
-    // Audited and published as soon as the service accepted it, so a failed check below cannot lose the record.
-    const { diff, desired, refused } = outcome.applied;
-    const change = this.describeChange(request, diff, desired, evaluatedAt);
+  private async readStates(groups: readonly CacheGroupRef[]): Promise<Map<string, GroupState>> {
+    const states = new Map<string, GroupState>();
+    for (const engine of new Set(groups.map((group) => group.engine))) {
+      const found = await this.deps.groups[engine].describeGroups(
+        groups.filter((group) => group.engine === engine),
+      );
+      for (const [arn, state] of found) states.set(arn, state);
+    }
+    return states;
+  }
+
+  /** The group's outcome when it is done, or undefined while it waits for the next round. */
+  private async step(
+    request: ReconcileRequest,
+    item: Work,
+    state: GroupState | undefined,
+    atMs: number,
+  ): Promise<GroupOutcome | undefined> {
+    const { group } = item;
+    if (!state) throw new GroupNotFoundError(`group ${group.arn} does not exist`);
+    if (state.status === 'deleting') throw new GroupNotFoundError(`group ${group.arn} is being deleted`);
+    if (state.status !== 'active') {
+      item.waitingFor = item.applied ? 'become active after its change' : 'become active';
+      return undefined;
+    }
+    if (item.applied) return this.verify(item.group, item.applied, state);
+
+    const evaluatedAt = new Date(atMs).toISOString();
+    const desired = desiredMembership(request.grants, group, atMs);
+    const diff = diffMembership(state.members, desired);
+    if (isEmptyDiff(diff)) return { group, status: 'unchanged', members: state.members, evaluatedAt };
+    const directory = this.deps.groups[group.engine];
+    try {
+      await directory.modifyGroup(group, diff);
+      item.applied = this.applied(request, group, diff, desired, evaluatedAt);
+    } catch (error) {
+      if (!refusesAdditions(error) || diff.remove.length === 0) {
+        throw refusesAdditions(error) ? await this.refusal(group, diff, desired, error, false) : error;
+      }
+      // Access that has ended must not wait until someone fixes the config: the removals go alone.
+      const removals = { add: [], remove: diff.remove };
+      await directory.modifyGroup(group, removals);
+      const refused = { error: await this.refusal(group, diff, desired, error, true), additions: diff.add };
+      item.applied = { ...this.applied(request, group, removals, desired, evaluatedAt), refused };
+    }
+    return undefined;
+  }
+
+  /** Audited as soon as the service accepted it, so a failed check later cannot lose the record. */
+  private applied(
+    request: ReconcileRequest,
+    group: CacheGroupRef,
+    diff: MembershipDiff,
+    desired: DesiredMembership,
+    evaluatedAt: string,
+  ): Applied {
+    const change = describeChange(request, group, diff, desired, evaluatedAt);
     this.deps.note?.('membership changed', { ...change });
-    await this.deps.publisher.publish(change);
+    return { change, desired, published: false };
+  }
 
-    const after = await this.activeState(group, deadline);
-    const drift = diffMembership(after.members, desired);
+  /** Every change accepted this round, published in as few calls as EventBridge allows. */
+  private async publishApplied(items: readonly Work[], finish: (item: Work, outcome: GroupOutcome) => void) {
+    const unpublished = items.filter((item) => item.applied && !item.applied.published);
+    if (unpublished.length === 0) return;
+    try {
+      await this.deps.publisher.publish(unpublished.map((item) => (item.applied as Applied).change));
+      for (const item of unpublished) (item.applied as Applied).published = true;
+    } catch (error) {
+      for (const item of unpublished) {
+        finish(item, {
+          group: item.group,
+          status: 'failed',
+          error: asError(error),
+          change: item.applied?.change,
+        });
+      }
+    }
+  }
+
+  private verify(group: CacheGroupRef, applied: Applied, state: GroupState): GroupOutcome {
+    const drift = diffMembership(state.members, applied.desired);
     // After a refusal the refused additions are still missing, as they must be; nothing else may be.
-    const missing = drift.add.filter((user) => !refused?.additions.includes(user));
+    const missing = drift.add.filter((user) => !applied.refused?.additions.includes(user));
     if (missing.length > 0 || drift.remove.length > 0) {
       throw new MembershipDriftError(
         `group ${group.arn} still differs from the plan after the change (would add ${list(missing)}, remove ${list(drift.remove)}); something else changed it meanwhile, the next reconcile retries`,
       );
     }
-    if (refused) throw refused.error;
-    return { change, members: after.members, evaluatedAt };
-  }
-
-  private async activeState(group: CacheGroupRef, deadline: Deadline): Promise<GroupState> {
-    return retryUntil(
-      `group ${group.arn} to become active`,
-      deadline,
-      async () => {
-        const state = await this.deps.groups[group.engine].describeGroup(group);
-        if (!state) throw new GroupNotFoundError(`group ${group.arn} does not exist`);
-        if (state.status === 'deleting') throw new GroupNotFoundError(`group ${group.arn} is being deleted`);
-        return state.status === 'active' ? state : undefined;
-      },
-      { isRetryable: (error) => error instanceof ApiThrottledError },
-    );
+    if (applied.refused) throw applied.refused.error;
+    const { change } = applied;
+    return { group, status: 'changed', change, members: state.members, evaluatedAt: change.evaluatedAt };
   }
 
   /** Why the service refused the additions, naming each user with the grants that want it, and what was done instead. */
@@ -156,29 +284,56 @@ export class MembershipReconciler {
       { cause },
     );
   }
-
-  private describeChange(
-    request: ReconcileRequest,
-    diff: MembershipDiff,
-    desired: DesiredMembership,
-    evaluatedAt: string,
-  ): MembershipChange {
-    const grants = new Set<string>();
-    for (const user of diff.add) for (const grant of desired.grantedBy.get(user) ?? []) grants.add(grant);
-    for (const grant of request.grants) {
-      if (grant.group.arn === request.group.arn && grant.users.some((user) => diff.remove.includes(user))) {
-        grants.add(grant.name);
-      }
-    }
-    return {
-      groupArn: request.group.arn,
-      added: diff.add,
-      removed: diff.remove,
-      grants: [...grants].sort(),
-      evaluatedAt,
-      trigger: request.trigger,
-    };
-  }
 }
 
+function describeChange(
+  request: ReconcileRequest,
+  group: CacheGroupRef,
+  diff: MembershipDiff,
+  desired: DesiredMembership,
+  evaluatedAt: string,
+): MembershipChange {
+  const grants = new Set<string>();
+  for (const user of diff.add) for (const grant of desired.grantedBy.get(user) ?? []) grants.add(grant);
+  for (const grant of request.grants) {
+    if (grant.group.arn === group.arn && grant.users.some((user) => diff.remove.includes(user))) {
+      grants.add(grant.name);
+    }
+  }
+  return {
+    groupArn: group.arn,
+    added: diff.add,
+    removed: diff.remove,
+    grants: [...grants].sort(),
+    evaluatedAt,
+    trigger: request.trigger,
+  };
+}
+
+/** Runs `task` over `items`, at most `limit` at a time. */
+async function inBatches<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function outOfTime({ group, waitingFor, tries, lastError }: Work): DeadlineExceededError {
+  const why = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
+  return new DeadlineExceededError(
+    `gave up waiting for group ${group.arn} to ${waitingFor ?? 'accept the membership change'} after ${tries} tries${why}`,
+    { cause: lastError },
+  );
+}
+
+const asError = (error: unknown): Error =>
+  error instanceof Error ? error : new CacheAccessError(String(error));
 const list = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : 'none');

@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineDirectory } from '#shared/cache/directory';
 import { elastiCacheCalls } from '#shared/cache/elasticache';
-import { perRegion } from '#shared/cache/engines';
+import { regional } from '#shared/cache/engines';
 import { parseGroupArn, parseUserArn } from '#shared/cache/refs';
 import {
   ApiThrottledError,
@@ -29,7 +29,7 @@ import { fault, unmodeled } from '../sdk-faults';
 const elasticache = mockClient(ElastiCacheClient);
 const directory = new EngineDirectory(
   elastiCacheCalls,
-  perRegion((region) => new ElastiCacheClient({ region })),
+  regional((region) => new ElastiCacheClient({ region }), 1_000),
 );
 
 afterEach(() => {
@@ -110,7 +110,7 @@ describe('EngineDirectory over elastiCacheCalls user groups', () => {
     });
 
     // Act
-    const state = await groups.describeGroup(group);
+    const state = (await groups.describeGroups([group])).get(group.arn);
 
     // Assert
     expect(state).toEqual({ status: 'modifying', members: ['default', 'alice'] });
@@ -124,7 +124,7 @@ describe('EngineDirectory over elastiCacheCalls user groups', () => {
     elasticache.on(DescribeUserGroupsCommand).resolves({ UserGroups: [] });
 
     // Act
-    await groups.describeGroup(group);
+    (await groups.describeGroups([group])).get(group.arn);
 
     // Assert
     const client = elasticache.commandCalls(DescribeUserGroupsCommand)[0]?.thisValue as ElastiCacheClient;
@@ -136,7 +136,7 @@ describe('EngineDirectory over elastiCacheCalls user groups', () => {
     elasticache.on(DescribeUserGroupsCommand).resolves({ UserGroups: [{ UserGroupId: 'other-ug' }] });
 
     // Act
-    const state = await groups.describeGroup(group);
+    const state = (await groups.describeGroups([group])).get(group.arn);
 
     // Assert
     expect(state).toBeUndefined();
@@ -147,7 +147,7 @@ describe('EngineDirectory over elastiCacheCalls user groups', () => {
     elasticache.on(DescribeUserGroupsCommand).rejects(new UserGroupNotFoundFault(fault));
 
     // Act
-    const state = await groups.describeGroup(group);
+    const state = (await groups.describeGroups([group])).get(group.arn);
 
     // Assert
     expect(state).toBeUndefined();
@@ -158,10 +158,55 @@ describe('EngineDirectory over elastiCacheCalls user groups', () => {
     elasticache.on(DescribeUserGroupsCommand).rejects(unmodeled('Throttling'));
 
     // Act
-    const describe = groups.describeGroup(group);
+    const describe = groups.describeGroups([group]);
 
     // Assert
     await expect(describe).rejects.toThrow(ApiThrottledError);
+  });
+
+  it('reads many groups with one list call per page and keeps only the ones asked for', async () => {
+    // Arrange
+    const other = parseGroupArn(group.arn.replace(/(usergroup:|acl\/).*$/, '$1staging-ug'));
+    const send = elasticache.on(DescribeUserGroupsCommand);
+    send
+      .resolvesOnce({
+        UserGroups: [
+          { UserGroupId: 'other-ug', Status: 'active', UserIds: [] },
+          { UserGroupId: 'prod-ug', Status: 'active', UserIds: ['default'] },
+        ],
+        Marker: 'page-2',
+      })
+      .resolvesOnce({
+        UserGroups: [{ UserGroupId: 'staging-ug', Status: 'modifying', UserIds: ['default', 'bob'] }],
+      });
+
+    // Act
+    const states = await groups.describeGroups([group, other]);
+
+    // Assert
+    expect([...states.keys()].sort()).toEqual([group.arn, other.arn].sort());
+    expect(states.get(other.arn)?.status).toBe('modifying');
+    const calls = elasticache.commandCalls(DescribeUserGroupsCommand).map((call) => call.args[0].input);
+    expect(calls).toEqual([
+      { MaxRecords: 100, Marker: undefined },
+      { ...{ MaxRecords: 100, Marker: undefined }, Marker: 'page-2' },
+    ]);
+  });
+
+  it('reads the groups one by one where IAM does not allow the list', async () => {
+    // Arrange
+    const other = parseGroupArn(group.arn.replace(/(usergroup:|acl\/).*$/, '$1staging-ug'));
+    const send = elasticache.on(DescribeUserGroupsCommand);
+    send.rejectsOnce(Object.assign(new Error('not authorized'), { name: 'AccessDenied' })).resolves({
+      UserGroups: [{ UserGroupId: 'staging-ug', Status: 'modifying', UserIds: ['default', 'bob'] }],
+    });
+
+    // Act
+    const states = await groups.describeGroups([group, other]);
+
+    // Assert
+    expect([...states.keys()]).toEqual([other.arn]);
+    expect(elasticache.commandCalls(DescribeUserGroupsCommand)).toHaveLength(3);
   });
 
   it('sends additions and removals in one ModifyUserGroup call', async () => {

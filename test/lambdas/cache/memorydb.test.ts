@@ -13,7 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineDirectory } from '#shared/cache/directory';
-import { perRegion } from '#shared/cache/engines';
+import { regional } from '#shared/cache/engines';
 import { memoryDbCalls } from '#shared/cache/memorydb';
 import { parseGroupArn, parseUserArn } from '#shared/cache/refs';
 import {
@@ -28,7 +28,7 @@ import { fault, unmodeled } from '../sdk-faults';
 const memorydb = mockClient(MemoryDBClient);
 const directory = new EngineDirectory(
   memoryDbCalls,
-  perRegion((region) => new MemoryDBClient({ region })),
+  regional((region) => new MemoryDBClient({ region }), 1_000),
 );
 
 afterEach(() => {
@@ -89,7 +89,7 @@ describe('EngineDirectory over memoryDbCalls ACLs', () => {
     });
 
     // Act
-    const state = await acls.describeGroup(acl);
+    const state = (await acls.describeGroups([acl])).get(acl.arn);
 
     // Assert
     expect(state).toEqual({ status: 'active', members: ['bob'] });
@@ -101,10 +101,53 @@ describe('EngineDirectory over memoryDbCalls ACLs', () => {
     memorydb.on(DescribeACLsCommand).rejects(new ACLNotFoundFault(fault));
 
     // Act
-    const state = await acls.describeGroup(acl);
+    const state = (await acls.describeGroups([acl])).get(acl.arn);
 
     // Assert
     expect(state).toBeUndefined();
+  });
+
+  it('reads many groups with one list call per page and keeps only the ones asked for', async () => {
+    // Arrange
+    const other = parseGroupArn(acl.arn.replace(/(usergroup:|acl\/).*$/, '$1staging-acl'));
+    const send = memorydb.on(DescribeACLsCommand);
+    send
+      .resolvesOnce({
+        ACLs: [
+          { Name: 'other-acl', Status: 'active', UserNames: [] },
+          { Name: 'prod-acl', Status: 'active', UserNames: ['bob'] },
+        ],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({ ACLs: [{ Name: 'staging-acl', Status: 'modifying', UserNames: ['eve'] }] });
+
+    // Act
+    const states = await acls.describeGroups([acl, other]);
+
+    // Assert
+    expect([...states.keys()].sort()).toEqual([acl.arn, other.arn].sort());
+    expect(states.get(other.arn)?.status).toBe('modifying');
+    const calls = memorydb.commandCalls(DescribeACLsCommand).map((call) => call.args[0].input);
+    expect(calls).toEqual([
+      { MaxResults: 100, NextToken: undefined },
+      { ...{ MaxResults: 100, NextToken: undefined }, NextToken: 'page-2' },
+    ]);
+  });
+
+  it('reads the groups one by one where IAM does not allow the list', async () => {
+    // Arrange
+    const other = parseGroupArn(acl.arn.replace(/(usergroup:|acl\/).*$/, '$1staging-acl'));
+    const send = memorydb.on(DescribeACLsCommand);
+    send
+      .rejectsOnce(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }))
+      .resolves({ ACLs: [{ Name: 'staging-acl', Status: 'modifying', UserNames: ['eve'] }] });
+
+    // Act
+    const states = await acls.describeGroups([acl, other]);
+
+    // Assert
+    expect([...states.keys()]).toEqual([other.arn]);
+    expect(memorydb.commandCalls(DescribeACLsCommand)).toHaveLength(3);
   });
 
   it('sends additions and removals in one UpdateACL call, leaving empty lists out', async () => {

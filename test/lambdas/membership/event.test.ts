@@ -49,6 +49,14 @@ describe('parseMembershipEvent', () => {
     expect(parsed.scheduledTime).toBeUndefined();
   });
 
+  it('reads an event without a group as a run over every group', () => {
+    // Act
+    const parsed = parseMembershipEvent({ trigger: 'reconcile', scheduledTime: '2026-03-29T07:00:00Z' }, NOW);
+
+    // Assert
+    expect(parsed).toEqual({ group: undefined, trigger: 'reconcile', scheduledTime: NOW });
+  });
+
   it('accepts a scheduled time with a numeric offset', () => {
     // Act
     const parsed = parseMembershipEvent(
@@ -63,7 +71,6 @@ describe('parseMembershipEvent', () => {
   it.each([
     ['a string', 'reconcile', '(event)'],
     ['null', null, '(event)'],
-    ['an event without a group', { trigger: 'reconcile' }, 'groupArn'],
     ['an empty group', { groupArn: '' }, 'groupArn'],
     ['an empty trigger', { groupArn: GROUP_ARN, trigger: '' }, 'trigger'],
     [
@@ -78,7 +85,7 @@ describe('parseMembershipEvent', () => {
     // Assert
     expect(parse).toThrow(InvalidEventError);
     expect(parse).toThrow(`not a membership event (${field}:`);
-    expect(parse).toThrow('expected {"groupArn": "...", "trigger"?: "...", "scheduledTime"?: ISO 8601}');
+    expect(parse).toThrow('expected {"trigger"?: "...", "scheduledTime"?: ISO 8601, "groupArn"?: "..."}');
   });
 
   it('refuses a user ARN as the group with InvalidEventError quoting it and the accepted forms', () => {

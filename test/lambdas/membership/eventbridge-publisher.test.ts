@@ -27,7 +27,7 @@ describe('EventBridgePublisher', () => {
     eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 
     // Act
-    await publisher.publish(change);
+    await publisher.publish([change]);
 
     // Assert
     const calls = eventbridge.commandCalls(PutEventsCommand);
@@ -52,12 +52,30 @@ describe('EventBridgePublisher', () => {
     });
 
     // Act
-    const error = await publisher.publish(change).catch((e: unknown) => e);
+    const error = await publisher.publish([change]).catch((e: unknown) => e);
 
     // Assert
     expect(error).toBeInstanceOf(EventPublishError);
     expect((error as Error).message).toBe(
-      `event bus default refused the change event for ${change.groupArn}: InternalFailure try again`,
+      `event bus default refused 1 event(s): Cache Membership Changed for ${change.groupArn}: InternalFailure try again`,
     );
+  });
+
+  it('puts 23 changes in three calls, ten entries at most in each', async () => {
+    // Arrange
+    eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+    const changes = Array.from({ length: 23 }, (_, i) => ({
+      ...change,
+      groupArn: `${change.groupArn}-${i}`,
+    }));
+
+    // Act
+    await publisher.publish(changes);
+
+    // Assert
+    const sizes = eventbridge
+      .commandCalls(PutEventsCommand)
+      .map((call) => call.args[0].input.Entries?.length);
+    expect(sizes).toEqual([10, 10, 3]);
   });
 });

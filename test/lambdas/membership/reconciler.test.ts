@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { memberOf, parseGroupArn } from '#shared/cache/refs';
+import { type CacheGroupRef, memberOf, parseGroupArn } from '#shared/cache/refs';
 import {
   ApiThrottledError,
   DeadlineExceededError,
@@ -42,15 +42,27 @@ describe('MembershipReconciler', () => {
   let events: { message: string; data?: Record<string, unknown> }[];
   let reconciler: MembershipReconciler;
 
-  const reconcile = (overrides: Partial<ReconcileRequest> = {}) =>
+  /** Every outcome of one run over `groups`. */
+  const reconcileAll = (groupsToRun: CacheGroupRef[], overrides: Partial<ReconcileRequest> = {}) =>
     reconciler.reconcile({
-      group,
+      groups: groupsToRun,
       grants: GRANTS,
       notBeforeMs: AT,
       trigger: 'window-boundary',
       deadline: clock.deadline(),
       ...overrides,
     });
+
+  /** A run over one group: its outcome, or its error thrown. */
+  const reconcile = async ({
+    group: only = group,
+    ...overrides
+  }: Partial<ReconcileRequest> & { group?: CacheGroupRef } = {}) => {
+    const [outcome] = await reconcileAll([only], overrides);
+    if (!outcome) return expect.fail('no outcome');
+    if (outcome.status === 'failed') throw outcome.error;
+    return outcome;
+  };
 
   beforeEach(() => {
     clock = new FakeClock();
@@ -433,5 +445,74 @@ describe('MembershipReconciler', () => {
     expect(acls.modifyCalls).toEqual([{ group: ACL_ARN, add: ['dave'], remove: [] }]);
     expect(groups.modifyCalls).toEqual([]);
     expect(result.change).toMatchObject({ groupArn: ACL_ARN, grants: ['contractor'] });
+  });
+
+  describe('many groups in one run', () => {
+    const second = parseGroupArn('arn:aws:elasticache:eu-west-1:123456789012:usergroup:staging-ug');
+    const both = [
+      ...GRANTS,
+      ...grantsOf([{ name: 'staging', groupArn: second.arn, users: ['erin'], windows: [OPEN] }]),
+    ];
+
+    it('reads every group in one call per round and changes each with one call', async () => {
+      // Arrange
+      groups.add(group, ['default', 'carol']);
+      groups.add(second, ['default']);
+
+      // Act
+      const outcomes = await reconcileAll([group, second], { grants: both });
+
+      // Assert: round 1 reads and changes both, round 2 reads both again while modifying, round 3 verifies
+      expect(outcomes.map((outcome) => [outcome.group.id, outcome.status])).toEqual([
+        ['prod-ug', 'changed'],
+        ['staging-ug', 'changed'],
+      ]);
+      expect(groups.modifyCalls.map((call) => call.group)).toEqual([GROUP_ARN, second.arn]);
+      expect(groups.describeCalls).toBe(3);
+      expect(publisher.calls).toBe(1);
+      expect(groups.membersOf(second)).toEqual(['default', 'erin']);
+    });
+
+    it("does not let one group's failure stop the others", async () => {
+      // Arrange: bob does not exist, and nothing is to be removed from prod-ug
+      groups.add(group, ['default']);
+      groups.add(second, ['default']);
+      groups.unknownUsers.add('bob');
+      users.users.delete(memberOf(group, 'bob').arn);
+
+      // Act
+      const outcomes = await reconcileAll([group, second], { grants: both });
+
+      // Assert
+      const byGroup = new Map(outcomes.map((outcome) => [outcome.group.id, outcome]));
+      expect(byGroup.get('prod-ug')).toMatchObject({
+        status: 'failed',
+        error: expect.any(UserNotFoundError),
+      });
+      expect(byGroup.get('staging-ug')).toMatchObject({ status: 'changed' });
+      expect(groups.membersOf(second)).toEqual(['default', 'erin']);
+    });
+
+    it('waits for a busy group without holding up the others, and still changes it once', async () => {
+      // Arrange
+      groups.add(group, ['default'], 'modifying');
+      groups.add(second, ['default']);
+      groups.afterModify = undefined;
+      let reads = 0;
+      const describe = groups.describeGroups.bind(groups);
+      groups.describeGroups = async (refs) => {
+        reads++;
+        if (reads === 3) (groups.groups.get(GROUP_ARN) as { status: string }).status = 'active';
+        return describe(refs);
+      };
+
+      // Act
+      const outcomes = await reconcileAll([group, second], { grants: both });
+
+      // Assert
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['changed', 'changed']);
+      expect(groups.modifyCalls.filter((call) => call.group === GROUP_ARN)).toHaveLength(1);
+      expect(groups.modifyCalls.filter((call) => call.group === second.arn)).toHaveLength(1);
+    });
   });
 });
