@@ -5,9 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV } from '../lambdas/shared/env-names';
-import { GRANTS_FILE, grantsFileContent } from '../lambdas/shared/membership/grants-file';
+import {
+  MEMBERSHIP_CONFIG_FILE,
+  membershipConfigFileContent,
+} from '../lambdas/shared/membership/config-file';
 import { serializeTargets } from '../lambdas/shared/rotation/targets';
 import {
+  accessTableBeside,
   grantsOf,
   groupArnOf,
   openWindow,
@@ -89,14 +93,15 @@ async function main(): Promise<void> {
       const user = await provisionUser(aws, 'elasticache', `cold-${randomUUID().slice(0, 8)}`);
       const groupId = 'cold-start';
       await aws.groups.create({ engine: 'elasticache', id: groupId, members: [] });
-      const grantsFile = join(work, GRANTS_FILE);
+      const configFile = join(work, MEMBERSHIP_CONFIG_FILE);
       const groupArn = groupArnOf('elasticache', groupId);
       writeFileSync(
-        grantsFile,
-        grantsFileContent(
-          grantsOf([{ name: 'cold', groupArn, users: [user.name], windows: [openWindow()] }]),
-        ),
+        configFile,
+        membershipConfigFileContent({
+          grants: grantsOf([{ name: 'cold', groupArn, users: [user.name], windows: [openWindow()] }]),
+        }),
       );
+      await aws.dynamo.createTable(accessTableBeside(bundle('membership')), 'cold-start');
       const token = randomUUID();
       aws.secrets.beginRotation(user.secretArn, token);
       rows.push(
@@ -121,7 +126,12 @@ async function main(): Promise<void> {
             {
               folder: 'membership',
               bundle: bundle('membership'),
-              env: { ...aws.env(), [ENV.grantsFile]: grantsFile, [ENV.eventBusName]: 'default' },
+              env: {
+                ...aws.env(),
+                [ENV.membershipConfigFile]: configFile,
+                [ENV.eventBusName]: 'default',
+                [ENV.accessTable]: 'cold-start',
+              },
               event: { groupArn, trigger: 'bench' },
             },
           ],

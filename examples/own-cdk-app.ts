@@ -3,10 +3,10 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   CacheGroup,
+  CacheMembership,
   CacheUser,
   CredentialRotation,
   FailureAlerts,
-  ScheduledMembership,
 } from 'cache-access-automation';
 
 const app = new App();
@@ -27,7 +27,7 @@ const rotation = new CredentialRotation(stack, 'Rotation', {
   schedule: events.Schedule.rate(Duration.days(7)),
 });
 
-const membership = new ScheduledMembership(stack, 'Membership', {
+const membership = new CacheMembership(stack, 'Membership', {
   grants: [
     {
       name: 'oncall-business-hours',

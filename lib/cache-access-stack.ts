@@ -8,9 +8,9 @@ import { resourceKey } from '../lambdas/shared/cache/refs';
 import type { MembershipConfig } from './config/membership';
 import type { NetworkConfig, RotationConfig } from './config/rotation';
 import type { CacheAccessConfig } from './config/schema';
+import { CacheMembership, type CacheMembershipProps } from './constructs/cache-membership';
 import { CredentialRotation, type CredentialRotationProps } from './constructs/credential-rotation';
 import { FailureAlerts } from './constructs/failure-alerts';
-import { ScheduledMembership, type ScheduledMembershipProps } from './constructs/scheduled-membership';
 
 export interface CacheAccessStackProps extends StackProps {
   /** The validated configuration. */
@@ -34,7 +34,7 @@ export class CacheAccessStack extends Stack {
       rotationConfig && new CredentialRotation(this, 'Rotation', this.rotationProps(rotationConfig));
     const membership =
       membershipConfig &&
-      new ScheduledMembership(this, 'Membership', membershipProps(membershipConfig, props.now));
+      new CacheMembership(this, 'Membership', membershipProps(membershipConfig, props.now));
 
     const alerts = new FailureAlerts(this, 'Alerts', {
       functions: {
@@ -105,9 +105,20 @@ export class CacheAccessStack extends Stack {
   }
 }
 
-function membershipProps(config: MembershipConfig, now: Date | undefined): ScheduledMembershipProps {
+function membershipProps(config: MembershipConfig, now: Date | undefined): CacheMembershipProps {
+  const { requests } = config;
   return {
     grants: config.grants,
+    requests: requests && {
+      eventBusName: requests.eventBusName,
+      maxDuration: Duration.parse(requests.maxDuration),
+      rules: requests.rules.map(({ name, group, users, maxDuration }) => ({
+        name,
+        group,
+        users,
+        maxDuration: Duration.parse(maxDuration),
+      })),
+    },
     reconcileEvery: scheduler.ScheduleExpression.expression(config.reconcileEvery),
     now,
   };
@@ -115,6 +126,7 @@ function membershipProps(config: MembershipConfig, now: Date | undefined): Sched
 
 /** The validated config puts every user and group in one account and region; the stack deploys there. */
 function envOf({ rotation, membership }: CacheAccessConfig) {
-  const first = rotation?.targets[0]?.user ?? membership?.grants[0]?.group;
+  const first =
+    rotation?.targets[0]?.user ?? membership?.grants[0]?.group ?? membership?.requests?.rules[0]?.group;
   return { account: first?.account, region: first?.region };
 }

@@ -13,6 +13,7 @@ export type {
 export { CacheAccessStack, type CacheAccessStackProps } from './cache-access-stack';
 export { parseConfig } from './config/load';
 export { InvalidConfigError } from './config/validate';
+export { CacheMembership, type CacheMembershipProps } from './constructs/cache-membership';
 export {
   type CacheEndpoint,
   CredentialRotation,
@@ -21,4 +22,3 @@ export {
   type RotatedUserProps,
 } from './constructs/credential-rotation';
 export { FailureAlerts, type FailureAlertsProps } from './constructs/failure-alerts';
-export { ScheduledMembership, type ScheduledMembershipProps } from './constructs/scheduled-membership';

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cacheDirectories } from '#shared/cache/engines';
+import type { CacheGroupRef } from '#shared/cache/refs';
 import { requireEnv } from '#shared/env';
 import { ENV } from '#shared/env-names';
 import {
@@ -13,30 +17,63 @@ import {
   MembershipRunError,
 } from '#shared/errors';
 import { defineHandler } from '#shared/handler';
+import { MEMBERSHIP_CONFIG_FILE, readMembershipConfigFile } from '#shared/membership/config-file';
 import { parseMembershipEvent } from '#shared/membership/event';
 import { EventBridgePublisher } from '#shared/membership/eventbridge-publisher';
-import { GRANTS_FILE, readGrantsFile } from '#shared/membership/grants-file';
 import { type GroupOutcome, MembershipReconciler } from '#shared/membership/reconciler';
+import { AccessService } from '#shared/requests/access-service';
+import { StoredCoverage } from '#shared/requests/coverage';
+import { DynamoDbAccessStore } from '#shared/requests/dynamodb-store';
+import { isBusEvent, parseAccessEvent } from '#shared/requests/events-in';
+import { SchedulerExpiry } from '#shared/requests/expiry';
 import { shown } from '#shared/shown';
 
 const fn = defineHandler({
   serviceName: 'cache-membership',
-  activity: 'membership reconcile',
+  activity: 'membership run',
   subject: 'membership event',
   succeededMetric: 'MembershipReconciled',
   failedMetric: 'MembershipReconcileFailed',
   failure: MembershipRunError,
 });
 
-const grantsFile = process.env[ENV.grantsFile] ?? join(dirname(fileURLToPath(import.meta.url)), GRANTS_FILE);
-const grants = readGrantsFile(readBundledFile(grantsFile), grantsFile);
-const configuredGroups = [...new Map(grants.map(({ group }) => [group.arn, group])).values()];
+const configFile =
+  process.env[ENV.membershipConfigFile] ??
+  join(dirname(fileURLToPath(import.meta.url)), MEMBERSHIP_CONFIG_FILE);
+const { grants, requests } = readMembershipConfigFile(readBundledFile(configFile), configFile);
+const configuredGroups: readonly CacheGroupRef[] = [
+  ...new Map([...grants, ...(requests?.rules ?? [])].map(({ group }) => [group.arn, group])).values(),
+];
 const cache = cacheDirectories();
-
+const store = new DynamoDbAccessStore(
+  DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
+  requireEnv(ENV.accessTable),
+);
+const publisher = new EventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
 const reconciler = new MembershipReconciler({
   groups: cache,
   users: cache,
-  publisher: new EventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  publisher,
+  state: new StoredCoverage(store),
+  note: fn.note,
+});
+const access = new AccessService({
+  store,
+  expiries:
+    requests &&
+    new SchedulerExpiry(new SchedulerClient({}), {
+      groupName: requireEnv(ENV.expiryScheduleGroup),
+      roleArn: requireEnv(ENV.schedulerRoleArn),
+      deadLetterArn: requireEnv(ENV.deadLetterArn),
+    }),
+  reconciler,
+  publish: (events) => publisher.put(events),
+  groups: cache,
+  users: cache,
+  requests,
+  grants,
+  configuredGroups,
+  now: Date.now,
   note: fn.note,
 });
 
@@ -44,13 +81,13 @@ function readBundledFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new DeployedConfigError(`cannot read the grants file ${file}; redeploy the stack to restore it`, {
-      cause: error,
-    });
+    throw new DeployedConfigError(`cannot read ${file}; redeploy the stack to restore it`, { cause: error });
   }
 }
 
 export interface MembershipResult {
+  /** What an access event did, for events from the bus. */
+  readonly access?: string;
   readonly groups: readonly {
     readonly groupArn: string;
     readonly status: GroupOutcome['status'];
@@ -60,8 +97,34 @@ export interface MembershipResult {
 }
 
 export const handler = fn.handler(
-  async (event, { deadline, metrics, workingOn }): Promise<MembershipResult> => {
-    const { group, trigger, scheduledTime } = parseMembershipEvent(event, Date.now());
+  async (event, { deadline, metrics, workingOn }, context): Promise<MembershipResult> => {
+    // Scheduler and EventBridge call the function by its unqualified ARN; an expiry schedule calls it back there.
+    const target = { functionArn: context.invokedFunctionArn.split(':').slice(0, 7).join(':') };
+    if (isBusEvent(event)) {
+      const parsed = parseAccessEvent(event);
+      if ('refusal' in parsed) {
+        await access.refuse(parsed.refusal);
+        return { access: 'refused', groups: [] };
+      }
+      if (!requests) {
+        throw new InvalidEventError(
+          'this stack has no requests section, so it takes no access events; nothing was changed',
+        );
+      }
+      const { command } = parsed;
+      workingOn(`${command.kind} ${'requestId' in command ? command.requestId : command.user}`, {
+        kind: command.kind,
+      });
+      const outcome = await access.handle(command, { deadline, target });
+      metrics.addMetric(
+        `Access${outcome.kind[0]?.toUpperCase()}${outcome.kind.slice(1)}`,
+        MetricUnit.Count,
+        1,
+      );
+      return { access: outcome.kind, groups: 'groups' in outcome ? summary(outcome.groups) : [] };
+    }
+
+    const { group, trigger, scheduledTime, requestId } = parseMembershipEvent(event, Date.now());
     if (group && !configuredGroups.some((configured) => configured.arn === group.arn)) {
       throw new InvalidEventError(
         `group ${shown(group.arn)} is not in this function's grants; configured groups: ${configuredGroups.map((g) => g.arn).join(', ')}`,
@@ -71,33 +134,11 @@ export const handler = fn.handler(
     workingOn(group ? `reconcile of group ${group.arn}` : `reconcile of ${groups.length} groups`, {
       trigger,
       ...(group && { groupArn: group.arn }),
+      ...(requestId && { requestId }),
     });
-    const outcomes = await reconciler.reconcile({
-      groups,
-      grants,
-      notBeforeMs: scheduledTime,
-      trigger,
-      deadline,
-    });
-
-    const changes = outcomes.flatMap((outcome) => (outcome.change ? [outcome.change] : []));
-    metrics.addMetric('GroupsChanged', MetricUnit.Count, changes.length);
-    metrics.addMetric('MembersAdded', MetricUnit.Count, sum(changes.map((change) => change.added.length)));
-    metrics.addMetric(
-      'MembersRemoved',
-      MetricUnit.Count,
-      sum(changes.map((change) => change.removed.length)),
-    );
+    const outcomes = await access.upkeep(groups, trigger, { deadline, target }, scheduledTime);
+    report(outcomes, metrics);
     const failed = outcomes.filter((outcome) => outcome.status === 'failed');
-    fn.logger.info('reconcile finished', {
-      groups: outcomes.length,
-      changed: changes.length,
-      unchanged: outcomes.filter((outcome) => outcome.status === 'unchanged').length,
-      failed: failed.length,
-    });
-    for (const { group: failedGroup, error } of failed) {
-      fn.logger.error('group not reconciled', { groupArn: failedGroup.arn, reason: error.name, error });
-    }
     const [only] = failed;
     if (only && failed.length === 1) {
       workingOn(`reconcile of group ${only.group.arn}`);
@@ -108,15 +149,34 @@ export const handler = fn.handler(
         `${failed.length} of ${outcomes.length} groups failed: ${failed.map(({ group: g, error }) => `${g.arn}: ${error.message}`).join('; ')}`,
       );
     }
-    return {
-      groups: outcomes.map((outcome) => ({
-        groupArn: outcome.group.arn,
-        status: outcome.status,
-        added: outcome.change?.added ?? [],
-        removed: outcome.change?.removed ?? [],
-      })),
-    };
+    return { groups: summary(outcomes) };
   },
 );
+
+function report(outcomes: readonly GroupOutcome[], metrics: Metrics) {
+  const changes = outcomes.flatMap((outcome) => (outcome.change ? [outcome.change] : []));
+  metrics.addMetric('GroupsChanged', MetricUnit.Count, changes.length);
+  metrics.addMetric('MembersAdded', MetricUnit.Count, sum(changes.map((change) => change.added.length)));
+  metrics.addMetric('MembersRemoved', MetricUnit.Count, sum(changes.map((change) => change.removed.length)));
+  const failed = outcomes.filter((outcome) => outcome.status === 'failed');
+  fn.logger.info('reconcile finished', {
+    groups: outcomes.length,
+    changed: changes.length,
+    unchanged: outcomes.filter((outcome) => outcome.status === 'unchanged').length,
+    failed: failed.length,
+  });
+  for (const { group, error } of failed) {
+    fn.logger.error('group not reconciled', { groupArn: group.arn, reason: error.name, error });
+  }
+}
+
+function summary(outcomes: readonly GroupOutcome[]): MembershipResult['groups'] {
+  return outcomes.map((outcome) => ({
+    groupArn: outcome.group.arn,
+    status: outcome.status,
+    added: outcome.change?.added ?? [],
+    removed: outcome.change?.removed ?? [],
+  }));
+}
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);

@@ -2,7 +2,11 @@
 export const ENV = {
   rotationTargets: 'ROTATION_TARGETS',
   passwordLength: 'PASSWORD_LENGTH',
-  /** Where the grants file is; by default the file the stack bundles beside the handler. */
-  grantsFile: 'MEMBERSHIP_GRANTS_FILE',
+  /** Where the membership config file is; by default the file the stack bundles beside the handler. */
+  membershipConfigFile: 'MEMBERSHIP_CONFIG_FILE',
   eventBusName: 'EVENT_BUS_NAME',
+  accessTable: 'ACCESS_TABLE_NAME',
+  expiryScheduleGroup: 'EXPIRY_SCHEDULE_GROUP',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
+  deadLetterArn: 'DEAD_LETTER_ARN',
 } as const;

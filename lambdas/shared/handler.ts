@@ -55,7 +55,9 @@ export function defineHandler(shape: HandlerShape) {
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: shape.serviceName });
   const note: Note = (message, data) => logger.info(message, { ...data });
 
-  function handler<Result>(body: (event: unknown, invocation: Invocation) => Promise<Result>) {
+  function handler<Result>(
+    body: (event: unknown, invocation: Invocation, context: Context) => Promise<Result>,
+  ) {
     const run = async (event: unknown, context: Context): Promise<Result> => {
       let subject = shape.subject;
       const invocation: Invocation = {
@@ -67,7 +69,7 @@ export function defineHandler(shape: HandlerShape) {
         },
       };
       try {
-        const result = await body(event, invocation);
+        const result = await body(event, invocation, context);
         metrics.addMetric(shape.succeededMetric, MetricUnit.Count, 1);
         return result;
       } catch (error) {

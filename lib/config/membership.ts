@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { refuseRepeats } from '../../lambdas/shared/checks';
 import { type Grant, grantSpecSchema, resolveGrant } from '../../lambdas/shared/membership/grant';
+import { type Requests, requestsSpecSchema, resolveRequests } from '../../lambdas/shared/requests/rules';
 import { isSchedulerExpression } from './schedule-expressions';
 
 const DEFAULT_RECONCILE = 'rate(15 minutes)';
@@ -17,39 +18,70 @@ export const membershipSchema = z
         isSchedulerExpression,
         'expected rate(1 minute), rate(N minutes|hours|days) or cron(min hour day-of-month month day-of-week year) with ? in one day field',
       ),
-    grants: z.array(grantSpecSchema).min(1, 'expected at least one grant'),
+    grants: z.array(grantSpecSchema).min(1, 'expected at least one grant').optional(),
+    requests: requestsSpecSchema.optional(),
   })
   .superRefine((membership, ctx) => {
+    if (!membership.grants && !membership.requests) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['grants'],
+        input: undefined,
+        message: 'expected grants (scheduled windows), requests (access on request) or both',
+      });
+      return;
+    }
+    const grants = membership.grants ?? [];
     refuseRepeats(
-      membership.grants,
+      grants,
       ctx,
       (first) => `already used by grants[${first}]; grant names appear in audit records and must be unique`,
       (grant) => grant.name,
       (index) => ['grants', index, 'name'],
     );
-    refuseCrowdedGroups(membership.grants, ctx);
+    refuseCrowdedGroups(
+      [
+        ...grants.map((grant, index) => ({ ...grant, path: ['grants', index, 'users'] })),
+        ...(membership.requests?.rules ?? []).map((rule, index) => ({
+          ...rule,
+          path: ['requests', 'rules', index, 'users'],
+        })),
+      ],
+      ctx,
+    );
   });
 
-/** The service refuses a membership change that would put more users in a group than its quota allows. */
-function refuseCrowdedGroups(
-  grants: readonly { groupArn: string; users: readonly string[] }[],
-  ctx: z.RefinementCtx,
-) {
-  const usersByGroup = new Map<string, { users: Set<string>; grants: number[] }>();
-  grants.forEach(({ groupArn, users }, index) => {
-    const group = usersByGroup.get(groupArn) ?? { users: new Set<string>(), grants: [] };
+interface UsersOfGroup {
+  readonly groupArn: string;
+  readonly users: readonly string[];
+  readonly path: readonly (string | number)[];
+}
+
+/**
+ * The service refuses a membership change that would put more users in a group than its quota
+ * allows; grants and request rules count together, since both can put their users in at once.
+ */
+function refuseCrowdedGroups(named: readonly UsersOfGroup[], ctx: z.RefinementCtx) {
+  const byGroup = new Map<string, { users: Set<string>; paths: (readonly (string | number)[])[] }>();
+  for (const { groupArn, users, path } of named) {
+    const group = byGroup.get(groupArn) ?? { users: new Set<string>(), paths: [] };
     for (const user of users) group.users.add(user);
-    group.grants.push(index);
-    usersByGroup.set(groupArn, group);
-  });
-  for (const [groupArn, { users, grants: indexes }] of usersByGroup) {
+    group.paths.push(path);
+    byGroup.set(groupArn, group);
+  }
+  for (const [groupArn, { users, paths }] of byGroup) {
     if (users.size <= MAX_USERS_PER_GROUP) continue;
-    const last = indexes.at(-1) ?? 0;
+    const where = paths.map((path) =>
+      path
+        .slice(0, -1)
+        .join('.')
+        .replace(/\.(\d+)/g, '[$1]'),
+    );
     ctx.addIssue({
       code: 'custom',
-      path: ['grants', last, 'users'],
+      path: [...(paths.at(-1) ?? [])],
       input: groupArn,
-      message: `group ${groupArn} would hold ${users.size} distinct users across grants[${indexes.join('], grants[')}], over the quota of ${MAX_USERS_PER_GROUP} users per user group or ACL; split the users over more groups`,
+      message: `group ${groupArn} would hold ${users.size} distinct users across ${where.join(', ')}, over the quota of ${MAX_USERS_PER_GROUP} users per user group or ACL; split the users over more groups`,
     });
   }
 }
@@ -57,9 +89,14 @@ function refuseCrowdedGroups(
 export interface MembershipConfig {
   readonly reconcileEvery: string;
   readonly grants: readonly Grant[];
+  readonly requests?: Requests;
 }
 
 /** A valid section with every group ARN parsed, once. */
 export function resolveMembership(membership: z.output<typeof membershipSchema>): MembershipConfig {
-  return { reconcileEvery: membership.reconcileEvery, grants: membership.grants.map(resolveGrant) };
+  return {
+    reconcileEvery: membership.reconcileEvery,
+    grants: (membership.grants ?? []).map(resolveGrant),
+    requests: membership.requests && resolveRequests(membership.requests),
+  };
 }

@@ -31,6 +31,10 @@ export const configSchema = z
         const group = tryParse(() => parseGroupArn(grant.groupArn));
         return group ? [{ path: ['membership', 'grants', index, 'groupArn'], ref: group }] : [];
       }),
+      ...(config.membership?.requests?.rules ?? []).flatMap((rule, index) => {
+        const group = tryParse(() => parseGroupArn(rule.groupArn));
+        return group ? [{ path: ['membership', 'requests', 'rules', index, 'groupArn'], ref: group }] : [];
+      }),
     ];
     const [first, ...rest] = arns;
     for (const { path, ref } of rest) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallLog, FaultPlan } from './calls';
 import type { Throttle } from './throttle';
@@ -10,6 +10,8 @@ import {
   type Fault,
   type Input,
   type Protocol,
+  type RestParams,
+  restJson,
   ServiceError,
   type ServiceName,
   signedRegion,
@@ -23,9 +25,18 @@ export interface RequestContext {
 
 export type Operation = (input: Input, context: RequestContext) => object | Promise<object>;
 
+/** A REST operation: the method and a path pattern whose named groups are parameters. */
+export interface RestRoute {
+  readonly method: string;
+  readonly path: RegExp;
+  readonly operation: string;
+}
+
 /** A slice of one service; several modules may serve the same service (users, groups). */
 export interface ServiceModule {
   readonly service: ServiceName;
+  /** For a REST service: which method and path is which operation. */
+  readonly routes?: readonly RestRoute[];
   /** Error shapes the module throws, so the protocol spells them the way the service does. */
   readonly faults: readonly Fault[];
   /** Parameters the call log may keep: identifiers, tokens, stages; never a password or secret value. */
@@ -49,6 +60,7 @@ interface Service {
   readonly protocol: Protocol;
   readonly safeParams: readonly string[];
   readonly operations: Readonly<Record<string, Operation>>;
+  readonly routes: readonly RestRoute[];
 }
 
 const PROTOCOLS: Readonly<Record<ServiceName, (faults: readonly Fault[]) => Protocol>> = {
@@ -56,6 +68,7 @@ const PROTOCOLS: Readonly<Record<ServiceName, (faults: readonly Fault[]) => Prot
   memorydb: awsJson,
   eventbridge: awsJson,
   elasticache: (faults) => awsQuery('http://elasticache.amazonaws.com/doc/2015-02-02/', faults),
+  scheduler: restJson,
 };
 
 // awsJson names the service in X-Amz-Target; awsQuery only in the API version inside the form body.
@@ -65,6 +78,8 @@ const JSON_TARGET_PREFIXES: Readonly<Record<string, ServiceName>> = {
   AWSEvents: 'eventbridge',
 };
 const QUERY_VERSIONS: Readonly<Record<string, ServiceName>> = { '2015-02-02': 'elasticache' };
+// A REST service is named only in the SigV4 credential scope; its routes tell the operation.
+const REST_SERVICES: readonly ServiceName[] = ['scheduler'];
 
 export function createDispatcher(
   options: DispatchOptions,
@@ -73,7 +88,7 @@ export function createDispatcher(
   return (req, res) => {
     dispatch(req, services, options)
       .then((encoded) => {
-        res.writeHead(encoded.status, { 'content-type': encoded.contentType });
+        res.writeHead(encoded.status, { 'content-type': encoded.contentType, ...encoded.headers });
         res.end(encoded.body);
       })
       .catch((error: unknown) => {
@@ -103,6 +118,7 @@ function combine(modules: readonly ServiceModule[]): Map<ServiceName, Service> {
       protocol: PROTOCOLS[name](parts.flatMap((part) => part.faults)),
       safeParams: parts.flatMap((part) => part.safeParams),
       operations: Object.fromEntries(operations),
+      routes: parts.flatMap((part) => part.routes ?? []),
     });
   }
   return services;
@@ -114,7 +130,7 @@ async function dispatch(
   options: DispatchOptions,
 ): Promise<Encoded> {
   const body = await readBody(req);
-  const route = identify(req.headers, body);
+  const route = identify(req, body, services);
   const service = route && services.get(route.service);
   if (route === undefined || service === undefined) {
     return {
@@ -130,7 +146,7 @@ async function dispatch(
   const { protocol } = service;
   let input: Input;
   try {
-    input = protocol.decode(body);
+    input = protocol.decode(body, route.rest);
   } catch (error) {
     return encodeFailure(protocol, error, requestId);
   }
@@ -173,14 +189,30 @@ function encodeFailure(protocol: Protocol, error: unknown, requestId: string): E
 }
 
 function identify(
-  headers: IncomingHttpHeaders,
+  req: IncomingMessage,
   body: string,
-): { readonly service: ServiceName; readonly operation: string } | undefined {
-  const target = headers['x-amz-target'];
+  services: Map<ServiceName, Service>,
+): { readonly service: ServiceName; readonly operation: string; readonly rest?: RestParams } | undefined {
+  const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
     const [prefix = '', operation = ''] = target.split('.', 2);
     const service = JSON_TARGET_PREFIXES[prefix];
     return service && operation ? { service, operation } : undefined;
+  }
+  const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+  const rest = REST_SERVICES.find((name) => name === scope);
+  if (rest) {
+    const url = new URL(req.url ?? '/', 'http://local');
+    for (const route of services.get(rest)?.routes ?? []) {
+      const match = route.method === req.method ? route.path.exec(url.pathname) : null;
+      if (match) {
+        const path = Object.fromEntries(
+          Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
+        );
+        return { service: rest, operation: route.operation, rest: { path, query: url.searchParams } };
+      }
+    }
+    return undefined;
   }
   const form = new URLSearchParams(body);
   const service = QUERY_VERSIONS[form.get('Version') ?? ''];

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type LocalDynamo, startDynamo } from '../dynamodb/server';
 import type { RedisServer } from '../redis/server';
 import { type Call, CallLog, FaultPlan } from './calls';
 import { createDispatcher } from './dispatch';
@@ -8,6 +9,7 @@ import { elastiCacheUserGroups, elastiCacheUsers } from './elasticache';
 import { EventStore, type EventsHarness } from './events';
 import { type GroupHarness, GroupStore } from './groups';
 import { createMemoryDbBuiltIns, memoryDbAcls, memoryDbUsers } from './memorydb';
+import { ScheduleStore, type SchedulesHarness } from './scheduler';
 import { SecretStore, type SecretsHarness } from './secrets-manager';
 import { Throttle, type ThrottleOptions } from './throttle';
 import { type Delays, type UserHarness, UserStore } from './users';
@@ -16,6 +18,7 @@ import type { ServiceName } from './wire';
 export type { Call } from './calls';
 export type { EventsHarness, PutEvent } from './events';
 export type { GroupChange, GroupHarness, GroupState, GroupStatus, NewGroup } from './groups';
+export type { Firing, LocalSchedule, SchedulesHarness } from './scheduler';
 export type { SecretsHarness } from './secrets-manager';
 export type { ThrottleOptions } from './throttle';
 export type { AuthType, Engine, NewUser, UserHarness, UserState, UserStatus } from './users';
@@ -55,6 +58,8 @@ export interface LocalAwsEnv {
   readonly AWS_ENDPOINT_URL_ELASTICACHE: string;
   readonly AWS_ENDPOINT_URL_MEMORYDB: string;
   readonly AWS_ENDPOINT_URL_EVENTBRIDGE: string;
+  readonly AWS_ENDPOINT_URL_SCHEDULER: string;
+  readonly AWS_ENDPOINT_URL_DYNAMODB: string;
   readonly AWS_ACCESS_KEY_ID: string;
   readonly AWS_SECRET_ACCESS_KEY: string;
   readonly AWS_REGION: string;
@@ -71,6 +76,10 @@ export interface LocalAws {
   readonly groups: GroupHarness;
   /** What PutEvents accepted. */
   readonly events: EventsHarness;
+  /** EventBridge Scheduler's schedules, and firing the one-time ones that are due. */
+  readonly schedules: SchedulesHarness;
+  /** DynamoDB, served by dynalite in memory on a port of its own. */
+  readonly dynamo: LocalDynamo;
   /** Requests answered with a throttling error so far; they are in `calls` with that error too. */
   readonly throttledCount: number;
   /** Every request so far, oldest first, with only non-secret parameters. */
@@ -91,8 +100,8 @@ export interface LocalAws {
 }
 
 /**
- * Starts an HTTP endpoint on a random loopback port that speaks Secrets Manager, ElastiCache, MemoryDB and
- * EventBridge.
+ * Starts an HTTP endpoint on a random loopback port that speaks Secrets Manager, ElastiCache, MemoryDB,
+ * EventBridge and EventBridge Scheduler, and dynalite for DynamoDB on a port of its own.
  */
 export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const users = new UserStore(opts.redis, {
@@ -103,6 +112,8 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   await createMemoryDbBuiltIns(users, groups);
   const secrets = new SecretStore();
   const events = new EventStore();
+  const schedules = new ScheduleStore();
+  const dynamo = await startDynamo();
   const calls = new CallLog();
   const faults = new FaultPlan();
   const throttle = new Throttle(opts.throttle);
@@ -116,6 +127,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
         memoryDbUsers(users, groups),
         memoryDbAcls(groups),
         events.module,
+        schedules.module,
       ],
       calls,
       faults,
@@ -135,6 +147,8 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
     users,
     groups,
     events,
+    schedules,
+    dynamo,
     get throttledCount() {
       return throttle.throttledCount;
     },
@@ -156,6 +170,8 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
       AWS_ENDPOINT_URL_ELASTICACHE: url,
       AWS_ENDPOINT_URL_MEMORYDB: url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: url,
+      AWS_ENDPOINT_URL_SCHEDULER: url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: REGION,
@@ -168,6 +184,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
         server.close((error) => (error ? reject(error) : resolve())),
       );
       groups.stop();
+      await dynamo.stop();
       await users.stop();
     },
   };

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type ServiceName = 'secretsmanager' | 'elasticache' | 'memorydb' | 'eventbridge';
+export type ServiceName = 'secretsmanager' | 'elasticache' | 'memorydb' | 'eventbridge' | 'scheduler';
 
 /** A modelled AWS error; `code` is the error shape name, e.g. `InvalidUserStateFault`. */
 export class ServiceError extends Error {
@@ -49,10 +49,17 @@ export interface Encoded {
   readonly status: number;
   readonly contentType: string;
   readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Where a REST request put its parameters besides the body: the path's named parts and the query. */
+export interface RestParams {
+  readonly path: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
 }
 
 export interface Protocol {
-  readonly decode: (body: string) => Input;
+  readonly decode: (body: string, rest?: RestParams) => Input;
   readonly result: (operation: string, output: object, requestId: string) => Encoded;
   readonly error: (error: ServiceError, requestId: string) => Encoded;
 }
@@ -89,6 +96,32 @@ export function awsJson(faults: readonly Fault[]): Protocol {
         status: fault.status,
         contentType,
         body: JSON.stringify({ __type: fault.shape, message: error.message }),
+      };
+    },
+  };
+}
+
+/**
+ * restJson1, as EventBridge Scheduler speaks it: the operation is the method and path, parameters come
+ * from the path, the query and a JSON body, and an error names its type in `x-amzn-errortype`.
+ */
+export function restJson(faults: readonly Fault[]): Protocol {
+  const contentType = 'application/json';
+  return {
+    decode: (body, rest) => {
+      const fields: Record<string, unknown> = { ...parseJsonObject(body) };
+      for (const [name, value] of rest?.query ?? []) fields[name] = value;
+      Object.assign(fields, rest?.path);
+      return new JsonInput(fields);
+    },
+    result: (_operation, output) => ({ status: 200, contentType, body: JSON.stringify(output) }),
+    error: (error) => {
+      const fault = faultFor(faults, error.code);
+      return {
+        status: fault.status,
+        contentType,
+        headers: { 'x-amzn-errortype': fault.shape },
+        body: JSON.stringify({ message: error.message }),
       };
     },
   };

@@ -1,15 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { z } from 'zod';
 import { ENV } from '../../lambdas/shared/env-names';
+import {
+  MEMBERSHIP_CONFIG_FILE,
+  membershipConfigFileContent,
+} from '../../lambdas/shared/membership/config-file';
 import {
   type Grant,
   type GrantSpec,
   grantSpecSchema,
   resolveGrant,
 } from '../../lambdas/shared/membership/grant';
-import { GRANTS_FILE, grantsFileContent } from '../../lambdas/shared/membership/grants-file';
+import { type Requests, requestsSpecSchema, resolveRequests } from '../../lambdas/shared/requests/rules';
 import type { Engine, LocalAws } from '../aws/endpoint';
+import { accessTableBeside } from '../lambda/bundles';
 import { type LambdaHost, startLambda } from '../lambda/host';
 
 export const GROUP_MODIFY: Record<Engine, string> = { elasticache: 'ModifyUserGroup', memorydb: 'UpdateACL' };
@@ -40,24 +47,68 @@ export const closedWindow = () => ({
   end: new Date(Date.now() - HOUR_MS).toISOString(),
 });
 
-/** Starts the bundled membership function with the grants the stack would bundle with it. */
-export function startMembershipFunction(
+/** The bundled membership function, and the grant table the stack would create for it. */
+export interface MembershipFunction extends LambdaHost {
+  readonly tableName: string;
+}
+
+/** What the local stand-ins for the stack's expiry group, Scheduler role and failure queue are called. */
+export const EXPIRY_GROUP = 'cache-access-expiries';
+const SCHEDULER_ROLE = 'arn:aws:iam::123456789012:role/cache-access-scheduler';
+const FAILED_RUNS = 'arn:aws:sqs:eu-west-1:123456789012:cache-access-failed-runs';
+
+/**
+ * Starts the bundled membership function with what the stack would give it: its config file with the
+ * grants (and the request rules, if any), a fresh grant table made from the template's definition, and
+ * the environment naming them.
+ */
+export async function startMembershipFunction(
   bundle: string,
   aws: LocalAws,
   grants: readonly GrantSpec[],
-): Promise<LambdaHost> {
-  return startLambda(bundle, {
+  options: { readonly requests?: z.input<typeof requestsSpecSchema> } = {},
+): Promise<MembershipFunction> {
+  const tableName = `access-${randomUUID()}`;
+  await aws.dynamo.createTable(accessTableBeside(bundle), tableName);
+  const requests = options.requests && resolveRequests(requestsSpecSchema.parse(options.requests));
+  const host = await startLambda(bundle, {
     ...aws.env(),
-    [ENV.grantsFile]: writeGrantsFile(grants),
-    [ENV.eventBusName]: 'default',
+    [ENV.membershipConfigFile]: writeConfigFile(grantsOf(grants), requests),
+    [ENV.eventBusName]: requests?.eventBusName ?? 'default',
+    [ENV.accessTable]: tableName,
+    ...(requests && {
+      [ENV.expiryScheduleGroup]: EXPIRY_GROUP,
+      [ENV.schedulerRoleArn]: SCHEDULER_ROLE,
+      [ENV.deadLetterArn]: FAILED_RUNS,
+    }),
   });
+  return Object.assign(host, { tableName });
 }
 
-/** The grants file as the stack writes it, in a folder of its own so each test can have its own grants. */
-function writeGrantsFile(grants: readonly GrantSpec[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'membership-grants-')), GRANTS_FILE);
-  writeFileSync(file, grantsFileContent(grantsOf(grants)));
+/** The config file as the stack writes it, in a folder of its own so each test can have its own. */
+function writeConfigFile(grants: readonly Grant[], requests: Requests | undefined): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'membership-config-')), MEMBERSHIP_CONFIG_FILE);
+  writeFileSync(file, membershipConfigFileContent({ grants, requests }));
   return file;
+}
+
+/** An event as EventBridge hands it to the function from a rule on the stack's bus. */
+export function busEvent(
+  detailType: string,
+  detail: unknown,
+  source = 'approvals.example',
+): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': detailType,
+    source,
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    detail,
+  };
 }
 
 /** Grants as the config spells them, validated and resolved the way synth does. */

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
 import { CacheAccessFunction } from '../../lib/constructs/cache-access-function';
+import type { TableDefinition } from '../dynamodb/server';
 
 /** Function folder under lambdas/ → absolute path of its bundled entry file. */
 export type Bundles = Record<string, string>;
@@ -52,4 +53,22 @@ export function synthesizeBundles(outdir: string): Bundles {
     bundles[construct.handlerFolder] = join(outdir, asset.source.path, 'index.mjs');
   }
   return bundles;
+}
+
+/**
+ * The grant table as the template beside a bundle defines it, so the local table is the one the stack
+ * would create: same keys, same indexes.
+ */
+export function accessTableBeside(bundle: string): TableDefinition {
+  const outdir = dirname(dirname(bundle));
+  for (const file of readdirSync(outdir).filter((name) => name.endsWith('.template.json'))) {
+    const template = JSON.parse(readFileSync(join(outdir, file), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: TableDefinition }>;
+    };
+    const table = Object.values(template.Resources).find(
+      (resource) => resource.Type === 'AWS::DynamoDB::Table',
+    );
+    if (table) return table.Properties;
+  }
+  throw new Error(`no AWS::DynamoDB::Table in the templates of ${outdir}`);
 }

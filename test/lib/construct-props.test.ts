@@ -3,13 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
-import {
-  CacheGroup,
-  CacheUser,
-  CredentialRotation,
-  InvalidConfigError,
-  ScheduledMembership,
-} from '../../lib';
+import { CacheGroup, CacheMembership, CacheUser, CredentialRotation, InvalidConfigError } from '../../lib';
 
 const WRITER = CacheUser.fromArn('arn:aws:elasticache:eu-west-1:123456789012:user:app-writer');
 const GROUP = CacheGroup.fromArn('arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug');
@@ -96,12 +90,12 @@ describe('CredentialRotation props', () => {
   });
 });
 
-describe('ScheduledMembership props', () => {
+describe('CacheMembership props', () => {
   it('refuses a window in a time zone Scheduler does not know, with the path and the value', () => {
     // Act
     const error = propsErrorOf(
       () =>
-        new ScheduledMembership(stack(), 'Membership', {
+        new CacheMembership(stack(), 'Membership', {
           grants: [
             {
               name: 'oncall',
@@ -123,7 +117,7 @@ describe('ScheduledMembership props', () => {
     // Act
     const error = propsErrorOf(
       () =>
-        new ScheduledMembership(stack(), 'Membership', {
+        new CacheMembership(stack(), 'Membership', {
           grants: [
             { name: 'oncall', group: GROUP, users: ['alice'], windows: [OFFICE_HOURS] },
             { name: 'oncall', group: GROUP, users: ['bob'], windows: [OFFICE_HOURS] },

@@ -84,6 +84,13 @@ function rotationOnlyWithoutNetwork(): CacheAccessConfig {
   return { rotation: exampleConfigWithoutNetwork().rotation };
 }
 
+/** The example's membership patterns: users a change may name, and expiry schedules made at run time. */
+const MEMBERSHIP_PATTERNS = [
+  'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticache:eu-west-1:123456789012:user:*]',
+  'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:memorydb:eu-west-1:123456789012:user/*]',
+  'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:eu-west-1:123456789012:schedule/CacheAccess-Membership-Expiries-D6C20A4F/*]',
+];
+
 const ruleNames = (violations: readonly Violation[] = []) => violations.map((v) => v.ruleName);
 
 /** Each acknowledged finding as `rule @ construct path`, sorted. */
@@ -94,7 +101,7 @@ const acknowledged = (report: PluginReport) =>
 
 // A synth with every AwsSolutions rule takes a few seconds on a busy two-core machine.
 describe('cdk-nag AwsSolutions', { timeout: 30_000 }, () => {
-  it('passes the example config acknowledging only the VPC interface wildcard, the failure queue and the scheduler invoke wildcard', () => {
+  it('passes the example config acknowledging only the VPC interface wildcard, the failure queue, member users, expiry schedules and the scheduler invoke wildcard', () => {
     // Arrange
     const config = exampleConfig();
 
@@ -113,11 +120,12 @@ describe('cdk-nag AwsSolutions', { timeout: 30_000 }, () => {
         'AwsSolutions-IAM5[Resource::*] @ CacheAccess/Rotation/Rotator/VpcNetworking/Resource',
         'AwsSolutions-SQS3 @ CacheAccess/Membership/FailedRuns/Resource',
         `AwsSolutions-IAM5[Resource::<${membershipFunctionId}.Arn>:*] @ CacheAccess/Membership/SchedulerRole/DefaultPolicy/Resource`,
+        ...MEMBERSHIP_PATTERNS.map((id) => `${id} @ CacheAccess/Membership/MembershipPolicy/Resource`),
       ].sort(),
     );
   });
 
-  it('passes the example config without a network acknowledging only the two membership findings', () => {
+  it('passes the example config without a network acknowledging only the membership findings', () => {
     // Arrange
     const config = exampleConfigWithoutNetwork();
 
@@ -131,7 +139,11 @@ describe('cdk-nag AwsSolutions', { timeout: 30_000 }, () => {
     const report = awsSolutions(reports);
     expect(report.violations).toEqual([]);
     expect(ruleNames(report.suppressedViolations).sort()).toEqual(
-      ['AwsSolutions-SQS3', `AwsSolutions-IAM5[Resource::<${membershipFunctionId}.Arn>:*]`].sort(),
+      [
+        'AwsSolutions-SQS3',
+        `AwsSolutions-IAM5[Resource::<${membershipFunctionId}.Arn>:*]`,
+        ...MEMBERSHIP_PATTERNS,
+      ].sort(),
     );
   });
 
@@ -199,7 +211,7 @@ describe('cdk-nag AwsSolutions', { timeout: 30_000 }, () => {
     );
 
     // Assert
-    expect(suppressed).toHaveLength(5);
+    expect(suppressed).toHaveLength(11);
     for (const violation of suppressed) {
       expect(violation.reason?.trim(), `reason for ${violation.ruleName}`).toBeTruthy();
     }

@@ -1,32 +1,72 @@
 import type { MembershipDiff } from '../cache/ports';
 import type { CacheGroupRef } from '../cache/refs';
+import { isGrantOpenAt, type RequestedGrant } from '../requests/records';
 import type { Grant } from './grant';
 import { isOpenAt } from './windows';
 
-/** What the grants say about one group at one instant. */
-export interface DesiredMembership {
-  /** Users some grant for this group names: the only users this tool ever adds or removes. */
-  readonly managed: ReadonlySet<string>;
-  /** Managed users with at least one open window, each with the grants that let them in. */
-  readonly grantedBy: ReadonlyMap<string, readonly string[]>;
+/** What the grant store adds to the config's grants at one moment. */
+export interface Coverage {
+  /** Requested grants that are open, or ended and not yet announced. */
+  readonly requested: readonly RequestedGrant[];
+  /** Users out of every group until reinstated. */
+  readonly suspended: ReadonlySet<string>;
+  /** Per group ARN, users a reinstatement still has to give back. */
+  readonly owed: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Per group ARN, every user the stack has managed there, so a grant deleted from the config still ends. */
+  readonly recorded: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
+export const NOTHING_REQUESTED: Coverage = {
+  requested: [],
+  suspended: new Set(),
+  owed: new Map(),
+  recorded: new Map(),
+};
+
+/** What the grants say about one group at one instant. */
+export interface DesiredMembership {
+  /** The only users this tool ever adds or removes in the group. */
+  readonly managed: ReadonlySet<string>;
+  /** Users that must be members, each with what covers it: grant names, `request <id>`, `reinstated`. */
+  readonly grantedBy: ReadonlyMap<string, readonly string[]>;
+  /** Users the config's grants name for the group: managed whatever the store says. */
+  readonly named: ReadonlySet<string>;
+}
+
+/**
+ * Members at T = users with an open window ∪ users with an open requested grant ∪ users a
+ * reinstatement gives back, minus suspended users. Managed = users the grants name ∪ users the stack
+ * has managed before ∪ users with a requested grant ∪ suspended users ∪ users owed back.
+ */
 export function desiredMembership(
   grants: readonly Grant[],
   group: CacheGroupRef,
   atMs: number,
+  coverage: Coverage = NOTHING_REQUESTED,
 ): DesiredMembership {
-  const managed = new Set<string>();
+  const named = new Set<string>();
   const grantedBy = new Map<string, string[]>();
+  const cover = (user: string, by: string) => grantedBy.set(user, [...(grantedBy.get(user) ?? []), by]);
   for (const grant of grants) {
     if (grant.group.arn !== group.arn) continue;
     const open = grant.windows.some((window) => isOpenAt(window, atMs));
     for (const user of grant.users) {
-      managed.add(user);
-      if (open) grantedBy.set(user, [...(grantedBy.get(user) ?? []), grant.name]);
+      named.add(user);
+      if (open) cover(user, grant.name);
     }
   }
-  return { managed, grantedBy };
+  const managed = new Set([...named, ...(coverage.recorded.get(group.arn) ?? []), ...coverage.suspended]);
+  for (const request of coverage.requested) {
+    if (request.groupArn !== group.arn) continue;
+    managed.add(request.user);
+    if (isGrantOpenAt(request, atMs)) cover(request.user, `request ${request.requestId}`);
+  }
+  for (const user of coverage.owed.get(group.arn) ?? []) {
+    managed.add(user);
+    cover(user, 'reinstated');
+  }
+  for (const user of coverage.suspended) grantedBy.delete(user);
+  return { managed, grantedBy, named };
 }
 
 /**

@@ -20,6 +20,11 @@ const eventSchema = z.object({
     .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'expected 1-64 letters, digits, . _ : or -')
     .default('manual'),
   scheduledTime: z.iso.datetime({ offset: true }).optional(),
+  /** An expiry schedule names the grant it ends. */
+  requestId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'expected 1-64 letters, digits, . _ : or -')
+    .optional(),
 });
 
 export interface MembershipEvent {
@@ -28,6 +33,8 @@ export interface MembershipEvent {
   readonly trigger: string;
   /** When the schedule meant this run to happen, epoch ms; the grants are never evaluated earlier. */
   readonly scheduledTime?: number;
+  /** The requested grant an expiry schedule ends. */
+  readonly requestId?: string;
 }
 
 /**
@@ -44,7 +51,7 @@ export function parseMembershipEvent(event: unknown, nowMs: number): MembershipE
       `not a membership event (${problems.join('; ')}); expected {"trigger"?: "...", "scheduledTime"?: ISO 8601, "groupArn"?: "..."}`,
     );
   }
-  const { groupArn, trigger, scheduledTime } = result.data;
+  const { groupArn, trigger, scheduledTime, requestId } = result.data;
   let group: CacheGroupRef | undefined;
   try {
     group = groupArn === undefined ? undefined : parseGroupArn(groupArn);
@@ -57,5 +64,5 @@ export function parseMembershipEvent(event: unknown, nowMs: number): MembershipE
       `scheduledTime ${shown(scheduledTime ?? '')} is ${Math.round((scheduledMs - nowMs) / 1000)} s ahead of this function's clock (${new Date(nowMs).toISOString()}); a schedule is never more than ${MAX_CLOCK_SKEW_MS / 1000} s early, so the event is refused and nothing was changed`,
     );
   }
-  return { group, trigger, scheduledTime: scheduledMs };
+  return { group, trigger, scheduledTime: scheduledMs, ...(requestId !== undefined && { requestId }) };
 }

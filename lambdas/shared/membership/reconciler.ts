@@ -14,7 +14,14 @@ import {
 } from '../errors';
 import type { Note } from '../handler';
 import { type Backoff, DEFAULT_BACKOFF, jittered } from '../retry';
-import { type DesiredMembership, desiredMembership, diffMembership, isEmptyDiff } from './desired';
+import {
+  type Coverage,
+  type DesiredMembership,
+  desiredMembership,
+  diffMembership,
+  isEmptyDiff,
+  NOTHING_REQUESTED,
+} from './desired';
 import type { Grant } from './grant';
 import type { ChangePublisher, MembershipChange } from './ports';
 
@@ -53,11 +60,26 @@ export type GroupOutcome =
       readonly change?: MembershipChange;
     };
 
+/** What the grant store adds to the config's grants, and what it must learn from each change. */
+export interface MembershipState {
+  /** Read once per round, so every round decides on fresh records. */
+  coverage(): Promise<Coverage>;
+  /** Before a change is sent: the users it adds are recorded as managed, so no crash can leave them unmanaged. */
+  beforeChange(group: CacheGroupRef, diff: MembershipDiff, desired: DesiredMembership): Promise<void>;
+  /** Once the group holds what it should: forget managed users nothing covers any more, settle what was owed. */
+  afterVerified(group: CacheGroupRef, members: readonly string[], desired: DesiredMembership): Promise<void>;
+}
+
 export interface MembershipReconcilerDeps {
   readonly groups: GroupDirectories;
   /** Used only to name the users a refused change referred to. */
   readonly users: UserDirectories;
   readonly publisher: ChangePublisher;
+  /**
+   * Requested grants, suspensions and the managed set.
+   * @default - the config's grants alone
+   */
+  readonly state?: MembershipState;
   /** Receives the audit record of each applied change and other decisions worth a log line. */
   readonly note?: Note;
   /**
@@ -143,9 +165,10 @@ export class MembershipReconciler {
     // Evaluated afresh every round: after minutes of waiting a window may have closed, and acting on
     // the old answer would give back access that just ended.
     const atMs = Math.max(request.deadline.clock.now(), request.notBeforeMs ?? 0);
+    const coverage = this.deps.state ? await this.deps.state.coverage() : NOTHING_REQUESTED;
     await inBatches(items, this.deps.concurrency ?? 10, async (item) => {
       try {
-        const outcome = await this.step(request, item, states.get(item.group.arn), atMs);
+        const outcome = await this.step(request, item, states.get(item.group.arn), atMs, coverage);
         if (outcome) finish(item, outcome);
       } catch (error) {
         if (isTransient(error)) {
@@ -181,6 +204,7 @@ export class MembershipReconciler {
     item: Work,
     state: GroupState | undefined,
     atMs: number,
+    coverage: Coverage,
   ): Promise<GroupOutcome | undefined> {
     const { group } = item;
     if (!state) throw new GroupNotFoundError(`group ${group.arn} does not exist`);
@@ -189,13 +213,21 @@ export class MembershipReconciler {
       item.waitingFor = item.applied ? 'become active after its change' : 'become active';
       return undefined;
     }
-    if (item.applied) return this.verify(item.group, item.applied, state);
+    if (item.applied) {
+      const outcome = this.verify(item.group, item.applied, state);
+      await this.deps.state?.afterVerified(group, state.members, item.applied.desired);
+      return outcome;
+    }
 
     const evaluatedAt = new Date(atMs).toISOString();
-    const desired = desiredMembership(request.grants, group, atMs);
+    const desired = desiredMembership(request.grants, group, atMs, coverage);
     const diff = diffMembership(state.members, desired);
-    if (isEmptyDiff(diff)) return { group, status: 'unchanged', members: state.members, evaluatedAt };
+    if (isEmptyDiff(diff)) {
+      await this.deps.state?.afterVerified(group, state.members, desired);
+      return { group, status: 'unchanged', members: state.members, evaluatedAt };
+    }
     const directory = this.deps.groups[group.engine];
+    await this.deps.state?.beforeChange(group, diff, desired);
     try {
       await directory.modifyGroup(group, diff);
       item.applied = this.applied(request, group, diff, desired, evaluatedAt);

@@ -421,11 +421,11 @@ describe('parseConfig', () => {
 
   it.each([
     [null, '$.membership', 'expected object, received null'],
-    [{}, '$.membership.grants', 'expected array, received undefined'],
+    [{}, '$.membership.grants', 'expected grants (scheduled windows), requests (access on request) or both'],
     [
       { groups: [] },
       '$.membership.groups',
-      "unrecognized key 'groups'; expected one of reconcileEvery, grants",
+      "unrecognized key 'groups'; expected one of reconcileEvery, grants, requests",
     ],
   ])('validates a membership section %j instead of ignoring it', (membership, path, message) => {
     // Arrange

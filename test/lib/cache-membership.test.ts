@@ -82,7 +82,7 @@ function membershipFunctionId(template: Template): string {
 }
 const queueId = (template: Template) => onlyLogicalId(template, 'AWS::SQS::Queue');
 
-describe('ScheduledMembership schedules', () => {
+describe('CacheMembership schedules', () => {
   it('schedules one reconcile of every group at the configured rate with the trigger and the scheduled time', () => {
     // Arrange
     const { template } = membershipOnly;
@@ -269,7 +269,7 @@ describe('ScheduledMembership schedules', () => {
   });
 });
 
-describe('ScheduledMembership function and failures', () => {
+describe('CacheMembership function and failures', () => {
   it('runs the membership function on Node.js 24 arm64 for up to 10 minutes', () => {
     // Arrange
     const { template } = membershipOnly;
@@ -283,7 +283,7 @@ describe('ScheduledMembership function and failures', () => {
     });
   });
 
-  it('names the default event bus in the environment and keeps the plan out of it', () => {
+  it('names the default event bus and the grant table in the environment and keeps the grants out of it', () => {
     // Arrange
     const { template } = membershipOnly;
 
@@ -293,7 +293,11 @@ describe('ScheduledMembership function and failures', () => {
 
     // Assert
     // The plan travels in the bundle: Lambda caps all variables together at 4 KB.
-    expect(variables).toEqual({ POWERTOOLS_LOG_LEVEL: 'INFO', EVENT_BUS_NAME: 'default' });
+    expect(variables).toEqual({
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      EVENT_BUS_NAME: 'default',
+      ACCESS_TABLE_NAME: { Ref: onlyLogicalId(template, 'AWS::DynamoDB::Table') },
+    });
     expect(JSON.stringify(variables)).not.toContain('batch-loader');
   });
 
@@ -362,11 +366,14 @@ describe('ScheduledMembership function and failures', () => {
   });
 });
 
-describe('ScheduledMembership permissions', () => {
-  it('grants each engine its group, member and user actions on exactly the configured groups and named users', () => {
+describe('CacheMembership permissions', () => {
+  it('grants each engine its group, member and user actions on exactly the configured groups, and the grant table', () => {
     // Arrange
     const { template } = membershipOnly;
     const user = (name: string) => `arn:aws:elasticache:${REGION}:${ACCOUNT}:user:${name}`;
+    const anyUser = (engine: string, prefix: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${engine}:${REGION}:${ACCOUNT}:${prefix}*`]],
+    });
 
     // Act
     const policy = Object.values(
@@ -392,7 +399,7 @@ describe('ScheduledMembership permissions', () => {
         Sid: 'ChangeElastiCacheMembers',
         Effect: 'Allow',
         Action: 'elasticache:ModifyUserGroup',
-        Resource: [GROUP, user('alice'), user('batch-loader'), user('dave'), user('erin')],
+        Resource: [GROUP, anyUser('elasticache', 'user:')],
       },
       {
         Sid: 'DescribeElastiCacheMembers',
@@ -405,13 +412,19 @@ describe('ScheduledMembership permissions', () => {
         Sid: 'ChangeMemoryDbMembers',
         Effect: 'Allow',
         Action: 'memorydb:UpdateACL',
-        Resource: [ACL, `arn:aws:memorydb:${REGION}:${ACCOUNT}:user/bob`],
+        Resource: [ACL, anyUser('memorydb', 'user/')],
       },
       {
         Sid: 'DescribeMemoryDbMembers',
         Effect: 'Allow',
         Action: 'memorydb:DescribeUsers',
         Resource: `arn:aws:memorydb:${REGION}:${ACCOUNT}:user/bob`,
+      },
+      {
+        Sid: 'KeepGrantRecords',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        Resource: { 'Fn::GetAtt': [onlyLogicalId(template, 'AWS::DynamoDB::Table'), 'Arn'] },
       },
       {
         Sid: 'PublishMembershipChanges',
@@ -449,7 +462,7 @@ describe('ScheduledMembership permissions', () => {
     expect(read('ReadMemoryDbGroups')).toBe(ACL);
     const change = statements.find((statement) => statement.Sid === 'ChangeElastiCacheMembers');
     expect(asList(change?.Resource)).toEqual(expect.arrayContaining([GROUP, second]));
-    expect(JSON.stringify(change?.Resource)).not.toContain('*');
+    expect(JSON.stringify(change?.Resource)).not.toContain('usergroup:*');
   });
 
   it('grants group, user and event actions in no other statement', () => {
@@ -475,25 +488,23 @@ describe('ScheduledMembership permissions', () => {
     );
   });
 
-  it('names a wildcard resource only for the versions and aliases of the function the scheduler may invoke', () => {
+  it('names a wildcard resource only for the users a change may name and the versions of the function the scheduler invokes', () => {
     // Arrange
     const { template } = membershipOnly;
     const fn = membershipFunctionId(template);
 
     // Act
-    const wildcards = wildcardStatements(template);
+    const wildcards = wildcardStatements(template).map(({ statement }) => statement);
 
-    // Assert
-    expect(wildcards.map(({ statement }) => statement)).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'lambda:InvokeFunction',
-        Resource: [
-          { 'Fn::GetAtt': [fn, 'Arn'] },
-          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn, 'Arn'] }, ':*']] },
-        ],
-      },
-    ]);
+    // Assert: the change statements still name their exact groups beside the user pattern
+    expect(wildcards).toHaveLength(3);
+    expect(wildcards).toContainEqual({
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: [{ 'Fn::GetAtt': [fn, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn, 'Arn'] }, ':*']] }],
+    });
+    const changes = wildcards.filter((statement) => statement.Sid?.startsWith('Change'));
+    expect(changes.map((statement) => asList(statement.Resource)[0])).toEqual([GROUP, ACL]);
   });
 
   it('lets only EventBridge Scheduler of the stack account assume the scheduler role', () => {
@@ -542,24 +553,30 @@ describe('CacheAccessStack with membership', () => {
 
     // Assert
     expect(Object.keys(functions)).toHaveLength(2);
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::Events::Rule', 2);
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, VpcConfig: Match.anyValue() });
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600, VpcConfig: Match.absent() });
     expect(schedules(template)).toHaveLength(7);
   });
 
-  it('names a wildcard resource in the example stack only for VPC interfaces and the invoke of the membership function', () => {
+  it('names a wildcard resource in the example stack only for VPC interfaces, member users, expiry schedules and the invoke of the membership function', () => {
     // Arrange
     const { template } = example;
-    const fn = membershipFunctionId(template);
 
     // Act
-    const wildcards = wildcardStatements(template).map(({ statement }) => statement.Resource);
+    const wildcards = wildcardStatements(template).map(
+      ({ statement }) => statement.Sid ?? asList(statement.Action)[0],
+    );
 
     // Assert
-    expect(wildcards).toEqual([
-      '*',
-      [{ 'Fn::GetAtt': [fn, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [fn, 'Arn'] }, ':*']] }],
-    ]);
+    expect(wildcards.sort()).toEqual(
+      [
+        'ec2:CreateNetworkInterface',
+        'ChangeElastiCacheMembers',
+        'ChangeMemoryDbMembers',
+        'ScheduleExpiries',
+        'lambda:InvokeFunction',
+      ].sort(),
+    );
   });
 });

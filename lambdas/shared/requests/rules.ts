@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { CACHE_ID, CACHE_ID_RULE, type CacheGroupRef, groupArnProblem, parseGroupArn } from '../cache/refs';
+import { checkedString, refuseRepeats } from '../checks';
+import { durationMs } from './duration';
+
+const DEFAULT_MAX_DURATION = 'PT8H';
+
+const durationSchema = checkedString((iso) => {
+  const ms = durationMs(iso);
+  return typeof ms === 'string' ? ms : undefined;
+});
+
+/** One group that may be requested, and the existing users who may be granted it. */
+export const ruleSpecSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, - _ or .'),
+  groupArn: checkedString((arn) =>
+    /:acl\/open-access$/i.test(arn)
+      ? "MemoryDB's open-access ACL cannot be changed; name an ACL of your own"
+      : groupArnProblem(arn),
+  ),
+  users: z
+    .array(
+      z
+        .string()
+        .regex(CACHE_ID, `expected a user id as the service stores it: ${CACHE_ID_RULE}`)
+        .refine((user) => user !== 'default', "the 'default' user is never managed: groups require it"),
+    )
+    .min(1, 'expected at least one user')
+    .superRefine((users, ctx) =>
+      refuseRepeats(users, ctx, (first) => `already listed as users[${first}]; list each user once`),
+    ),
+  maxDuration: durationSchema.optional(),
+});
+
+/** The `requests` part of the membership config, as written and as bundled. */
+export const requestsSpecSchema = z
+  .strictObject({
+    eventBusName: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,256}$/, 'expected 1-256 letters, digits, . _ or -')
+      .refine(
+        (name) => name !== 'default',
+        'expected a bus of its own: the stack creates it, and default exists already',
+      )
+      .default('cache-access'),
+    maxDuration: durationSchema.default(DEFAULT_MAX_DURATION),
+    rules: z.array(ruleSpecSchema).min(1, 'expected at least one rule'),
+  })
+  .superRefine((requests, ctx) => {
+    refuseRepeats(
+      requests.rules,
+      ctx,
+      (first) => `already used by rules[${first}]; rule names appear in audit records and must be unique`,
+      (rule) => rule.name,
+      (index) => ['rules', index, 'name'],
+    );
+    const ceiling = durationMs(requests.maxDuration);
+    requests.rules.forEach((rule, index) => {
+      const own = rule.maxDuration === undefined ? undefined : durationMs(rule.maxDuration);
+      if (typeof ceiling === 'number' && typeof own === 'number' && own > ceiling) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'maxDuration'],
+          input: rule.maxDuration,
+          message: `expected at most requests.maxDuration (${requests.maxDuration}); a rule may only lower it`,
+        });
+      }
+    });
+  });
+
+export type RequestsSpec = z.output<typeof requestsSpecSchema>;
+type RuleSpec = z.output<typeof ruleSpecSchema>;
+
+/** A rule with its group parsed and its effective maximum in milliseconds. */
+export interface RequestRule {
+  readonly name: string;
+  readonly group: CacheGroupRef;
+  readonly users: readonly string[];
+  readonly maxDurationMs: number;
+  readonly maxDuration: string;
+}
+
+export interface Requests {
+  readonly eventBusName: string;
+  readonly maxDuration: string;
+  readonly rules: readonly RequestRule[];
+}
+
+/** A validated `requests` section with its ARNs parsed and every rule's maximum settled, once. */
+export function resolveRequests(spec: RequestsSpec): Requests {
+  return { ...spec, rules: spec.rules.map((rule) => resolveRule(rule, spec.maxDuration)) };
+}
+
+function resolveRule({ groupArn, maxDuration, ...rule }: RuleSpec, ceiling: string): RequestRule {
+  const effective = maxDuration ?? ceiling;
+  return {
+    ...rule,
+    group: parseGroupArn(groupArn),
+    maxDuration: effective,
+    maxDurationMs: durationMs(effective) as number,
+  };
+}
+
+/** The rule as the config spells it, for the bundled file and for checking construct props. */
+export function ruleSpecOf({ group, maxDurationMs: _, ...rule }: RequestRule): RuleSpec {
+  return { ...rule, groupArn: group.arn, users: [...rule.users] };
+}

@@ -1,0 +1,46 @@
+import type { EndCause, RequestedGrant, Suspension } from './records';
+
+/** How a grant ended, as recorded. */
+export interface GrantEnd {
+  readonly status: EndCause;
+  readonly endedAt: string;
+  readonly endedBy?: string;
+  readonly endReason?: string;
+}
+
+/**
+ * Where requested grants, suspensions and the users the stack has managed are kept. Every write that
+ * decides something is conditional, so concurrent and repeated deliveries cannot decide it twice.
+ */
+export interface AccessStore {
+  /** Records a new grant; when its requestId is taken, records nothing and returns the grant there. */
+  recordGrant(
+    grant: RequestedGrant,
+  ): Promise<{ readonly created: true } | { readonly created: false; readonly existing: RequestedGrant }>;
+  grant(requestId: string): Promise<RequestedGrant | undefined>;
+  /** Grants that are open, or ended without their end announced yet. */
+  activeGrants(): Promise<RequestedGrant[]>;
+  /** Ends the grant if it is still open; false when it was not (already ended, by this run or another). */
+  endGrant(requestId: string, end: GrantEnd): Promise<boolean>;
+  /** Notes an announcement made; once the end is announced the record leaves the active set. */
+  markPublished(requestId: string, which: 'granted' | 'ended'): Promise<void>;
+
+  /** Suspensions in force, and reinstatements that still owe a group its member back. */
+  activeSuspensions(): Promise<Suspension[]>;
+  /** The user's suspension record, in force or not, if the user was ever suspended (and not yet forgotten). */
+  suspension(user: string): Promise<Suspension | undefined>;
+  /** Records the suspension unless the user is suspended already: then false. */
+  suspend(suspension: Suspension): Promise<boolean>;
+  /** Ends the user's suspension, owing back the groups it removed the user from; undefined if not suspended. */
+  reinstate(
+    user: string,
+    by: { readonly reinstatedBy: string; readonly reason: string; readonly at: string },
+  ): Promise<Suspension | undefined>;
+  /** The user is back in the group the suspension took it out of. */
+  settleRestore(user: string, groupArn: string): Promise<void>;
+
+  /** Per group ARN, every user the stack has managed there: removed when nothing covers it any more. */
+  managedUsers(): Promise<ReadonlyMap<string, ReadonlySet<string>>>;
+  addManaged(groupArn: string, users: readonly string[]): Promise<void>;
+  removeManaged(groupArn: string, users: readonly string[]): Promise<void>;
+}

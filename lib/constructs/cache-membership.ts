@@ -1,0 +1,237 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { CacheGroup } from '../../lambdas/shared/cache/refs';
+import { ENV } from '../../lambdas/shared/env-names';
+import {
+  MEMBERSHIP_CONFIG_FILE,
+  membershipConfigFileContent,
+} from '../../lambdas/shared/membership/config-file';
+import { type Grant, grantSpecOf } from '../../lambdas/shared/membership/grant';
+import { type Requests, resolveRequests } from '../../lambdas/shared/requests/rules';
+import { membershipSchema } from '../config/membership';
+import { validated } from '../config/validate';
+import { CacheAccessFunction } from './cache-access-function';
+import { type RequestChannel, requestChannel, routeRequests } from './membership/access-requests';
+import { acknowledgePatterns, groupChangeStatements, type ManagedGroup } from './membership/group-policy';
+import { schedulerRole, scheduleWindows } from './membership/window-schedules';
+
+/** One group that may be requested, and the existing users who may be granted it. */
+export interface AccessRuleProps {
+  /** Unique among the rules; audit records and events name it. */
+  readonly name: string;
+  readonly group: CacheGroup;
+  /** ElastiCache user ids or MemoryDB user names that may be granted the group on request. */
+  readonly users: readonly string[];
+  /**
+   * The longest access one request may give.
+   * @default - the requests' maxDuration
+   */
+  readonly maxDuration?: Duration;
+}
+
+/** Access on request, through events on a bus of the stack's own. */
+export interface AccessRequestsProps {
+  /**
+   * The custom bus the stack creates; `events:PutEvents` on it decides who may ask.
+   * @default 'cache-access'
+   */
+  readonly eventBusName?: string;
+  /**
+   * The longest access any request may give, at most 30 days.
+   * @default Duration.hours(8)
+   */
+  readonly maxDuration?: Duration;
+  readonly rules: readonly AccessRuleProps[];
+}
+
+export interface CacheMembershipProps {
+  /**
+   * Who may be in which group when. Grant names are unique; a user is in a group while any window of
+   * any of its grants for that group is open.
+   * @default - no scheduled windows: membership comes from requests alone
+   */
+  readonly grants?: readonly Grant[];
+  /**
+   * Access on request: grants with an expiry, revocation, suspension and reinstatement.
+   * @default - no requests: membership comes from the windows alone
+   */
+  readonly requests?: AccessRequestsProps;
+  /**
+   * How often every group is checked and repaired (drift, missed runs, daylight-saving gaps, lost expiries).
+   * @default scheduler.ScheduleExpression.rate(Duration.minutes(15))
+   */
+  readonly reconcileEvery?: scheduler.ScheduleExpression;
+  /**
+   * The instant one-time boundaries are compared with: boundaries already past get no schedule.
+   * @default - the time of synthesis
+   */
+  readonly now?: Date;
+}
+
+const FUNCTION_RETRIES = 2;
+/** An access change delivered more than an hour late is stale; the periodic reconcile has done it by then. */
+const MAX_EVENT_AGE = Duration.hours(1);
+const DEFAULT_RECONCILE = scheduler.ScheduleExpression.rate(Duration.minutes(15));
+
+/**
+ * Who is in which ElastiCache user group or MemoryDB ACL, and when: the membership function (the only
+ * code that changes a group), its schedules, the grant store that remembers requests, suspensions and
+ * every user the stack has managed, and, with requests, the bus and the expiry schedules.
+ */
+export class CacheMembership extends Construct {
+  readonly handler: CacheAccessFunction;
+  readonly deadLetterQueue: sqs.Queue;
+  /** Requested grants, suspensions and the managed set; kept when the stack is deleted. */
+  readonly table: dynamodb.Table;
+  /** The requests bus, when the construct takes requests. */
+  readonly eventBus?: RequestChannel['bus'];
+  /** Every group the grants and the rules name. */
+  readonly groups: readonly CacheGroup[];
+
+  constructor(scope: Construct, id: string, props: CacheMembershipProps) {
+    super(scope, id);
+    const grants = props.grants ?? [];
+    const reconcileEvery = props.reconcileEvery ?? DEFAULT_RECONCILE;
+    const requests = this.validated(grants, props.requests, reconcileEvery);
+    const managed: ManagedGroup[] = [...grants, ...(requests?.rules ?? [])];
+    this.groups = [...new Map(managed.map(({ group }) => [group.arn, group])).values()];
+
+    this.deadLetterQueue = new sqs.Queue(this, 'FailedRuns', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter destination of the membership function, its schedules and its rule.',
+    });
+    this.table = new dynamodb.Table(this, 'Grants', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Ended grants and settled suspensions expire long after they stop mattering; nothing reads TTL as a trigger.
+      timeToLiveAttribute: 'retireAt',
+      // The record of who was granted what outlives the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = schedulerRole(this);
+    const channel = requests && requestChannel(this, requests.eventBusName);
+    this.eventBus = channel?.bus;
+
+    this.handler = new CacheAccessFunction(this, 'Reconciler', {
+      handlerFolder: 'membership',
+      description: 'Keeps ElastiCache user group and MemoryDB ACL members to schedules and access requests',
+      // Group changes take minutes on AWS; the function waits for `active` before and after its change.
+      timeout: Duration.minutes(10),
+      environment: {
+        [ENV.eventBusName]: channel?.bus.eventBusName ?? 'default',
+        [ENV.accessTable]: this.table.tableName,
+        ...(channel && {
+          [ENV.expiryScheduleGroup]: channel.expiries.scheduleGroupName,
+          [ENV.schedulerRoleArn]: role.roleArn,
+          [ENV.deadLetterArn]: this.deadLetterQueue.queueArn,
+        }),
+      },
+      bundledFiles: { [MEMBERSHIP_CONFIG_FILE]: membershipConfigFileContent({ grants, requests }) },
+    });
+    const { function: fn } = this.handler;
+    fn.configureAsyncInvoke({
+      retryAttempts: FUNCTION_RETRIES,
+      maxEventAge: MAX_EVENT_AGE,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
+
+    const routing =
+      channel &&
+      routeRequests(this, { channel, fn, deadLetterQueue: this.deadLetterQueue, schedulerRole: role });
+    const statements = [
+      ...groupChangeStatements(this, managed),
+      new iam.PolicyStatement({
+        sid: 'KeepGrantRecords',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        resources: [this.table.tableArn],
+      }),
+      ...(routing
+        ? routing.statements
+        : [
+            new iam.PolicyStatement({
+              sid: 'PublishMembershipChanges',
+              actions: ['events:PutEvents'],
+              resources: [
+                Stack.of(this).formatArn({
+                  service: 'events',
+                  resource: 'event-bus',
+                  resourceName: 'default',
+                }),
+              ],
+            }),
+          ]),
+    ];
+    const policy = new iam.Policy(this, 'MembershipPolicy', { statements });
+    this.handler.role.attachInlinePolicy(policy);
+    acknowledgePatterns(policy, managed);
+    routing?.acknowledge(policy);
+
+    scheduleWindows(this, {
+      fn,
+      role,
+      grants,
+      reconcileEvery,
+      deadLetterQueue: this.deadLetterQueue,
+      now: props.now ?? new Date(),
+    });
+    this.outputs(channel);
+  }
+
+  /** Checked by the config's own rules, so a construct user meets the same messages at synth. */
+  private validated(
+    grants: readonly Grant[],
+    requests: AccessRequestsProps | undefined,
+    reconcileEvery: scheduler.ScheduleExpression,
+  ): Requests | undefined {
+    const valid = validated(
+      membershipSchema,
+      {
+        reconcileEvery: reconcileEvery.expressionString,
+        ...(grants.length > 0 && { grants: grants.map(grantSpecOf) }),
+        ...(requests && { requests: requestsSpecOf(requests) }),
+      },
+      `${this.node.path} props`,
+    );
+    return valid.requests && resolveRequests(valid.requests);
+  }
+
+  private outputs(channel: RequestChannel | undefined): void {
+    new CfnOutput(this, 'AccessTableName', {
+      value: this.table.tableName,
+      description: 'Requested grants, suspensions and managed users: npm run access -- list reads it',
+    });
+    if (!channel) return;
+    new CfnOutput(this, 'AccessEventBusName', {
+      value: channel.bus.eventBusName,
+      description: 'Put Cache Access Requested / Revoked and Cache User Suspended / Reinstated events here',
+    });
+    new CfnOutput(this, 'AccessEventBusArn', { value: channel.bus.eventBusArn });
+  }
+}
+
+/** The requests as the config spells them: durations in ISO 8601, groups by ARN. */
+function requestsSpecOf(requests: AccessRequestsProps) {
+  return {
+    ...(requests.eventBusName !== undefined && { eventBusName: requests.eventBusName }),
+    ...(requests.maxDuration && { maxDuration: requests.maxDuration.toIsoString() }),
+    rules: requests.rules.map(({ group, maxDuration, users, ...rule }) => ({
+      ...rule,
+      groupArn: group.arn,
+      users: [...users],
+      ...(maxDuration && { maxDuration: maxDuration.toIsoString() }),
+    })),
+  };
+}

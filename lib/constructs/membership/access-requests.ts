@@ -1,0 +1,98 @@
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../../lambdas/shared/membership/eventbridge-publisher';
+import { ACCESS_EVENTS } from '../../../lambdas/shared/requests/events-in';
+import { nagNotation } from '../nag-notation';
+import { MAX_EVENT_AGE } from './window-schedules';
+
+/** The bus requests arrive on and answers leave by, and the schedule group expiries go into. */
+export interface RequestChannel {
+  readonly bus: events.EventBus;
+  readonly expiries: scheduler.ScheduleGroup;
+}
+
+/** Created before the function, which names both in its environment. */
+export function requestChannel(scope: Construct, eventBusName: string): RequestChannel {
+  return {
+    bus: new events.EventBus(scope, 'Bus', {
+      eventBusName,
+      description: 'Cache access requests in, grants and refusals out',
+    }),
+    // Deleting the stack deletes the pending expiries with the function they would invoke.
+    expiries: new scheduler.ScheduleGroup(scope, 'Expiries', { removalPolicy: RemovalPolicy.DESTROY }),
+  };
+}
+
+export interface RequestRoutingProps {
+  readonly channel: RequestChannel;
+  readonly fn: lambda.IFunction;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly schedulerRole: iam.IRole;
+}
+
+/**
+ * The rule that hands the four request detail-types to the function, never this stack's own
+ * announcements; and what the function needs to set expiries: create and delete schedules in its own
+ * group only, and pass the Scheduler role to Scheduler only.
+ */
+export function routeRequests(scope: Construct, props: RequestRoutingProps): RequestRouting {
+  const { channel, fn } = props;
+  new events.Rule(scope, 'Requests', {
+    eventBus: channel.bus,
+    description: 'Access requests, revocations, suspensions and reinstatements for the membership function',
+    eventPattern: {
+      detailType: Object.values(ACCESS_EVENTS),
+      source: events.Match.anythingBut(EVENT_SOURCE),
+    },
+    targets: [
+      new eventsTargets.LambdaFunction(fn, {
+        deadLetterQueue: props.deadLetterQueue,
+        retryAttempts: 3,
+        maxEventAge: MAX_EVENT_AGE,
+      }),
+    ],
+  });
+  const expirySchedules = Stack.of(scope).formatArn({
+    service: 'scheduler',
+    resource: 'schedule',
+    resourceName: `${channel.expiries.scheduleGroupName}/*`,
+  });
+  return {
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'ScheduleExpiries',
+        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+        resources: [expirySchedules],
+      }),
+      new iam.PolicyStatement({
+        sid: 'PassSchedulerRole',
+        actions: ['iam:PassRole'],
+        resources: [props.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'AnswerRequests',
+        actions: ['events:PutEvents'],
+        resources: [channel.bus.eventBusArn],
+      }),
+    ],
+    acknowledge: (policy) =>
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagNotation(policy, expirySchedules)}]`,
+        reason:
+          "Expiry schedules are created at run time, one per request, in this stack's own expiry group only.",
+      }),
+  };
+}
+
+/** The function's permissions for requests, and the acknowledgement their schedule pattern needs on the policy holding them. */
+export interface RequestRouting {
+  readonly statements: iam.PolicyStatement[];
+  acknowledge(policy: iam.Policy): void;
+}

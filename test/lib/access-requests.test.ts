@@ -1,0 +1,125 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { CacheAccessStack } from '../../lib/cache-access-stack';
+import { parseConfig } from '../../lib/config/load';
+import { allStatements, onlyLogicalId } from './template';
+
+const GROUP = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug';
+
+function synth(membership: Record<string, unknown>) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new CacheAccessStack(app, 'Access', { config: parseConfig({ membership }, 'test') });
+  return Template.fromStack(stack);
+}
+
+const requestsOnly = synth({
+  requests: { eventBusName: 'team-access', rules: [{ name: 'oncall', groupArn: GROUP, users: ['alice'] }] },
+});
+const withoutRequests = synth({
+  grants: [
+    {
+      name: 'day',
+      groupArn: GROUP,
+      users: ['alice'],
+      windows: [{ days: ['MON'], from: '09:00', to: '17:00', timeZone: 'UTC' }],
+    },
+  ],
+});
+const fnId = (template: Template) => onlyLogicalId(template, 'AWS::Lambda::Function');
+
+describe('access requests in the stack', () => {
+  it('creates the named bus and outputs its name and ARN', () => {
+    // Arrange
+    const bus = onlyLogicalId(requestsOnly, 'AWS::Events::EventBus');
+
+    // Assert
+    requestsOnly.hasResourceProperties('AWS::Events::EventBus', { Name: 'team-access' });
+    requestsOnly.hasOutput('*', { Value: { Ref: bus } });
+    requestsOnly.hasOutput('*', { Value: { 'Fn::GetAtt': [bus, 'Arn'] } });
+  });
+
+  it('routes exactly the four request detail-types from any source but its own to the function, dead-lettering to the failure queue', () => {
+    // Assert
+    requestsOnly.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: onlyLogicalId(requestsOnly, 'AWS::Events::EventBus') },
+      EventPattern: {
+        'detail-type': [
+          'Cache Access Requested',
+          'Cache Access Revoked',
+          'Cache User Suspended',
+          'Cache User Reinstated',
+        ],
+        source: [{ 'anything-but': ['cache-access-automation'] }],
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId(requestsOnly), 'Arn'] },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [onlyLogicalId(requestsOnly, 'AWS::SQS::Queue'), 'Arn'] },
+          },
+        }),
+      ],
+    });
+  });
+
+  it('keeps grants in an on-demand table with point-in-time recovery and TTL, retained when the stack goes', () => {
+    // Assert
+    requestsOnly.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'retireAt', Enabled: true },
+      }),
+    });
+  });
+
+  it('gives the function the bus, the table, the expiry group, the Scheduler role and the failure queue in its environment', () => {
+    // Act
+    const variables =
+      requestsOnly.findResources('AWS::Lambda::Function')[fnId(requestsOnly)]?.Properties.Environment
+        .Variables;
+
+    // Assert
+    expect(variables).toMatchObject({
+      EVENT_BUS_NAME: { Ref: onlyLogicalId(requestsOnly, 'AWS::Events::EventBus') },
+      ACCESS_TABLE_NAME: { Ref: onlyLogicalId(requestsOnly, 'AWS::DynamoDB::Table') },
+      EXPIRY_SCHEDULE_GROUP: expect.stringMatching(/^Access-Membership-Expiries-/),
+      SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [expect.stringMatching(/SchedulerRole/), 'Arn'] },
+      DEAD_LETTER_ARN: { 'Fn::GetAtt': [onlyLogicalId(requestsOnly, 'AWS::SQS::Queue'), 'Arn'] },
+    });
+  });
+
+  it('lets the function set expiries only in its own group, pass only the Scheduler role to Scheduler, and answer only on its bus', () => {
+    // Act
+    const bySid = new Map(allStatements(requestsOnly).map(({ statement }) => [statement.Sid, statement]));
+
+    // Assert
+    expect(JSON.stringify(bySid.get('ScheduleExpiries')?.Resource)).toContain(':schedule/');
+    expect(bySid.get('ScheduleExpiries')?.Action).toEqual([
+      'scheduler:CreateSchedule',
+      'scheduler:DeleteSchedule',
+    ]);
+    expect(bySid.get('PassSchedulerRole')).toMatchObject({
+      Action: 'iam:PassRole',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/SchedulerRole/), 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    });
+    expect(bySid.get('AnswerRequests')?.Resource).toEqual({
+      'Fn::GetAtt': [onlyLogicalId(requestsOnly, 'AWS::Events::EventBus'), 'Arn'],
+    });
+    expect(bySid.has('PublishMembershipChanges')).toBe(false);
+  });
+
+  it('schedules only the periodic reconcile when there are no windows', () => {
+    requestsOnly.resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+
+  it('creates no bus, rule or expiry group without requests, and keeps the grant table', () => {
+    withoutRequests.resourceCountIs('AWS::Events::EventBus', 0);
+    withoutRequests.resourceCountIs('AWS::Events::Rule', 0);
+    withoutRequests.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    withoutRequests.resourceCountIs('AWS::DynamoDB::Table', 1);
+  });
+});
