@@ -66,10 +66,14 @@ export async function startMembershipFunction(
   bundle: string,
   aws: LocalAws,
   grants: readonly GrantSpec[],
-  options: { readonly requests?: z.input<typeof requestsSpecSchema> } = {},
+  options: {
+    readonly requests?: z.input<typeof requestsSpecSchema>;
+    /** The grant table of an earlier start, as a redeploy keeps it. @default - a new table */
+    readonly tableName?: string;
+  } = {},
 ): Promise<MembershipFunction> {
-  const tableName = `access-${randomUUID()}`;
-  await aws.dynamo.createTable(accessTableBeside(bundle), tableName);
+  const tableName = options.tableName ?? `access-${randomUUID()}`;
+  if (!options.tableName) await aws.dynamo.createTable(accessTableBeside(bundle), tableName);
   const requests = options.requests && resolveRequests(requestsSpecSchema.parse(options.requests));
   const host = await startLambda(bundle, {
     ...aws.env(),
