@@ -1,17 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { cacheDirectories } from '../../lambdas/shared/cache/engines';
 import type { GroupState } from '../../lambdas/shared/cache/ports';
 import type { CacheGroupRef } from '../../lambdas/shared/cache/refs';
+import { StoredCoverage } from '../../lambdas/shared/requests/coverage';
+import { DynamoDbAccessStore } from '../../lambdas/shared/requests/dynamodb-store';
 import { CONFIG_FILE_CONTEXT_KEY, loadConfig } from '../config/load';
+import { DEFAULT_STACK, stackOutput } from '../stack-outputs';
 import { planReport } from './report';
 
 const USAGE = `usage: npm run plan -- [--at <ISO 8601 with offset>] [--days N] [--live] [--config path.json]
+                        [--stack NAME | --table NAME]
 
 Prints, from the config alone, who each group's members should be at --at (default: now) and the
-changes in the next --days (default 7). --live also reads the groups through the AWS SDK (your
-credentials, read-only calls) and prints the change a reconcile would apply now. Nothing is changed.`;
+changes in the next --days (default 7). --live also reads the groups and the grant table through the
+AWS SDK (your credentials, read-only calls): requested grants, suspensions and the users the stack
+has managed count, and it prints the change a reconcile would apply now. Nothing is changed.
+--stack (default ${DEFAULT_STACK}) finds the grant table from the deployed stack's output.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -20,6 +28,8 @@ async function main(): Promise<void> {
       days: { type: 'string', default: '7' },
       live: { type: 'boolean', default: false },
       config: { type: 'string' },
+      stack: { type: 'string', default: DEFAULT_STACK },
+      table: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -38,11 +48,20 @@ async function main(): Promise<void> {
     JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context ?? {};
   const config = loadConfig((key) => (key === CONFIG_FILE_CONTEXT_KEY ? values.config : cdkContext[key]));
   if (!config.membership) throw new Error('the config has no membership section: there is nothing to plan');
-  const { grants } = config.membership;
+  const { grants, requests } = config.membership;
 
-  const groups = new Map(grants.map(({ group }) => [group.arn, group]));
-  const live = values.live ? await readLiveGroups([...groups.values()]) : undefined;
-  console.log(planReport({ grants, at, days, live }));
+  const groups = new Map([...grants, ...(requests?.rules ?? [])].map(({ group }) => [group.arn, group]));
+  if (!values.live) {
+    console.log(planReport({ grants, groups: [...groups.values()], at, days }));
+    return;
+  }
+  const tableName = values.table ?? (await stackOutput(values.stack, 'MembershipAccessTableName'));
+  const store = new DynamoDbAccessStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName);
+  const [live, coverage] = await Promise.all([
+    readLiveGroups([...groups.values()]),
+    new StoredCoverage(store).coverage(),
+  ]);
+  console.log(planReport({ grants, groups: [...groups.values()], at, days, live, coverage }));
 }
 
 /** Reads the groups in one batched call per engine; a group that cannot be read is reported, not fatal. */

@@ -1,29 +1,33 @@
 import { DateTime } from 'luxon';
 import { ENGINES } from '../../lambdas/shared/cache/engines';
 import type { GroupState } from '../../lambdas/shared/cache/ports';
-import { desiredMembership, diffMembership } from '../../lambdas/shared/membership/desired';
+import type { CacheGroupRef } from '../../lambdas/shared/cache/refs';
+import { type Coverage, desiredMembership, diffMembership } from '../../lambdas/shared/membership/desired';
 import type { Grant } from '../../lambdas/shared/membership/grant';
 import { transitionsBetween } from '../../lambdas/shared/membership/transitions';
 
 export interface PlanRequest {
   readonly grants: readonly Grant[];
+  /** Every group to report: those the grants name and those request rules name. */
+  readonly groups: readonly CacheGroupRef[];
   /** The instant to evaluate, with the offset to print times in. */
   readonly at: DateTime;
   /** How far ahead to list transitions. */
   readonly days: number;
   /** Live state per group ARN, when read (`--live`); a string is the error reading it. */
   readonly live?: ReadonlyMap<string, GroupState | string>;
+  /** Requested grants, suspensions and managed users from the grant table (`--live`). */
+  readonly coverage?: Coverage;
 }
 
 /** What the plan says for every group at one instant, the changes ahead, and (with live state) the diff it would apply. */
-export function planReport({ grants, at, days, live }: PlanRequest): string {
+export function planReport({ grants, groups, at, days, live, coverage }: PlanRequest): string {
   const atMs = at.toMillis();
   const show = (ms: number) =>
     DateTime.fromMillis(ms, { zone: at.zone }).toISO({ suppressMilliseconds: true });
   const lines = [`Plan at ${show(atMs)} (${new Date(atMs).toISOString()})`];
-  const groups = new Map(grants.map(({ group }) => [group.arn, group]));
-  for (const group of groups.values()) {
-    const desired = desiredMembership(grants, group, atMs);
+  for (const group of groups) {
+    const desired = desiredMembership(grants, group, atMs, coverage);
     const members = [...desired.grantedBy].map(([user, by]) => `${user} (${by.join(', ')})`);
     lines.push(
       '',

@@ -18,11 +18,12 @@ const grants = grantsOf([
     windows: [{ start: '2026-12-01T09:00:00+01:00', end: '2026-12-02T09:00:00+01:00' }],
   },
 ]);
+const GROUPS = [...new Map(grants.map(({ group }) => [group.arn, group])).values()];
 const at = DateTime.fromISO('2026-12-01T10:00:00+01:00', { setZone: true });
 
 describe('planReport', () => {
   it('prints members by plan with their grants and the transitions in the offset asked for', () => {
-    const report = planReport({ grants, at, days: 1 });
+    const report = planReport({ grants, groups: GROUPS, at, days: 1 });
 
     expect(report).toContain('Plan at 2026-12-01T10:00:00+01:00 (2026-12-01T09:00:00.000Z)');
     expect(report).toContain(`${GROUP} (ElastiCache user group)`);
@@ -35,7 +36,7 @@ describe('planReport', () => {
   it('prints the diff against live members, leaving unmanaged members alone', () => {
     const live = new Map([[GROUP, { status: 'active', members: ['alice', 'carol', 'default'] }]]);
 
-    const report = planReport({ grants, at, days: 0, live });
+    const report = planReport({ grants, groups: GROUPS, at, days: 0, live });
 
     expect(report).toMatch(/live members: +alice, carol, default \(status active\)/);
     expect(report).toMatch(/would apply: +add bob; remove none/);
@@ -46,8 +47,40 @@ describe('planReport', () => {
   it('says why a group could not be read', () => {
     const live = new Map([[GROUP, 'AccessDenied: not authorized']]);
 
-    expect(planReport({ grants, at, days: 0, live })).toContain(
+    expect(planReport({ grants, groups: GROUPS, at, days: 0, live })).toContain(
       'live: could not read the group: AccessDenied: not authorized',
     );
+  });
+
+  it('counts requested grants and suspensions from the grant table', () => {
+    // Arrange
+    const [group] = GROUPS;
+    const coverage = {
+      requested: [
+        {
+          requestId: 'CHG-1',
+          groupArn: group?.arn ?? '',
+          user: 'dave',
+          requestedBy: 'dave@example.com',
+          reason: 'INC-42',
+          fingerprint: 'f',
+          grantedAt: '2026-12-01T08:00:00Z',
+          expiresAt: '2026-12-01T12:00:00Z',
+          status: 'open' as const,
+          grantedPublished: true,
+          endPublished: false,
+        },
+      ],
+      suspended: new Set(['alice']),
+      owed: new Map(),
+      recorded: new Map(),
+    };
+
+    // Act
+    const report = planReport({ grants, groups: GROUPS, at, days: 0, coverage });
+
+    // Assert: dave is in by his request; alice's window is open but she is suspended
+    expect(report).toContain('members by plan: bob (contractor), dave (request CHG-1)');
+    expect(report).toContain('managed users:   alice, bob, dave');
   });
 });

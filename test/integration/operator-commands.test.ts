@@ -1,0 +1,255 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoDbAccessStore } from '../../lambdas/shared/requests/dynamodb-store';
+import {
+  accessTableBeside,
+  closedWindow,
+  groupArnOf,
+  type LocalAws,
+  openWindow,
+  type RedisServer,
+  startLocalAws,
+  startRedis,
+} from '../../local';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const TABLE = 'operator-grants';
+
+let redis: RedisServer;
+let aws: LocalAws;
+let dir: string;
+let store: DynamoDbAccessStore;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  aws = await startLocalAws({ redis });
+  dir = mkdtempSync(join(tmpdir(), 'operator-'));
+  await aws.dynamo.createTable(accessTableBeside(inject('bundles').membership ?? ''), TABLE);
+  const client = new DynamoDBClient({
+    region: 'eu-west-1',
+    endpoint: aws.dynamo.url,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  store = new DynamoDbAccessStore(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    TABLE,
+  );
+});
+
+afterAll(async () => {
+  await aws?.stop();
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs an operator command the way `npm run` does, against the local endpoint. */
+const command = (script: string, args: readonly string[]) =>
+  run(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, script), ...args], {
+    env: { ...process.env, ...aws.env() },
+  });
+
+describe('npm run plan --live', () => {
+  it('prints the diff against the real group, counting requested grants, and changes nothing', async () => {
+    for (const id of ['alice', 'bob', 'carol']) {
+      await aws.users.create({
+        engine: 'elasticache',
+        id,
+        passwords: ['p'.repeat(20)],
+        governedByGroups: true,
+      });
+    }
+    await aws.groups.create({ engine: 'elasticache', id: 'prod-ug', members: ['alice', 'carol'] });
+    const groupArn = groupArnOf('elasticache', 'prod-ug');
+    const config = join(dir, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        membership: {
+          grants: [
+            { name: 'day', groupArn, users: ['alice'], windows: [closedWindow()] },
+            { name: 'night', groupArn, users: ['bob'], windows: [openWindow()] },
+          ],
+        },
+      }),
+    );
+    await store.recordGrant(openGrant('CHG-plan', groupArn, 'carol'));
+    const callsBefore = aws.callsOf('ModifyUserGroup').length;
+
+    const { stdout } = await command('lib/plan/command.ts', ['--live', '--config', config, '--table', TABLE]);
+
+    expect(stdout).toContain(`${groupArn} (ElastiCache user group)`);
+    expect(stdout).toContain('members by plan: bob (night), carol (request CHG-plan)');
+    expect(stdout).toMatch(/live members: +alice, carol, default \(status active\)/);
+    expect(stdout).toMatch(/would apply: +add bob; remove alice/);
+    expect(aws.callsOf('ModifyUserGroup').length).toBe(callsBefore);
+    expect(aws.groups.get('elasticache', 'prod-ug')?.members).toEqual(['alice', 'carol', 'default']);
+  });
+
+  it('fails with a clear message for a config without membership', async () => {
+    const config = join(dir, 'rotation-only.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        rotation: { targets: [{ userArn: 'arn:aws:memorydb:eu-west-1:123456789012:user/a' }] },
+      }),
+    );
+
+    const failure = await run(process.execPath, [
+      join(root, 'node_modules/tsx/dist/cli.mjs'),
+      join(root, 'lib/plan/command.ts'),
+      '--config',
+      config,
+    ]).catch((error: { code: number; stderr: string }) => error);
+
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain('the config has no membership section');
+  });
+});
+
+describe('npm run access', () => {
+  const groupArn = groupArnOf('elasticache', 'ops-ug');
+
+  it('puts a request on the bus from the operator source, with the fields the function reads', async () => {
+    // Act
+    const { stdout } = await command('lib/access/command.ts', [
+      'request',
+      '--group',
+      groupArn,
+      '--user',
+      'alice',
+      '--for',
+      'PT2H',
+      '--reason',
+      'INC-42',
+      '--id',
+      'CHG-op-1',
+      '--by',
+      'oncall@example.com',
+      '--bus',
+      'cache-access',
+    ]);
+
+    // Assert
+    expect(stdout).toContain('put Cache Access Requested for request CHG-op-1 on bus cache-access');
+    expect(aws.events.entries.at(-1)).toMatchObject({
+      source: 'cache-access.operator',
+      detailType: 'Cache Access Requested',
+      eventBusName: 'cache-access',
+      detail: {
+        requestId: 'CHG-op-1',
+        groupArn,
+        user: 'alice',
+        duration: 'PT2H',
+        requestedBy: 'oncall@example.com',
+        reason: 'INC-42',
+      },
+    });
+  });
+
+  it('puts a revocation, a suspension and a reinstatement', async () => {
+    // Act
+    await command('lib/access/command.ts', ['revoke', '--request', 'CHG-op-1', '--bus', 'cache-access']);
+    await command('lib/access/command.ts', [
+      'suspend',
+      '--user',
+      'alice',
+      '--reason',
+      'INC-7',
+      '--bus',
+      'cache-access',
+    ]);
+    await command('lib/access/command.ts', ['reinstate', '--user', 'alice', '--bus', 'cache-access']);
+
+    // Assert
+    expect(aws.events.entries.slice(-3).map((event) => event.detailType)).toEqual([
+      'Cache Access Revoked',
+      'Cache User Suspended',
+      'Cache User Reinstated',
+    ]);
+  });
+
+  it('refuses a request the function would refuse, puts nothing and says why', async () => {
+    // Arrange
+    const before = aws.events.entries.length;
+
+    // Act
+    const failure = await command('lib/access/command.ts', [
+      'request',
+      '--group',
+      groupArn,
+      '--user',
+      'alice',
+      '--for',
+      'P1M',
+      '--reason',
+      'x',
+      '--bus',
+      'cache-access',
+    ]).catch((error: { code: number; stderr: string }) => error);
+
+    // Assert
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain(
+      'duration: expected an ISO 8601 duration in weeks, days, hours',
+    );
+    expect(aws.events.entries.length).toBe(before);
+  });
+
+  it('lists open grants with the time they have left, and suspensions', async () => {
+    // Arrange
+    await store.recordGrant(openGrant('CHG-list', groupArn, 'dave'));
+    await store.suspend({
+      user: 'mallory',
+      suspendedBy: 'soc@example.com',
+      reason: 'INC-9',
+      suspendedAt: new Date().toISOString(),
+      status: 'suspended',
+      removedFrom: [],
+      owed: [],
+    });
+
+    // Act
+    const { stdout } = await command('lib/access/command.ts', [
+      'list',
+      '--table',
+      TABLE,
+      '--group',
+      groupArn,
+    ]);
+
+    // Assert
+    expect(stdout).toMatch(/CHG-list {2}dave in arn:aws:elasticache:eu-west-1:123456789012:usergroup:ops-ug/);
+    expect(stdout).toMatch(
+      /until .* \(1 h 59 min left|2 h 0 min left\), requested by dave@example.com: INC-42/,
+    );
+    expect(stdout).toContain('mallory since');
+    expect(stdout).not.toContain('CHG-plan');
+  });
+});
+
+/** An open two-hour grant, as the membership function records one. */
+function openGrant(requestId: string, groupArn: string, user: string) {
+  const now = Date.now();
+  return {
+    requestId,
+    groupArn,
+    user,
+    requestedBy: `${user}@example.com`,
+    reason: 'INC-42',
+    duration: 'PT2H',
+    fingerprint: requestId,
+    grantedAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + 2 * 3_600_000).toISOString(),
+    status: 'open' as const,
+    grantedPublished: true,
+    endPublished: false,
+  };
+}
