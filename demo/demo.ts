@@ -1,8 +1,10 @@
 // `npm run demo`: the whole stack working on this machine. A TLS redis-server stands in for the caches, a
-// local endpoint for Secrets Manager, ElastiCache, MemoryDB and EventBridge, and the functions run from
+// local endpoint for Secrets Manager, ElastiCache, MemoryDB, EventBridge and Scheduler, dynalite for
+// DynamoDB, and the functions run from
 // the bundles a real synth produces, each in its own Node process as on Lambda.
 import { Cleanup } from './cleanup';
 import { reconcileAroundWindow } from './membership-act';
+import { requestAndRevoke } from './requests-act';
 import { rotateBoth } from './rotation-act';
 import { setTheStage } from './stage';
 import { act, say } from './story';
@@ -12,11 +14,14 @@ const cleanup = new Cleanup();
 const started = Date.now();
 
 async function main(): Promise<void> {
-  say('cache-access-automation demo: password rotation and scheduled group membership, all on this machine');
+  say(
+    'cache-access-automation demo: password rotation, scheduled and requested group membership, all on this machine',
+  );
   say('(passwords are shown masked: first 4 characters and …)');
   const stage = await setTheStage(cleanup);
   await rotateBoth(stage, cleanup, 2);
   await reconcileAroundWindow(stage, cleanup, 4);
+  await requestAndRevoke(stage, cleanup, 6);
 }
 
 /** Everything that was started stops here, whatever happened; returns the exit code. */

@@ -88,7 +88,7 @@ function passwordLikeRuns(output: string): string[] {
 }
 
 describe('npm run demo', () => {
-  it('tells the rotation and membership story, masks every password and leaves nothing behind', async () => {
+  it('tells the rotation, membership and request story, masks every password and leaves nothing behind', async () => {
     const run = await runDemo();
 
     expect(run.stderr).toBe('');
@@ -109,6 +109,14 @@ describe('npm run demo', () => {
       expect(removed, `${user} removed after being added`).toBeGreaterThan(added);
     }
     expect(run.stdout.match(/Cache Membership Changed from cache-access-automation/g)).toHaveLength(4);
+    const granted = run.stdout.indexOf('✔ alice is in prod-ug and can log in');
+    const revoked = run.stdout.indexOf('✔ alice is out of prod-ug and refused at login');
+    expect(granted, 'alice granted on request').toBeGreaterThan(0);
+    expect(revoked, 'alice revoked after').toBeGreaterThan(granted);
+    expect(run.stdout).toMatch(/Cache Access Granted on bus cache-access: request CHG-\S+ · alice · until/);
+    expect(run.stdout).toMatch(
+      /Cache Access Ended on bus cache-access: request CHG-\S+ · alice · cause revoked/,
+    );
     expect(run.stdout).toMatch(/✔ demo finished in \d+\.\d s/);
     expect(passwordLikeRuns(run.output)).toEqual([]);
     // The initial passwords all start "Init-": one character past the mask would show that dash.

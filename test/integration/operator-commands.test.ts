@@ -227,9 +227,7 @@ describe('npm run access', () => {
 
     // Assert
     expect(stdout).toMatch(/CHG-list {2}dave in arn:aws:elasticache:eu-west-1:123456789012:usergroup:ops-ug/);
-    expect(stdout).toMatch(
-      /until .* \((1 h 59|2 h 0) min left\), requested by dave@example.com: INC-42/,
-    );
+    expect(stdout).toMatch(/until .* \((1 h 59|2 h 0) min left\), requested by dave@example.com: INC-42/);
     expect(stdout).toContain('mallory since');
     expect(stdout).not.toContain('CHG-plan');
   });
