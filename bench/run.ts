@@ -22,6 +22,7 @@ import {
 } from '../local';
 import { coldStartBench } from './cold-start';
 import { reconcileScaleBench } from './reconcile-scale';
+import { requestBench } from './requests';
 import { rotationBench } from './rotation';
 import { type Row, table } from './stats';
 
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
   });
   const quick = values.quick;
-  const sections = ['rotation', 'reconcile', 'cold-start'];
+  const sections = ['rotation', 'reconcile', 'requests', 'cold-start'];
   const unknown = (values.only ?? []).filter((section) => !sections.includes(section));
   if (unknown.length > 0) throw new Error(`--only takes ${sections.join(', ')}; got ${unknown.join(', ')}`);
   const runs = (section: string) => values.only === undefined || values.only.includes(section);
@@ -88,8 +89,13 @@ async function main(): Promise<void> {
       );
     }
 
+    if (runs('requests')) {
+      log('4. requested access: event to login, revoke to refusal...');
+      rows.push(...(await requestBench({ bundle: bundle('membership'), redis, runs: quick ? 1 : 3, log })));
+    }
+
     if (runs('cold-start')) {
-      log('4. cold start...');
+      log('5. cold start...');
       const user = await provisionUser(aws, 'elasticache', `cold-${randomUUID().slice(0, 8)}`);
       const groupId = 'cold-start';
       await aws.groups.create({ engine: 'elasticache', id: groupId, members: [] });

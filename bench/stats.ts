@@ -43,7 +43,7 @@ const format = (value: number) =>
 
 /** A Markdown table, so the README can take it as printed. */
 export function table(rows: readonly Row[]): string {
-  const header = ['section', 'metric', 'unit', 'this project', 'baseline', 'ratio'];
+  const header = ['section', 'metric', 'unit', 'this project', 'baseline', 'ratio', 'limit or note'];
   const lines = rows.map((r) => [
     r.section,
     r.metric,
@@ -51,6 +51,7 @@ export function table(rows: readonly Row[]): string {
     format(r.ours),
     format(r.baseline),
     r.ratio === null ? '—' : `${r.ratio.toFixed(2)}x`,
+    r.note ?? '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const render = (cells: readonly string[]) =>

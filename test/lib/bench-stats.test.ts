@@ -13,4 +13,10 @@ describe('bench statistics', () => {
     expect(printed).toMatch(/\| time +\| s +\| 1 +\| 4 +\| 0\.25x \|/);
     expect(printed).toMatch(/\| throttled +\| responses \| 12 +\| 0 +\| — +\|/);
   });
+
+  it('prints the note, where the physical limit of a row is given', () => {
+    const printed = table([row('requests', 'event to login', 's', 2.04, 7.02, 'physical limit 2 s')]);
+
+    expect(printed).toMatch(/\| 0\.29x \| physical limit 2 s \|/);
+  });
 });
