@@ -81,7 +81,8 @@ export class AccessService {
 
   /**
    * A schedule's run: ends grants whose time is up (their own expiry schedule or a lost one), makes
-   * the groups match, then announces what ended. `requestId` narrows an expiry run to its grant's group.
+   * the groups match, then announces what ended. A group of a grant still active is reconciled too,
+   * even one the config no longer names: its user must still leave.
    */
   async upkeep(
     groups: readonly CacheGroupRef[],
@@ -90,13 +91,16 @@ export class AccessService {
     notBeforeMs?: number,
   ): Promise<GroupOutcome[]> {
     const atMs = Math.max(this.deps.now(), notBeforeMs ?? 0);
-    for (const grant of await this.deps.store.activeGrants()) {
+    const active = await this.deps.store.activeGrants();
+    for (const grant of active) {
       if (grant.status === 'open' && Date.parse(grant.expiresAt) <= atMs) {
         await this.deps.store.endGrant(grant.requestId, { status: 'expired', endedAt: grant.expiresAt });
       }
     }
+    const named = new Set(groups.map((group) => group.arn));
+    const orphaned = [...new Set(active.map((grant) => grant.groupArn))].filter((arn) => !named.has(arn));
     const outcomes = await this.deps.reconciler.reconcile({
-      groups,
+      groups: [...groups, ...orphaned.map(parseGroupArn)],
       grants: this.deps.grants,
       notBeforeMs,
       trigger,

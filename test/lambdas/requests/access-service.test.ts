@@ -287,6 +287,26 @@ describe('AccessService', () => {
       expect(store.grants.get('CHG-1')).toMatchObject({ status: 'expired', endPublished: true });
     });
 
+    it('ends a grant whose rule was removed from the config at its expiry, reconciling its group all the same', async () => {
+      // Arrange: granted, then the stack is redeployed without the prod-ug rule
+      await handle(request());
+      clock.setTime(clock.now() + 2 * HOUR + 1);
+
+      // Act
+      const outcomes = await service().upkeep([ACL], 'expiry', {
+        deadline: clock.deadline(),
+        target: TARGET,
+      });
+
+      // Assert
+      expect(outcomes.map((outcome) => outcome.group.arn).sort()).toEqual([UG.arn, ACL.arn].sort());
+      expect(groups.membersOf(UG)).toEqual(['default']);
+      expect(published.at(-1)).toMatchObject({
+        detailType: 'Cache Access Ended',
+        detail: { cause: 'expired' },
+      });
+    });
+
     it('leaves the user in when the grant ends inside an open window, and out once the window closes during a grant', async () => {
       // Arrange: a window for alice is open now
       windows = grantsOf([
