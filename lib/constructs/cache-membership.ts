@@ -18,7 +18,7 @@ import { validated } from '../config/validate';
 import { CacheAccessFunction } from './cache-access-function';
 import { type RequestChannel, requestChannel, routeRequests } from './membership/access-requests';
 import { acknowledgePatterns, groupChangeStatements, type ManagedGroup } from './membership/group-policy';
-import { schedulerRole, scheduleWindows } from './membership/window-schedules';
+import { schedulerRole, scheduleWindows, windowScheduleGroup } from './membership/window-schedules';
 
 /** One group that may be requested, and the existing users who may be granted it. */
 export interface AccessRuleProps {
@@ -121,8 +121,9 @@ export class CacheMembership extends Construct {
       // The record of who was granted what outlives the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const role = schedulerRole(this);
+    const windowGroup = windowScheduleGroup(this);
     const channel = requests && requestChannel(this, requests.eventBusName);
+    const role = schedulerRole(this, channel ? [windowGroup, channel.expiries] : [windowGroup]);
     this.eventBus = channel?.bus;
 
     this.handler = new CacheAccessFunction(this, 'Reconciler', {
@@ -182,6 +183,7 @@ export class CacheMembership extends Construct {
     scheduleWindows(this, {
       fn,
       role,
+      group: windowGroup,
       grants,
       reconcileEvery,
       deadLetterQueue: this.deadLetterQueue,

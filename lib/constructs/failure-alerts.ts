@@ -1,8 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+/** What should page someone: function errors, failed rotations and runs that gave up for good. */
 export interface FailureAlertsProps {
   /**
    * Functions whose errors should page someone, by a stable name used in construct ids.
@@ -32,25 +32,61 @@ export interface FailureAlertsProps {
 /** Secrets Manager reports these rotation outcomes only as CloudTrail service events; there is no metric. */
 const ROTATION_FAILURE_EVENTS = ['RotationFailed', 'TestRotationFailed', 'RotationAbandoned'];
 
+const ENCRYPT_FOR_TOPIC = ['kms:Decrypt', 'kms:GenerateDataKey*'];
+
 /**
  * One encrypted SNS topic that receives every failure worth waking up for: Secrets Manager's
  * rotation failure events for the configured secrets, errors of the functions and anything that
- * lands in a dead-letter queue.
+ * lands in a dead-letter queue. The topic policy replaces SNS's default one, so every publisher
+ * (CloudWatch for the alarms, EventBridge for the rule) gets its own Allow, tied to this
+ * account and to the alarms and rule it created.
  */
 export class FailureAlerts extends Construct {
   readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  /** The rule that forwards failed rotations, when there are secrets to watch. */
+  readonly rotationFailedRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: FailureAlertsProps) {
     super(scope, id);
+    const stack = Stack.of(this);
     // A customer managed key, because EventBridge and CloudWatch cannot publish to a topic
     // encrypted with the AWS managed SNS key.
     const key = new kms.Key(this, 'TopicKey', {
       description: 'Encrypts cache-access-automation failure alerts',
       enableKeyRotation: true,
     });
-    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
-      key.grant(new iam.ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    }
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsEncryptAlerts',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ENCRYPT_FOR_TOPIC,
+        resources: ['*'],
+        // The key policy cannot name the alarms themselves (they depend on the topic, which depends
+        // on the key), so it names this account's alarms; the topic policy names the exact ones.
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'RulesEncryptAlerts',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ENCRYPT_FOR_TOPIC,
+        resources: ['*'],
+        // No source conditions: AWS documents them as unsupported for EventBridge delivery to an
+        // encrypted topic, and a condition here silently drops every event.
+      }),
+    );
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'cache-access-automation failures',
       masterKey: key,
@@ -59,7 +95,7 @@ export class FailureAlerts extends Construct {
 
     const secretArns = (props.rotatedSecrets ?? []).map((secret) => secret.secretArn);
     if (secretArns.length > 0) {
-      new events.Rule(this, 'RotationFailed', {
+      this.rotationFailedRule = new events.Rule(this, 'RotationFailed', {
         description: 'Secrets Manager could not rotate a cache user secret',
         eventPattern: {
           source: ['aws.secretsmanager'],
@@ -69,8 +105,11 @@ export class FailureAlerts extends Construct {
             additionalEventData: { SecretId: secretArns },
           },
         },
-        targets: [new targets.SnsTopic(this.topic)],
+        // A bare target: CDK's SnsTopic target would add an Allow with no conditions; the one below
+        // names this rule and this account.
+        targets: [{ bind: () => ({ arn: this.topic.topicArn }) }],
       });
+      this.allowPublish('RulesPublishAlerts', 'events.amazonaws.com', [this.rotationFailedRule.ruleArn]);
     }
 
     for (const [name, fn] of Object.entries(props.functions ?? {})) {
@@ -90,6 +129,13 @@ export class FailureAlerts extends Construct {
         }),
       });
     }
+    if (this.alarms.length > 0) {
+      this.allowPublish(
+        'AlarmsPublishAlerts',
+        'cloudwatch.amazonaws.com',
+        this.alarms.map((alarm) => alarm.alarmArn),
+      );
+    }
   }
 
   /** Any occurrence at all is worth an alert. */
@@ -102,5 +148,21 @@ export class FailureAlerts extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+
+  private allowPublish(sid: string, service: string, sourceArns: string[]): void {
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid,
+        principals: [new iam.ServicePrincipal(service)],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnEquals: { 'aws:SourceArn': sourceArns },
+        },
+      }),
+    );
   }
 }

@@ -2,9 +2,9 @@ import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../../lambdas/shared/membership/eventbridge-publisher';
 import { ACCESS_EVENTS } from '../../../lambdas/shared/requests/events-in';
@@ -43,7 +43,8 @@ export interface RequestRoutingProps {
  */
 export function routeRequests(scope: Construct, props: RequestRoutingProps): RequestRouting {
   const { channel, fn } = props;
-  new events.Rule(scope, 'Requests', {
+  const stack = Stack.of(scope);
+  const rule = new events.Rule(scope, 'Requests', {
     eventBus: channel.bus,
     description: 'Access requests, revocations, suspensions and reinstatements for the membership function',
     eventPattern: {
@@ -52,13 +53,32 @@ export function routeRequests(scope: Construct, props: RequestRoutingProps): Req
     },
     targets: [
       new eventsTargets.LambdaFunction(fn, {
-        deadLetterQueue: props.deadLetterQueue,
+        // Through a reference, so the target adds no Allow of its own; the one below also names the account.
+        deadLetterQueue: sqs.Queue.fromQueueArn(scope, 'RequestsDeadLetters', props.deadLetterQueue.queueArn),
         retryAttempts: 3,
         maxEventAge: MAX_EVENT_AGE,
       }),
     ],
   });
-  const expirySchedules = Stack.of(scope).formatArn({
+  props.deadLetterQueue.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'RequestsRuleDeadLetters',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [props.deadLetterQueue.queueArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnEquals: { 'aws:SourceArn': rule.ruleArn },
+      },
+    }),
+  );
+  // The target's invoke permission names the rule but not the account; EventBridge sends both.
+  for (const child of rule.node.findAll()) {
+    if (child instanceof lambda.CfnPermission && child.principal === 'events.amazonaws.com') {
+      child.sourceAccount = stack.account;
+    }
+  }
+  const expirySchedules = stack.formatArn({
     service: 'scheduler',
     resource: 'schedule',
     resourceName: `${channel.expiries.scheduleGroupName}/*`,

@@ -19,21 +19,46 @@ import {
 export const MAX_EVENT_AGE = Duration.hours(1);
 
 export interface WindowSchedulesProps {
+  /** The membership function every schedule invokes. */
   readonly fn: lambda.IFunction;
   /** The role Scheduler assumes to invoke `fn`. */
   readonly role: iam.IRole;
+  /** The group the boundary and periodic schedules go into (see `windowScheduleGroup`). */
+  readonly group: scheduler.IScheduleGroup;
+  /** The grants whose window boundaries get a schedule each. */
   readonly grants: readonly Grant[];
+  /** How often the periodic reconcile runs. */
   readonly reconcileEvery: scheduler.ScheduleExpression;
+  /** Where a schedule's undeliverable invocations go. */
   readonly deadLetterQueue: sqs.IQueue;
+  /** Boundaries before this instant get no schedule. */
   readonly now: Date;
 }
 
-/** The role Scheduler assumes to invoke the membership function, for window and expiry schedules alike. */
-export function schedulerRole(scope: Construct): iam.Role {
+/** The group of the boundary and periodic schedules; deleting it deletes them, so none outlives the function. */
+export function windowScheduleGroup(scope: Construct): scheduler.ScheduleGroup {
+  return new scheduler.ScheduleGroup(scope, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
+}
+
+/**
+ * The role Scheduler assumes to invoke the membership function, for window and expiry schedules
+ * alike. Only schedules of this account, in the stack's own groups, may assume it. Scheduler names
+ * the schedule group as the source; the schedules inside the groups are allowed too, so the trust
+ * holds whichever of the two a Region sends.
+ */
+export function schedulerRole(scope: Construct, groups: readonly scheduler.IScheduleGroup[]): iam.Role {
+  const stack = Stack.of(scope);
+  const sources = groups.flatMap(({ scheduleGroupName, scheduleGroupArn }) => [
+    scheduleGroupArn,
+    stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${scheduleGroupName}/*` }),
+  ]);
   return new iam.Role(scope, 'SchedulerRole', {
     description: 'Lets EventBridge Scheduler invoke the membership function',
     assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': sources },
+      },
     }),
   });
 }
@@ -45,9 +70,7 @@ export function schedulerRole(scope: Construct): iam.Role {
  * its direct children.
  */
 export function scheduleWindows(scope: Construct, props: WindowSchedulesProps): void {
-  const { fn, role } = props;
-  // Deleting the group deletes its schedules; none may outlive the function they invoke.
-  const group = new scheduler.ScheduleGroup(scope, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
+  const { fn, role, group } = props;
   const functionId = Stack.of(scope).getLogicalId(fn.node.defaultChild as CfnElement);
   Validations.of(role).acknowledge({
     id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
