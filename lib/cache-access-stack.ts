@@ -5,9 +5,11 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { resourceKey } from '../lambdas/shared/cache/refs';
+import { durationMs } from '../lambdas/shared/requests/duration';
 import type { MembershipConfig } from './config/membership';
 import type { NetworkConfig, RotationConfig } from './config/rotation';
 import type { CacheAccessConfig } from './config/schema';
+import { InvalidConfigError } from './config/validate';
 import { CacheMembership, type CacheMembershipProps } from './constructs/cache-membership';
 import { CredentialRotation, type CredentialRotationProps } from './constructs/credential-rotation';
 import { FailureAlerts } from './constructs/failure-alerts';
@@ -111,17 +113,24 @@ function membershipProps(config: MembershipConfig, now: Date | undefined): Cache
     grants: config.grants,
     requests: requests && {
       eventBusName: requests.eventBusName,
-      maxDuration: Duration.parse(requests.maxDuration),
+      maxDuration: durationOf(requests.maxDuration),
       rules: requests.rules.map(({ name, group, users, maxDuration }) => ({
         name,
         group,
         users,
-        maxDuration: Duration.parse(maxDuration),
+        maxDuration: durationOf(maxDuration),
       })),
     },
     reconcileEvery: scheduler.ScheduleExpression.expression(config.reconcileEvery),
     now,
   };
+}
+
+/** Read as the config check reads it: CDK's own `Duration.parse` knows no weeks, which the config allows. */
+function durationOf(iso: string): Duration {
+  const ms = durationMs(iso);
+  if (typeof ms === 'string') throw new InvalidConfigError(`invalid duration ${iso}: ${ms}`);
+  return Duration.millis(ms);
 }
 
 /** The validated config puts every user and group in one account and region; the stack deploys there. */

@@ -241,8 +241,20 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
       });
       await fn.invoke({ trigger: 'reconcile' });
 
-      // Assert
+      // Assert: alice stays for her open window, bob for his open request
       expect(members(target.id)).toEqual(expect.arrayContaining([alice?.name, bob?.name]));
+
+      // Act: bob's request ends too
+      await send(fn, 'Cache Access Revoked', {
+        requestId: forBob,
+        revokedBy: 'lead@example.com',
+        reason: 'done',
+      });
+
+      // Assert: nothing covers bob any more; alice's window still does
+      expect(members(target.id)).toContain(alice?.name);
+      expect(members(target.id)).not.toContain(bob?.name);
+      await expect(canLogIn(bob as { name: string; password: string })).resolves.toBe(false);
     });
 
     it('suspends a user out of every configured group and its windows, refuses its requests, and reinstates', async () => {
@@ -257,13 +269,18 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
         {
           requests: {
             eventBusName: BUS,
-            rules: [{ name: 'other', groupArn: other.arn, users: ['someone-else'] }],
+            rules: [
+              { name: 'other', groupArn: other.arn, users: ['someone-else'] },
+              { name: 'windowed', groupArn: windowed.arn, users: [alice?.name ?? ''] },
+            ],
           },
         },
       );
       cloud.fn = fn;
       await fn.invoke({ trigger: 'reconcile' });
       expect(members(windowed.id)).toContain(alice?.name);
+      const openRequest = uniqueName('CHG');
+      await send(fn, 'Cache Access Requested', requestEvent(openRequest, windowed.arn, alice?.name ?? ''));
 
       // Act: suspended
       const suspended = await send(fn, 'Cache User Suspended', {
@@ -272,10 +289,11 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
         reason: 'INC-7',
       });
       await fn.invoke({ trigger: 'window-boundary' });
+      const whileSuspended = uniqueName('CHG');
       const refused = await send(
         fn,
         'Cache Access Requested',
-        requestEvent(uniqueName('CHG'), other.arn, 'someone-else'),
+        requestEvent(whileSuspended, windowed.arn, alice?.name ?? ''),
       );
 
       // Assert: out of both, the window does not bring alice back
@@ -283,7 +301,14 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
       expect(members(windowed.id)).not.toContain(alice?.name);
       expect(members(other.id)).not.toContain(alice?.name);
       await expect(canLogIn(alice as { name: string; password: string })).resolves.toBe(false);
-      expect(refused).toMatchObject({ ok: true });
+      expect(ofRequest('Cache Access Ended', openRequest).map((event) => event.detail)).toEqual([
+        expect.objectContaining({ cause: 'suspended', user: alice?.name }),
+      ]);
+      expect(refused).toMatchObject({ ok: true, result: { access: 'refused' } });
+      expect(ofRequest('Cache Access Request Refused', whileSuspended).at(-1)?.detail).toMatchObject({
+        refusal: expect.stringContaining('is suspended'),
+      });
+      expect(ofRequest('Cache Access Granted', whileSuspended)).toHaveLength(0);
 
       // Act: reinstated
       const reinstated = await send(fn, 'Cache User Reinstated', {

@@ -29,6 +29,17 @@ const withoutRequests = synth({
 const fnId = (template: Template) => onlyLogicalId(template, 'AWS::Lambda::Function');
 
 describe('access requests in the stack', () => {
+  it('synthesizes maximum durations in weeks, which the config allows and CDK cannot parse', () => {
+    const weeks = {
+      requests: {
+        maxDuration: 'P4W',
+        rules: [{ name: 'oncall', groupArn: GROUP, users: ['alice'], maxDuration: 'P1W' }],
+      },
+    };
+
+    expect(() => synth(weeks)).not.toThrow();
+  });
+
   it('creates the named bus and outputs its name and ARN', () => {
     // Arrange
     const bus = onlyLogicalId(requestsOnly, 'AWS::Events::EventBus');

@@ -17,7 +17,9 @@ const requestId = z
 const user = z
   .string()
   .regex(CACHE_ID, `expected a user id as the service stores it: ${CACHE_ID_RULE}`)
-  .max(128);
+  .max(128)
+  // Groups require it: suspending it would make every later reconcile of every group fail.
+  .refine((id) => id !== 'default', "the 'default' user is never managed: groups require it");
 const who = z.string().min(1, 'expected who asked').max(256, 'expected at most 256 characters');
 const reason = z.string().min(1, 'expected a reason').max(1024, 'expected at most 1024 characters');
 
