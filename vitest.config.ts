@@ -9,6 +9,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/lib/**/*.test.ts', 'test/lambdas/**/*.test.ts'],
+          // A stack synth takes 3 s alone and twice that beside another suite on two cores.
+          testTimeout: 30_000,
         },
       },
       {

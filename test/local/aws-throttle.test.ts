@@ -33,6 +33,12 @@ afterEach(() => {
   aws.setThrottle({ requestsPerSecond: 20, burst: 1 });
 });
 
+/**
+ * For tests that expect the second request to be refused: one token per 5 s, so a slow first call on
+ * a busy machine cannot give the bucket time to refill.
+ */
+const SLOW = { requestsPerSecond: 0.2, burst: 1 };
+
 /** Clients that try once, so the throttling error itself reaches the test. */
 function once<T extends { destroy(): void }>(client: T): T {
   clients.push(client);
@@ -48,6 +54,7 @@ const putEvent = new PutEventsCommand({
 describe('throttling', () => {
   it('answers an excess ElastiCache request with the awsQuery Throttling error, HTTP 400', async () => {
     const client = once(new ElastiCacheClient({ region: 'eu-west-1', maxAttempts: 1 }));
+    aws.setThrottle(SLOW);
     const before = aws.throttledCount;
 
     await client.send(describeGroup);
@@ -65,6 +72,7 @@ describe('throttling', () => {
   it('answers excess MemoryDB and EventBridge requests with ThrottlingException, each service on its own bucket', async () => {
     const memoryDb = once(new MemoryDBClient({ region: 'eu-west-1', maxAttempts: 1 }));
     const eventBridge = once(new EventBridgeClient({ region: 'eu-west-1', maxAttempts: 1 }));
+    aws.setThrottle(SLOW);
 
     await memoryDb.send(describeAcl);
     await eventBridge.send(putEvent);
@@ -83,7 +91,7 @@ describe('throttling', () => {
     const describeMissing = new DescribeSecretCommand({ SecretId: 'missing' });
 
     const unthrottled = await Promise.all([1, 2, 3].map(() => rejection(client.send(describeMissing))));
-    aws.setThrottle({ requestsPerSecond: 20, burst: 1, services: ['secretsmanager'] });
+    aws.setThrottle({ ...SLOW, services: ['secretsmanager'] });
     await rejection(client.send(describeMissing));
     const throttled = await rejection(client.send(describeMissing));
 
