@@ -14,6 +14,7 @@ import { CacheMembership, type CacheMembershipProps } from './constructs/cache-m
 import { CredentialRotation, type CredentialRotationProps } from './constructs/credential-rotation';
 import { FailureAlerts } from './constructs/failure-alerts';
 
+/** The config-driven stack: one validated config, mapped onto the constructs. */
 export interface CacheAccessStackProps extends StackProps {
   /** The validated configuration. */
   readonly config: CacheAccessConfig;

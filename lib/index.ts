@@ -13,7 +13,12 @@ export type {
 export { CacheAccessStack, type CacheAccessStackProps } from './cache-access-stack';
 export { parseConfig } from './config/load';
 export { InvalidConfigError } from './config/validate';
-export { CacheMembership, type CacheMembershipProps } from './constructs/cache-membership';
+export {
+  type AccessRequestsProps,
+  type AccessRuleProps,
+  CacheMembership,
+  type CacheMembershipProps,
+} from './constructs/cache-membership';
 export {
   type CacheEndpoint,
   CredentialRotation,

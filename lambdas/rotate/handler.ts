@@ -1,8 +1,8 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { cacheDirectories } from '#shared/cache/engines';
-import { requireEnv } from '#shared/env';
+import { requireEnv, requireIntegerEnv } from '#shared/env';
 import { ENV } from '#shared/env-names';
-import { DeployedConfigError, RotationStepError, SecretNotAllowedError } from '#shared/errors';
+import { RotationStepError, SecretNotAllowedError } from '#shared/errors';
 import { defineHandler } from '#shared/handler';
 import { parseRotationEvent } from '#shared/rotation/event';
 import { RedisCredentialCheck } from '#shared/rotation/redis-credential-check';
@@ -21,12 +21,7 @@ const fn = defineHandler({
 });
 
 const targets = TargetRegistry.fromJson(requireEnv(ENV.rotationTargets), ENV.rotationTargets);
-const passwordLength = Number(requireEnv(ENV.passwordLength));
-if (!Number.isInteger(passwordLength)) {
-  throw new DeployedConfigError(
-    `${ENV.passwordLength} must be an integer, got '${process.env[ENV.passwordLength]}'`,
-  );
-}
+const passwordLength = requireIntegerEnv(ENV.passwordLength);
 
 const rotator = new Rotator({
   secrets: new SecretsManagerStore(new SecretsManagerClient({})),

@@ -10,3 +10,12 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   }
   return value;
 }
+
+/** `requireEnv` for a whole number, such as a length the stack computed. */
+export function requireIntegerEnv(name: string, env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(requireEnv(name, env));
+  if (!Number.isInteger(value)) {
+    throw new DeployedConfigError(`${name} must be an integer, got '${env[name]}'`);
+  }
+  return value;
+}

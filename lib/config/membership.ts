@@ -6,7 +6,7 @@ import { isSchedulerExpression } from './schedule-expressions';
 
 const DEFAULT_RECONCILE = 'rate(15 minutes)';
 /** The Service Quotas default for users in one ElastiCache user group or MemoryDB ACL. */
-export const MAX_USERS_PER_GROUP = 100;
+const MAX_USERS_PER_GROUP = 100;
 
 /** The `membership` section as written; `resolveMembership` turns a valid one into `MembershipConfig`. */
 export const membershipSchema = z

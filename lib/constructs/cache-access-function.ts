@@ -22,7 +22,7 @@ export interface FunctionPlacement {
    * Security groups that the caches and the VPC endpoints accept traffic from.
    * @default - a new security group with all outbound traffic allowed
    */
-  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly securityGroups?: readonly ec2.ISecurityGroup[];
 }
 
 export interface CacheAccessFunctionProps {
@@ -30,8 +30,11 @@ export interface CacheAccessFunctionProps {
   readonly handlerFolder: string;
   /** What the function is for, shown in the console. */
   readonly description: string;
-  /** Environment variables, merged over the Powertools defaults. */
-  readonly environment?: Record<string, string>;
+  /**
+   * Environment variables, merged over the Powertools defaults.
+   * @default - the Powertools defaults only
+   */
+  readonly environment?: Readonly<Record<string, string>>;
   /**
    * Maximum run time.
    * @default Duration.minutes(1)
@@ -107,7 +110,7 @@ export class CacheAccessFunction extends Construct {
       environment,
       vpc: props.placement?.vpc,
       vpcSubnets: props.placement?.subnets,
-      securityGroups: props.placement?.securityGroups,
+      securityGroups: props.placement?.securityGroups && [...props.placement.securityGroups],
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',

@@ -24,6 +24,7 @@ import { schedulerRole, scheduleWindows, windowScheduleGroup } from './membershi
 export interface AccessRuleProps {
   /** Unique among the rules; audit records and events name it. */
   readonly name: string;
+  /** The user group or ACL a request under this rule is granted. */
   readonly group: CacheGroup;
   /** ElastiCache user ids or MemoryDB user names that may be granted the group on request. */
   readonly users: readonly string[];
@@ -46,9 +47,11 @@ export interface AccessRequestsProps {
    * @default Duration.hours(8)
    */
   readonly maxDuration?: Duration;
+  /** Which groups may be requested, and for whom; at least one, names unique. */
   readonly rules: readonly AccessRuleProps[];
 }
 
+/** Who may be in which group and when: scheduled windows, requests, or both (at least one). */
 export interface CacheMembershipProps {
   /**
    * Who may be in which group when. Grant names are unique; a user is in a group while any window of

@@ -48,6 +48,7 @@ export interface RotatedUserProps {
   readonly endpoint?: CacheEndpoint;
 }
 
+/** Which cache users' passwords rotate, how often, and where the function runs. */
 export interface CredentialRotationProps {
   /** The users to rotate; each user at most once. */
   readonly users: readonly RotatedUserProps[];
@@ -82,12 +83,14 @@ export interface CredentialRotationProps {
    * Security groups the caches and the VPC endpoints accept traffic from.
    * @default - a new security group with all outbound traffic allowed
    */
-  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly securityGroups?: readonly ec2.ISecurityGroup[];
 }
 
 /** A secret and the cache user whose password it holds. */
 export interface RotatedSecret {
+  /** The cache user whose password rotates. */
   readonly user: CacheUser;
+  /** The secret clients read the password from: the one given, or the one this construct created. */
   readonly secret: secretsmanager.ISecret;
   /** True when this construct created the secret rather than adopting an existing one. */
   readonly created: boolean;

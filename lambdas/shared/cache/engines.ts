@@ -19,7 +19,7 @@ export const ENGINE_NAMES: readonly Engine[] = ['elasticache', 'memorydb'];
  * The control-plane rate each engine's calls are paced at, per region, when nothing else is set:
  * conservative, because AWS does not publish these limits and a throttled call costs a retry.
  */
-export const DEFAULT_CALLS_PER_SECOND = 10;
+const DEFAULT_CALLS_PER_SECOND = 10;
 
 /**
  * Both engines' adapters. Clients and pacers are made per region on first use and kept for the life of

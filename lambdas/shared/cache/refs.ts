@@ -50,8 +50,8 @@ function arnForms(kind: Kind): string {
   }).join(' or ');
 }
 
-export const USER_ARN_FORMS = arnForms('user');
-export const GROUP_ARN_FORMS = arnForms('group');
+const USER_ARN_FORMS = arnForms('user');
+const GROUP_ARN_FORMS = arnForms('group');
 
 const NOT_AN_ARN = { user: 'a cache user ARN', group: 'an ElastiCache user group or MemoryDB ACL ARN' };
 

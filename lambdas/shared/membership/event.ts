@@ -7,7 +7,7 @@ import { shown } from '../shown';
  * How far ahead of this function's clock a scheduled time may be: Scheduler's clock and Lambda's
  * differ by seconds at most. More than that is not skew but an attempt to apply access early.
  */
-export const MAX_CLOCK_SKEW_MS = 120_000;
+const MAX_CLOCK_SKEW_MS = 120_000;
 
 /**
  * The input every schedule sends: why, and when Scheduler meant it to run. Every configured group is

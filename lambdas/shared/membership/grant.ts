@@ -68,8 +68,11 @@ const windowSchema = z.unknown().transform((value, ctx): AccessWindow => {
   return z.NEVER;
 });
 
-/** A grant as the config and the grants file spell it: the group by ARN. */
-export const grantSpecSchema = z.strictObject({
+/**
+ * What grants and request rules both say: a unique name, one group the stack may change (never
+ * MemoryDB's open-access ACL) and the users it manages there (never `default`), each once.
+ */
+export const managedGroupFields = {
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, - _ or .'),
   groupArn: checkedString((arn) =>
     OPEN_ACCESS_ACL.test(arn)
@@ -87,6 +90,11 @@ export const grantSpecSchema = z.strictObject({
     .superRefine((users, ctx) =>
       refuseRepeats(users, ctx, (first) => `already listed as users[${first}]; list each user once`),
     ),
+};
+
+/** A grant as the config and the config file spell it: the group by ARN. */
+export const grantSpecSchema = z.strictObject({
+  ...managedGroupFields,
   windows: z.array(windowSchema).min(1, 'expected at least one window'),
 });
 
@@ -96,9 +104,11 @@ export type GrantSpec = z.output<typeof grantSpecSchema>;
 export interface Grant {
   /** Unique among the grants; audit records and events name it. */
   readonly name: string;
+  /** The user group or ACL the grant's users are members of while a window is open. */
   readonly group: CacheGroupRef;
   /** ElastiCache user ids or MemoryDB user names in the group's engine. */
   readonly users: readonly string[];
+  /** When the users are members: while any of these is open. */
   readonly windows: readonly AccessWindow[];
 }
 

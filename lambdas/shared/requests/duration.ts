@@ -1,7 +1,7 @@
 import { Duration } from 'luxon';
 
 /** The longest access anyone can request: 30 days. */
-export const MAX_REQUEST_MS = 30 * 86_400_000;
+const MAX_REQUEST_MS = 30 * 86_400_000;
 
 /**
  * An ISO 8601 duration in milliseconds, or why it is not one this project accepts. Years and months

@@ -2,9 +2,9 @@ import type { BusEvent } from '../membership/eventbridge-publisher';
 import type { Refusal } from './events-in';
 import type { RequestedGrant } from './records';
 
-export const ACCESS_GRANTED = 'Cache Access Granted';
-export const ACCESS_REFUSED = 'Cache Access Request Refused';
-export const ACCESS_ENDED = 'Cache Access Ended';
+const ACCESS_GRANTED = 'Cache Access Granted';
+const ACCESS_REFUSED = 'Cache Access Request Refused';
+const ACCESS_ENDED = 'Cache Access Ended';
 
 /** The user is in the group, and until when. Never a password: requests carry none. */
 export function granted(grant: RequestedGrant): BusEvent {

@@ -30,7 +30,7 @@ export interface SchedulerExpiryOptions {
  * A schedule name from the request id: deterministic, so a redelivery finds the same schedule, and
  * within Scheduler's alphabet, which a request id's `:` is not.
  */
-export function expiryScheduleName(requestId: string): string {
+function expiryScheduleName(requestId: string): string {
   return `expire-${createHash('sha256').update(requestId).digest('hex').slice(0, 40)}`;
 }
 

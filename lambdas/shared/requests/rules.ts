@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { CACHE_ID, CACHE_ID_RULE, type CacheGroupRef, groupArnProblem, parseGroupArn } from '../cache/refs';
+import { type CacheGroupRef, parseGroupArn } from '../cache/refs';
 import { checkedString, refuseRepeats } from '../checks';
+import { managedGroupFields } from '../membership/grant';
 import { durationMs } from './duration';
 
 const DEFAULT_MAX_DURATION = 'PT8H';
@@ -11,24 +12,8 @@ const durationSchema = checkedString((iso) => {
 });
 
 /** One group that may be requested, and the existing users who may be granted it. */
-export const ruleSpecSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, - _ or .'),
-  groupArn: checkedString((arn) =>
-    /:acl\/open-access$/i.test(arn)
-      ? "MemoryDB's open-access ACL cannot be changed; name an ACL of your own"
-      : groupArnProblem(arn),
-  ),
-  users: z
-    .array(
-      z
-        .string()
-        .regex(CACHE_ID, `expected a user id as the service stores it: ${CACHE_ID_RULE}`)
-        .refine((user) => user !== 'default', "the 'default' user is never managed: groups require it"),
-    )
-    .min(1, 'expected at least one user')
-    .superRefine((users, ctx) =>
-      refuseRepeats(users, ctx, (first) => `already listed as users[${first}]; list each user once`),
-    ),
+const ruleSpecSchema = z.strictObject({
+  ...managedGroupFields,
   maxDuration: durationSchema.optional(),
 });
 
