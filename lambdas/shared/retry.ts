@@ -10,6 +10,13 @@ export interface Backoff {
 /** Starts fast because most waits are short, and caps low enough to notice a change within seconds. */
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 5_000, factor: 2 };
 
+export interface RetryOptions {
+  readonly isRetryable?: (error: unknown) => boolean;
+  readonly backoff?: Backoff;
+  /** Turns each backoff delay into the pause actually slept. @default jittered */
+  readonly jitter?: (delayMs: number) => number;
+}
+
 /**
  * Runs `attempt` until it returns a value, sleeping with jittered exponential backoff between tries.
  * `attempt` returns `undefined` (or throws an error `isRetryable` accepts) to ask for another try.
@@ -19,9 +26,9 @@ export async function retryUntil<T>(
   what: string,
   deadline: Deadline,
   attempt: () => Promise<T | undefined>,
-  options: { isRetryable?: (error: unknown) => boolean; backoff?: Backoff } = {},
+  options: RetryOptions = {},
 ): Promise<T> {
-  const { isRetryable = () => false, backoff = DEFAULT_BACKOFF } = options;
+  const { isRetryable = () => false, backoff = DEFAULT_BACKOFF, jitter = jittered } = options;
   let delay = backoff.initialMs;
   let tries = 0;
   let lastError: unknown;
@@ -35,7 +42,7 @@ export async function retryUntil<T>(
       if (!isRetryable(error)) throw error;
       lastError = error;
     }
-    const pause = jittered(delay);
+    const pause = jitter(delay);
     if (pause >= deadline.remainingMs()) {
       const why = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
       throw new DeadlineExceededError(`gave up waiting for ${what} after ${tries} tries${why}`, {
@@ -50,4 +57,12 @@ export async function retryUntil<T>(
 /** Equal jitter: never less than half the delay, so a retry storm cannot form. */
 export function jittered(delayMs: number): number {
   return delayMs / 2 + Math.random() * (delayMs / 2);
+}
+
+/**
+ * Upward-only jitter, at most 5 % over the delay: for polls whose spacing is what bounds the number
+ * of calls, where a pause shorter than the delay would cost an extra call.
+ */
+export function jitteredUpward(delayMs: number): number {
+  return delayMs + Math.random() * (delayMs / 20);
 }

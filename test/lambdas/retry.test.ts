@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Deadline } from '#shared/deadline';
 import { DeadlineExceededError } from '#shared/errors';
-import { retryUntil } from '#shared/retry';
+import { jitteredUpward, retryUntil } from '#shared/retry';
 import { FakeClock } from './fakes';
 
 describe('retryUntil', () => {
@@ -64,5 +64,31 @@ describe('retryUntil', () => {
     expect(pauses[0]).toBeLessThanOrEqual(100);
     expect(pauses[3]).toBeGreaterThanOrEqual(400);
     expect(Math.max(...pauses)).toBeLessThanOrEqual(1_000);
+  });
+
+  it('sleeps the pauses the given jitter makes of the delays', async () => {
+    const clock = new FakeClock();
+    const pauses: number[] = [];
+    const sleep = clock.sleep;
+    clock.sleep = async (ms) => {
+      pauses.push(ms);
+      await sleep(ms);
+    };
+
+    await retryUntil('x', clock.deadline(), async () => (pauses.length < 3 ? undefined : true), {
+      backoff: { initialMs: 100, maxMs: 1_000, factor: 2 },
+      jitter: (delay) => delay + 1,
+    });
+
+    expect(pauses).toEqual([101, 201, 401]);
+  });
+});
+
+describe('jitteredUpward', () => {
+  it('never pauses less than the delay and at most 5 % more', () => {
+    const pauses = Array.from({ length: 1_000 }, () => jitteredUpward(10_000));
+
+    expect(Math.min(...pauses)).toBeGreaterThanOrEqual(10_000);
+    expect(Math.max(...pauses)).toBeLessThanOrEqual(10_500);
   });
 });

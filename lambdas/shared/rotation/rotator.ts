@@ -11,7 +11,7 @@ import {
 } from '../errors';
 import type { Note } from '../handler';
 import { generatePassword } from '../password';
-import { retryUntil } from '../retry';
+import { type Backoff, jitteredUpward, type RetryOptions, retryUntil } from '../retry';
 import { AWSCURRENT, AWSPENDING, type CredentialCheck, type SecretStore, type SecretVersions } from './ports';
 import { type CacheUserSecret, parseSecret } from './secret';
 import type { RotationStep } from './steps';
@@ -39,6 +39,32 @@ export type StepOutcome = 'done' | 'already-done';
 const isUserBusy = (error: unknown) => error instanceof UserBusyError;
 const isTransientAuthFailure = (error: unknown) =>
   error instanceof CredentialRejectedError || error instanceof EndpointUnreachableError;
+
+/**
+ * A refused AUTH costs no control-plane call, so the live check can afford to look often: the step
+ * ends within about one pause (at most 0.3 s) plus one attempt of the moment the new password
+ * works, however long propagation takes. Equal jitter keeps rotations of users of the same cache
+ * from connecting in step.
+ */
+const AUTH_RETRY: Backoff = { initialMs: 100, maxMs: 300, factor: 1.5 };
+/** Reports put propagation at up to a few minutes; a status look once a minute of refusals is cheap. */
+const STATUS_LOOK_WHILE_REFUSED_MS = 60_000;
+
+/**
+ * Without an endpoint the user's status is the only signal and every look is a DescribeUsers call.
+ * The yardstick is AWS's template (check, then sleep 10 s): with its status reads before and after
+ * ModifyUser and in testSecret it makes 15 + ceil(P / 10 s) calls at propagation P. Outside this
+ * poll we make 14 (the pending reads that keep createSecret idempotent and finishSecret from
+ * promoting an empty version, less the read we skip before ModifyUser), so we may poll at most
+ * 1 + ceil(P / 10 s) times: one look straight away (all P = 0 needs), a second no sooner than 10 s
+ * later, a third no sooner than 20 s... Polls at 0, 10, 20 s are therefore the fastest schedule that
+ * stays at or under the template for every P; a growing backoff (say 0, 3, 10.5, 20.5 s) already
+ * costs a fourth call at 20 s. Jitter only upward: a pause under 10 s could cost that extra call.
+ */
+const SPARSE_STATUS_POLL: RetryOptions = {
+  backoff: { initialMs: 10_000, maxMs: 10_000, factor: 1 },
+  jitter: jitteredUpward,
+};
 
 /**
  * The four-step Secrets Manager rotation protocol for one cache user, written so that every step
@@ -101,11 +127,16 @@ export class Rotator {
     // still holds it is locked out until the next rotation drops it.
     const passwords = [...new Set([pending.password, current.password])];
     const directory = this.deps.users[target.user.engine];
+    let tries = 0;
     await retryUntil(
       `user ${target.userArn} to accept the new password`,
       deadline,
       async () => {
-        await this.waitUntilActive(target, deadline);
+        // No status read first: the user is nearly always active, and a refusal (InvalidUserState) is
+        // as good a check as a read, without its call on every rotation. A user can turn busy at any
+        // moment anyway, so only the retry on that fault makes the step safe. Once refused, wait for
+        // `active` (failing at once on `deleting`) instead of sending into a busy user again.
+        if (tries++ > 0) await this.waitUntilActive(target, deadline);
         await directory.setPasswords(target.user, passwords);
         return true;
       },
@@ -125,20 +156,41 @@ export class Rotator {
         ? await this.readCurrent(target)
         : parseSecret(pendingRaw, this.label(target, `pending version ${token}`), target.userArn);
     const tested = pendingRaw === undefined ? AWSCURRENT : AWSPENDING;
-    await this.waitUntilActive(target, deadline);
-    if (!target.endpoint) {
+    const endpoint = target.endpoint;
+    if (!endpoint) {
+      await this.waitUntilActive(target, deadline, SPARSE_STATUS_POLL);
       this.deps.note?.('no endpoint configured; live authentication check skipped', { tested });
       return 'done';
     }
-    const endpoint = target.endpoint;
+    // No status poll: `active` may come seconds before every node takes the password, and the
+    // password working is the very thing the step has to prove.
+    let lastLook = deadline.clock.now();
     await retryUntil(
       `${endpoint.host}:${endpoint.port} to accept the ${tested} password of '${candidate.username}'`,
       deadline,
       async () => {
-        await this.deps.credentials.authenticate(endpoint, candidate.username, candidate.password, deadline);
-        return true;
+        try {
+          await this.deps.credentials.authenticate(
+            endpoint,
+            candidate.username,
+            candidate.password,
+            deadline,
+          );
+          return true;
+        } catch (error) {
+          // Refusals long past any propagation may mean the user is going away; a rare look says so
+          // at once instead of at the deadline, and costs nothing while the password is on its way.
+          if (
+            isTransientAuthFailure(error) &&
+            deadline.clock.now() - lastLook >= STATUS_LOOK_WHILE_REFUSED_MS
+          ) {
+            lastLook = deadline.clock.now();
+            await this.requireRotatable(target);
+          }
+          throw error;
+        }
       },
-      { isRetryable: isTransientAuthFailure },
+      { isRetryable: isTransientAuthFailure, backoff: AUTH_RETRY },
     );
     this.deps.note?.('password authenticates against the cache', { tested, host: endpoint.host });
     return 'done';
@@ -197,15 +249,27 @@ export class Rotator {
     return user;
   }
 
-  private async waitUntilActive(target: ResolvedTarget, deadline: Deadline): Promise<void> {
-    await retryUntil(`user ${target.userArn} to become active`, deadline, async () => {
-      const user = await this.describe(target);
-      // Only `modifying` ends in `active`; waiting out `deleting` would burn the whole invocation.
-      if (user.status !== 'active' && user.status !== 'modifying') {
-        throw new RotationStateError(`user ${target.userArn} is ${user.status}; it cannot be rotated`);
-      }
-      return user.status === 'active' ? true : undefined;
-    });
+  /** Only `modifying` ends in `active`; a user that is `deleting` or gone cannot be rotated. */
+  private async requireRotatable(target: ResolvedTarget): Promise<boolean> {
+    const user = await this.describe(target);
+    if (user.status !== 'active' && user.status !== 'modifying') {
+      throw new RotationStateError(`user ${target.userArn} is ${user.status}; it cannot be rotated`);
+    }
+    return user.status === 'active';
+  }
+
+  private async waitUntilActive(
+    target: ResolvedTarget,
+    deadline: Deadline,
+    poll: RetryOptions = {},
+  ): Promise<void> {
+    await retryUntil(
+      `user ${target.userArn} to become active`,
+      deadline,
+      // Waiting out `deleting` would burn the whole invocation, so that fails at once.
+      async () => ((await this.requireRotatable(target)) ? true : undefined),
+      poll,
+    );
   }
 
   private label(target: ResolvedTarget, version: string): string {

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseUserArn } from '#shared/cache/refs';
 import {
   DeadlineExceededError,
@@ -48,6 +48,17 @@ describe('Rotator', () => {
     });
 
   const pendingPassword = () => JSON.parse(secrets.valueOf(TOKEN) ?? '{}').password as string;
+
+  /** Records every pause the code under test sleeps, in order. */
+  const recordPauses = () => {
+    const pauses: number[] = [];
+    const sleep = clock.sleep;
+    clock.sleep = async (ms) => {
+      pauses.push(ms);
+      await sleep(ms);
+    };
+    return pauses;
+  };
 
   /** A secret whose current value is `currentValue`, with a rotation under TOKEN just begun. */
   const startWith = (currentValue: string) => {
@@ -150,14 +161,27 @@ describe('Rotator', () => {
       expect(users.users.get(USER_ARN)?.passwords).toEqual([pendingPassword(), OLD_PASSWORD]);
     });
 
-    it('waits while the user is modifying and retries when the user turns busy again', async () => {
+    it('sends the passwords without reading the user first when the user is free', async () => {
+      await run('createSecret');
+      const describeUser = vi.spyOn(users, 'describeUser');
+
+      await run('setSecret');
+
+      expect(describeUser).not.toHaveBeenCalled();
+      expect(users.setCalls).toHaveLength(1);
+    });
+
+    it('waits until active after a busy refusal and sends again when the user turns busy again', async () => {
       await run('createSecret');
       users.statusQueue.push('modifying', 'modifying');
       users.busyCalls = 2;
+      const describeUser = vi.spyOn(users, 'describeUser');
 
       await run('setSecret');
 
       expect(users.setCalls).toHaveLength(3);
+      // Two modifying polls and one active after the first refusal, one active after the second.
+      expect(describeUser).toHaveBeenCalledTimes(4);
       expect(users.users.get(USER_ARN)?.passwords).toEqual([pendingPassword(), OLD_PASSWORD]);
     });
 
@@ -172,12 +196,16 @@ describe('Rotator', () => {
       expect(users.users.get(USER_ARN)?.passwords).toEqual([OLD_PASSWORD]);
     });
 
-    it('fails at once, without waiting out the deadline, when the user is being deleted', async () => {
+    it('fails at once, without waiting out the deadline, when a refused user is being deleted', async () => {
       await run('createSecret');
+      users.busyCalls = 1;
       users.statusQueue.push('deleting');
+      const started = clock.now();
 
       await expect(run('setSecret')).rejects.toThrow(`user ${USER_ARN} is deleting; it cannot be rotated`);
-      expect(users.setCalls).toHaveLength(0);
+      expect(users.setCalls).toHaveLength(1);
+      expect(clock.now() - started).toBeLessThanOrEqual(250);
+      expect(users.users.get(USER_ARN)?.passwords).toEqual([OLD_PASSWORD]);
     });
 
     it('refuses to run before createSecret has stored a pending value', async () => {
@@ -218,6 +246,48 @@ describe('Rotator', () => {
       expect(credentials.attempts).toHaveLength(4);
     });
 
+    it('never reads the user: a refused password costs no control-plane call', async () => {
+      await run('createSecret');
+      await run('setSecret');
+      users.statusQueue.push('modifying', 'modifying', 'modifying');
+      credentials.rejections = 20;
+      const describeUser = vi.spyOn(users, 'describeUser');
+
+      await run('testSecret');
+
+      expect(describeUser).not.toHaveBeenCalled();
+      expect(credentials.attempts).toHaveLength(21);
+    });
+
+    it('looks at the user once a minute of refusals, and fails at once when it is being deleted', async () => {
+      await run('createSecret');
+      await run('setSecret');
+      credentials.rejections = 10_000;
+      const describeUser = vi.spyOn(users, 'describeUser');
+      const started = clock.now();
+      users.statusQueue.push('modifying', 'deleting');
+
+      await expect(run('testSecret')).rejects.toThrow(/is deleting; it cannot be rotated/);
+
+      // The first look finds it modifying, the second (a minute later) deleting.
+      expect(describeUser).toHaveBeenCalledTimes(2);
+      expect(clock.now() - started).toBeGreaterThanOrEqual(120_000);
+      expect(clock.now() - started).toBeLessThan(121_000);
+    });
+
+    it('tries AUTH again at most 300 ms after a refusal, so it ends soon after the password works', async () => {
+      await run('createSecret');
+      await run('setSecret');
+      credentials.rejections = 40;
+      const pauses = recordPauses();
+
+      await run('testSecret');
+
+      expect(pauses).toHaveLength(40);
+      expect(Math.min(...pauses)).toBeGreaterThanOrEqual(50);
+      expect(Math.max(...pauses)).toBeLessThanOrEqual(300);
+    });
+
     it('fails with a deadline error when the password is never accepted', async () => {
       await run('createSecret');
 
@@ -241,6 +311,56 @@ describe('Rotator', () => {
       await run('testSecret', { on: { ...target, endpoint: undefined } });
 
       expect(credentials.attempts).toHaveLength(0);
+    });
+
+    it('without an endpoint, reads the user once when it is already active', async () => {
+      await run('createSecret');
+      const describeUser = vi.spyOn(users, 'describeUser');
+      const pauses = recordPauses();
+
+      await run('testSecret', { on: { ...target, endpoint: undefined } });
+
+      expect(describeUser).toHaveBeenCalledTimes(1);
+      expect(pauses).toEqual([]);
+    });
+
+    it('without an endpoint, polls until active no more often than every 10 s', async () => {
+      await run('createSecret');
+      users.statusQueue.push('modifying', 'modifying');
+      const describeUser = vi.spyOn(users, 'describeUser');
+      const pauses = recordPauses();
+
+      await run('testSecret', { on: { ...target, endpoint: undefined } });
+
+      // Polls at 0, 10 and 20 s: as many as AWS's template spends at 20 s propagation, never more.
+      expect(describeUser).toHaveBeenCalledTimes(3);
+      expect(pauses).toHaveLength(2);
+      for (const pause of pauses) {
+        expect(pause).toBeGreaterThanOrEqual(10_000);
+        expect(pause).toBeLessThanOrEqual(10_500);
+      }
+    });
+
+    it('without an endpoint, fails at once when the user is being deleted', async () => {
+      await run('createSecret');
+      users.statusQueue.push('deleting');
+
+      await expect(run('testSecret', { on: { ...target, endpoint: undefined } })).rejects.toThrow(
+        `user ${USER_ARN} is deleting; it cannot be rotated`,
+      );
+    });
+
+    it('without an endpoint, gives up with a deadline error when the user stays modifying', async () => {
+      await run('createSecret');
+      users.add(target.user, { status: 'modifying', passwords: [OLD_PASSWORD] });
+
+      const error = await run('testSecret', {
+        on: { ...target, endpoint: undefined },
+        deadlineMs: 35_000,
+      }).catch((e: Error) => e);
+
+      expect(error).toBeInstanceOf(DeadlineExceededError);
+      expect((error as Error).message).toContain(`user ${USER_ARN} to become active`);
     });
   });
 
