@@ -68,6 +68,7 @@ const PROTOCOLS: Readonly<Record<ServiceName, (faults: readonly Fault[]) => Prot
   memorydb: awsJson,
   eventbridge: awsJson,
   elasticache: (faults) => awsQuery('http://elasticache.amazonaws.com/doc/2015-02-02/', faults),
+  cloudformation: (faults) => awsQuery('http://cloudformation.amazonaws.com/doc/2010-05-15/', faults),
   scheduler: restJson,
 };
 
@@ -77,7 +78,10 @@ const JSON_TARGET_PREFIXES: Readonly<Record<string, ServiceName>> = {
   AmazonMemoryDB: 'memorydb',
   AWSEvents: 'eventbridge',
 };
-const QUERY_VERSIONS: Readonly<Record<string, ServiceName>> = { '2015-02-02': 'elasticache' };
+const QUERY_VERSIONS: Readonly<Record<string, ServiceName>> = {
+  '2015-02-02': 'elasticache',
+  '2010-05-15': 'cloudformation',
+};
 // A REST service is named only in the SigV4 credential scope; its routes tell the operation.
 const REST_SERVICES: readonly ServiceName[] = ['scheduler'];
 

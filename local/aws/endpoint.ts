@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { type LocalDynamo, startDynamo } from '../dynamodb/server';
 import type { RedisServer } from '../redis/server';
 import { type Call, CallLog, FaultPlan } from './calls';
+import { StackStore, type StacksHarness } from './cloudformation';
 import { createDispatcher } from './dispatch';
 import { elastiCacheUserGroups, elastiCacheUsers } from './elasticache';
 import { EventStore, type EventsHarness } from './events';
@@ -16,6 +17,7 @@ import { type Delays, type UserHarness, UserStore } from './users';
 import type { ServiceName } from './wire';
 
 export type { Call } from './calls';
+export type { NewStack, StackResource, StacksHarness } from './cloudformation';
 export type { EventsHarness, PutEvent } from './events';
 export type { GroupChange, GroupHarness, GroupState, GroupStatus, NewGroup } from './groups';
 export type { Firing, LocalSchedule, SchedulesHarness } from './scheduler';
@@ -59,6 +61,7 @@ export interface LocalAwsEnv {
   readonly AWS_ENDPOINT_URL_MEMORYDB: string;
   readonly AWS_ENDPOINT_URL_EVENTBRIDGE: string;
   readonly AWS_ENDPOINT_URL_SCHEDULER: string;
+  readonly AWS_ENDPOINT_URL_CLOUDFORMATION: string;
   readonly AWS_ENDPOINT_URL_DYNAMODB: string;
   readonly AWS_ACCESS_KEY_ID: string;
   readonly AWS_SECRET_ACCESS_KEY: string;
@@ -78,6 +81,8 @@ export interface LocalAws {
   readonly events: EventsHarness;
   /** EventBridge Scheduler's schedules, and firing the one-time ones that are due. */
   readonly schedules: SchedulesHarness;
+  /** CloudFormation stacks and their resources, for ListStackResources. */
+  readonly stacks: StacksHarness;
   /** DynamoDB, served by dynalite in memory on a port of its own. */
   readonly dynamo: LocalDynamo;
   /** Requests answered with a throttling error so far; they are in `calls` with that error too. */
@@ -101,7 +106,7 @@ export interface LocalAws {
 
 /**
  * Starts an HTTP endpoint on a random loopback port that speaks Secrets Manager, ElastiCache, MemoryDB,
- * EventBridge and EventBridge Scheduler, and dynalite for DynamoDB on a port of its own.
+ * EventBridge, EventBridge Scheduler and CloudFormation, and dynalite for DynamoDB on a port of its own.
  */
 export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const users = new UserStore(opts.redis, {
@@ -113,6 +118,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const secrets = new SecretStore();
   const events = new EventStore();
   const schedules = new ScheduleStore();
+  const stacks = new StackStore();
   const dynamo = await startDynamo();
   const calls = new CallLog();
   const faults = new FaultPlan();
@@ -128,6 +134,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
         memoryDbAcls(groups),
         events.module,
         schedules.module,
+        stacks.module,
       ],
       calls,
       faults,
@@ -148,6 +155,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
     groups,
     events,
     schedules,
+    stacks,
     dynamo,
     get throttledCount() {
       return throttle.throttledCount;
@@ -171,6 +179,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
       AWS_ENDPOINT_URL_MEMORYDB: url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: url,
       AWS_ENDPOINT_URL_SCHEDULER: url,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',

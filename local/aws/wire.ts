@@ -1,6 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type ServiceName = 'secretsmanager' | 'elasticache' | 'memorydb' | 'eventbridge' | 'scheduler';
+export type ServiceName =
+  | 'secretsmanager'
+  | 'elasticache'
+  | 'memorydb'
+  | 'eventbridge'
+  | 'scheduler'
+  | 'cloudformation';
 
 /** A modelled AWS error; `code` is the error shape name, e.g. `InvalidUserStateFault`. */
 export class ServiceError extends Error {
@@ -127,7 +133,7 @@ export function restJson(faults: readonly Fault[]): Protocol {
   };
 }
 
-/** awsQuery, as ElastiCache speaks it: form-encoded requests, XML responses. */
+/** awsQuery, as ElastiCache and CloudFormation speak it: form-encoded requests, XML responses. */
 export function awsQuery(xmlNamespace: string, faults: readonly Fault[]): Protocol {
   const contentType = 'text/xml';
   return {
