@@ -9,7 +9,6 @@ import {
   MEMBERSHIP_CONFIG_FILE,
   membershipConfigFileContent,
 } from '../lambdas/shared/membership/config-file';
-import { serializeTargets } from '../lambdas/shared/rotation/targets';
 import {
   accessTableBeside,
   grantsOf,
@@ -19,11 +18,13 @@ import {
   startLocalAws,
   startRedis,
   synthesizeBundles,
+  writeTargetsFile,
 } from '../local';
 import { coldStartBench } from './cold-start';
 import { reconcileScaleBench } from './reconcile-scale';
 import { requestBench } from './requests';
 import { rotationBench } from './rotation';
+import { scaleBench } from './scale';
 import { type Row, table } from './stats';
 
 const OUT_DIR = fileURLToPath(new URL('../.bench-out/', import.meta.url));
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
   });
   const quick = values.quick;
-  const sections = ['rotation', 'reconcile', 'requests', 'cold-start'];
+  const sections = ['scale', 'rotation', 'reconcile', 'requests', 'cold-start'];
   const unknown = (values.only ?? []).filter((section) => !sections.includes(section));
   if (unknown.length > 0) throw new Error(`--only takes ${sections.join(', ')}; got ${unknown.join(', ')}`);
   const runs = (section: string) => values.only === undefined || values.only.includes(section);
@@ -51,6 +52,11 @@ async function main(): Promise<void> {
       if (!file) throw new Error(`the synthesized stack has no ${folder} function`);
       return file;
     };
+
+    if (runs('scale')) {
+      log('0. scale: the platform-sized config against the deploy-time limits...');
+      rows.push(...scaleBench(join(work, 'scale.out')));
+    }
 
     if (runs('rotation')) {
       log('1-2. rotation time, API calls and billed time per rotation...');
@@ -122,7 +128,7 @@ async function main(): Promise<void> {
               env: {
                 ...aws.env(),
                 NODE_EXTRA_CA_CERTS: redis.caFile,
-                [ENV.rotationTargets]: serializeTargets([
+                [ENV.rotationTargetsFile]: writeTargetsFile([
                   { secretArn: user.secretArn, userArn: user.userArn },
                 ]),
                 [ENV.passwordLength]: '64',

@@ -42,6 +42,6 @@ const membership = new CacheMembership(stack, 'Membership', {
 
 new FailureAlerts(stack, 'Alerts', {
   functions: { Rotation: rotation.handler.function, Membership: membership.handler.function },
-  rotatedSecrets: rotation.secrets.map(({ secret }) => secret),
+  rotationFailures: true,
   deadLetterQueues: { Membership: membership.deadLetterQueue },
 });

@@ -1,6 +1,7 @@
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -13,6 +14,7 @@ import { InvalidConfigError } from './config/validate';
 import { CacheMembership, type CacheMembershipProps } from './constructs/cache-membership';
 import { CredentialRotation, type CredentialRotationProps } from './constructs/credential-rotation';
 import { FailureAlerts } from './constructs/failure-alerts';
+import { resourceCountProblems } from './stack-limits';
 
 /** The config-driven stack: one validated config, mapped onto the constructs. */
 export interface CacheAccessStackProps extends StackProps {
@@ -32,6 +34,7 @@ export interface CacheAccessStackProps extends StackProps {
 export class CacheAccessStack extends Stack {
   constructor(scope: Construct, id: string, props: CacheAccessStackProps) {
     super(scope, id, { ...props, env: props.env ?? envOf(props.config) });
+    this.node.addValidation({ validate: () => resourceCountProblems(this) });
     const { rotation: rotationConfig, membership: membershipConfig } = props.config;
     const rotation =
       rotationConfig && new CredentialRotation(this, 'Rotation', this.rotationProps(rotationConfig));
@@ -44,7 +47,7 @@ export class CacheAccessStack extends Stack {
         ...(rotation && { Rotation: rotation.handler.function }),
         ...(membership && { Membership: membership.handler.function }),
       },
-      rotatedSecrets: rotation?.secrets.map(({ secret }) => secret),
+      rotationFailures: rotation !== undefined,
       deadLetterQueues: membership && { Membership: membership.deadLetterQueue },
     });
 
@@ -64,15 +67,14 @@ export class CacheAccessStack extends Stack {
 
   private rotationProps(config: RotationConfig): CredentialRotationProps {
     return {
-      users: config.targets.map(({ user, secret, username, endpoint }) => ({
+      users: config.targets.map(({ user, secret, username, endpoint, kmsKey }) => ({
         user,
         secret:
           secret &&
-          secretsmanager.Secret.fromSecretCompleteArn(
-            this,
-            `ExistingSecret-${resourceKey(user)}`,
-            secret.arn,
-          ),
+          secretsmanager.Secret.fromSecretAttributes(this, `ExistingSecret-${resourceKey(user)}`, {
+            secretCompleteArn: secret.arn,
+            encryptionKey: kmsKey && kms.Key.fromKeyArn(this, `ExistingKey-${resourceKey(user)}`, kmsKey.arn),
+          }),
         username,
         endpoint,
       })),

@@ -1,21 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { readBundledFile } from '#shared/bundled-file';
 import { cacheDirectories } from '#shared/cache/engines';
 import type { CacheGroupRef } from '#shared/cache/refs';
 import { requireEnv } from '#shared/env';
 import { ENV } from '#shared/env-names';
-import {
-  DeployedConfigError,
-  GroupsFailedError,
-  InvalidEventError,
-  MembershipRunError,
-} from '#shared/errors';
+import { GroupsFailedError, InvalidEventError, MembershipRunError } from '#shared/errors';
 import { defineHandler } from '#shared/handler';
 import { MEMBERSHIP_CONFIG_FILE, readMembershipConfigFile } from '#shared/membership/config-file';
 import { parseMembershipEvent } from '#shared/membership/event';
@@ -37,10 +30,8 @@ const fn = defineHandler({
   failure: MembershipRunError,
 });
 
-const configFile =
-  process.env[ENV.membershipConfigFile] ??
-  join(dirname(fileURLToPath(import.meta.url)), MEMBERSHIP_CONFIG_FILE);
-const { grants, requests } = readMembershipConfigFile(readBundledFile(configFile), configFile);
+const configFile = readBundledFile(MEMBERSHIP_CONFIG_FILE, ENV.membershipConfigFile, import.meta.url);
+const { grants, requests } = readMembershipConfigFile(configFile.content, configFile.path);
 const configuredGroups: readonly CacheGroupRef[] = [
   ...new Map([...grants, ...(requests?.rules ?? [])].map(({ group }) => [group.arn, group])).values(),
 ];
@@ -76,14 +67,6 @@ const access = new AccessService({
   now: Date.now,
   note: fn.note,
 });
-
-function readBundledFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new DeployedConfigError(`cannot read ${file}; redeploy the stack to restore it`, { cause: error });
-  }
-}
 
 export interface MembershipResult {
   /** What an access event did, for events from the bus. */

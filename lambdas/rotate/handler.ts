@@ -1,14 +1,17 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { readBundledFile } from '#shared/bundled-file';
 import { cacheDirectories } from '#shared/cache/engines';
-import { requireEnv, requireIntegerEnv } from '#shared/env';
+import { requireIntegerEnv } from '#shared/env';
 import { ENV } from '#shared/env-names';
 import { RotationStepError, SecretNotAllowedError } from '#shared/errors';
 import { defineHandler } from '#shared/handler';
+import { CloudFormationStackSecrets } from '#shared/rotation/cloudformation-stack-secrets';
 import { parseRotationEvent } from '#shared/rotation/event';
 import { RedisCredentialCheck } from '#shared/rotation/redis-credential-check';
 import { Rotator } from '#shared/rotation/rotator';
 import { SecretsManagerStore } from '#shared/rotation/secrets-manager-store';
-import { TargetRegistry } from '#shared/rotation/targets';
+import { ROTATION_TARGETS_FILE, readRotationTargetsFile, TargetRegistry } from '#shared/rotation/targets';
 import { clipped, shown } from '#shared/shown';
 
 const fn = defineHandler({
@@ -20,7 +23,12 @@ const fn = defineHandler({
   failure: RotationStepError,
 });
 
-const targets = TargetRegistry.fromJson(requireEnv(ENV.rotationTargets), ENV.rotationTargets);
+const targetsFile = readBundledFile(ROTATION_TARGETS_FILE, ENV.rotationTargetsFile, import.meta.url);
+const stackId = process.env[ENV.rotationStack];
+const targets = new TargetRegistry(
+  readRotationTargetsFile(targetsFile.content, targetsFile.path),
+  stackId ? new CloudFormationStackSecrets(new CloudFormationClient({}), stackId) : undefined,
+);
 const passwordLength = requireIntegerEnv(ENV.passwordLength);
 
 const rotator = new Rotator({
@@ -35,7 +43,7 @@ export const handler = fn.handler(async (event, { deadline, metrics, workingOn }
   const { step, secretId, token } = parseRotationEvent(event);
   workingOn(`${step} for secret ${shown(secretId)}`, { step, secretId: clipped(secretId), token });
   metrics.addDimension('Step', step);
-  const target = targets.find(secretId);
+  const target = await targets.find(secretId);
   if (!target) {
     throw new SecretNotAllowedError(
       `secret ${shown(secretId)} is not one of the ${targets.size} secrets this function rotates; nothing was changed`,

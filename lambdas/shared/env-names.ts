@@ -1,6 +1,9 @@
 /** Environment variables the stack sets and the functions read; the one place both sides agree on names. */
 export const ENV = {
-  rotationTargets: 'ROTATION_TARGETS',
+  /** Where the rotation targets file is; by default the file the stack bundles beside the handler. */
+  rotationTargetsFile: 'ROTATION_TARGETS_FILE',
+  /** The stack whose created secrets the rotation function may rotate. */
+  rotationStack: 'ROTATION_STACK_ID',
   passwordLength: 'PASSWORD_LENGTH',
   /** Where the membership config file is; by default the file the stack bundles beside the handler. */
   membershipConfigFile: 'MEMBERSHIP_CONFIG_FILE',

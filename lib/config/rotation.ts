@@ -2,7 +2,9 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
   type ArnLocation,
+  KMS_KEY_ARN_FORM,
   locationOf,
+  parseKmsKeyArn,
   parseSecretArn,
   SECRET_ARN_FORM,
   sameLocation,
@@ -25,6 +27,7 @@ export function tryParse<T>(parse: () => T): T | undefined {
 }
 
 const isSecretArn = (arn: string) => tryParse(() => parseSecretArn(arn)) !== undefined;
+const isKmsKeyArn = (arn: string) => tryParse(() => parseKmsKeyArn(arn)) !== undefined;
 
 /**
  * Secrets Manager refuses a window that reaches into the next rotation window or the next UTC day.
@@ -74,10 +77,16 @@ const targetSchema = z
       .regex(/^[\x21-\x7e]{1,128}$/, 'expected 1-128 printable characters without spaces')
       .optional(),
     endpoint: endpointSchema.optional(),
+    kmsKeyArn: z.string().refine(isKmsKeyArn, `expected ${KMS_KEY_ARN_FORM}`).optional(),
   })
   .refine((t) => !(t.secretArn && t.username), {
     path: ['username'],
     message: 'username only applies to secrets the stack creates; an existing secret keeps its own username',
+  })
+  .refine((t) => !(t.kmsKeyArn && !t.secretArn), {
+    path: ['kmsKeyArn'],
+    message:
+      'kmsKeyArn only applies to an existing secret (secretArn); the secrets the stack creates use the AWS managed key',
   });
 
 const networkSchema = z.strictObject({
@@ -135,16 +144,21 @@ export const rotationSchema = z
     // Malformed ARNs are already reported by their field's own check; the cross-checks skip them.
     rotation.targets.forEach((target, index) => {
       const user = tryParse(() => parseUserArn(target.userArn));
-      const secretArn = target.secretArn;
-      const secret = secretArn === undefined ? undefined : tryParse(() => parseSecretArn(secretArn));
-      if (!user || !secret) return;
-      if (!sameLocation(secret, user)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['targets', index, 'secretArn'],
-          input: secretArn,
-          message: `expected a secret in ${locationOf(user)}, where its user is`,
-        });
+      if (!user) return;
+      const located = [
+        ['secretArn', 'a secret', target.secretArn, parseSecretArn],
+        ['kmsKeyArn', 'a key', target.kmsKeyArn, parseKmsKeyArn],
+      ] as const;
+      for (const [key, what, arn, parse] of located) {
+        const location = arn === undefined ? undefined : tryParse(() => parse(arn));
+        if (location && !sameLocation(location, user)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['targets', index, key],
+            input: arn,
+            message: `expected ${what} in ${locationOf(user)}, where its user is`,
+          });
+        }
       }
     });
     const { network } = rotation;
@@ -170,6 +184,8 @@ interface RotationTargetConfig {
   readonly secret?: ArnLocation;
   readonly username?: string;
   readonly endpoint?: Endpoint;
+  /** The customer managed key the existing secret is encrypted with. */
+  readonly kmsKey?: ArnLocation;
 }
 
 export interface RotationConfig extends Omit<RotationSection, 'targets'> {
@@ -180,10 +196,11 @@ export interface RotationConfig extends Omit<RotationSection, 'targets'> {
 export function resolveRotation({ targets, ...rotation }: RotationSection): RotationConfig {
   return {
     ...rotation,
-    targets: targets.map(({ userArn, secretArn, ...target }) => ({
+    targets: targets.map(({ userArn, secretArn, kmsKeyArn, ...target }) => ({
       ...target,
       user: parseUserArn(userArn),
       secret: secretArn === undefined ? undefined : parseSecretArn(secretArn),
+      kmsKey: kmsKeyArn === undefined ? undefined : parseKmsKeyArn(kmsKeyArn),
     })),
   };
 }

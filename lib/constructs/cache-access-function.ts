@@ -2,13 +2,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Names, RemovalPolicy, Stage, Tokenization, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stage, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { deployedJsonLength } from './deploy-size';
+import { RolePolicies, type RolePolicySizes, rolePolicyProblems, rolePolicySizes } from './role-policies';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -72,11 +74,17 @@ export class CacheAccessFunction extends Construct {
   readonly handlerFolder: string;
   readonly function: NodejsFunction;
   readonly role: iam.Role;
+  private readonly policies: RolePolicies[] = [];
+  private readonly networking?: iam.Policy;
+  private readonly environment: Readonly<Record<string, string>>;
+  /** What the function is handed beside its handler, by file name. */
+  readonly bundledFiles: Readonly<Record<string, string>>;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: CacheAccessFunctionProps) {
     super(scope, id);
     this.handlerFolder = props.handlerFolder;
+    this.bundledFiles = props.bundledFiles ?? {};
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -126,9 +134,41 @@ export class CacheAccessFunction extends Construct {
           copyIntoBundle(props.bundledFiles, Stage.of(this)?.outdir ?? tmpdir(), Names.uniqueId(this)),
       },
     });
-    this.node.addValidation({ validate: () => environmentProblems(environment) });
+    this.networking = networking;
+    this.environment = environment;
+    this.node.addValidation({
+      validate: () => {
+        const sizes = this.deploySizes();
+        return [
+          ...environmentProblems(sizes.environmentBytes),
+          ...rolePolicyProblems(this.role, sizes.policies),
+        ];
+      },
+    });
     // Lambda checks the network interface permissions when the function is created.
     if (networking) this.function.node.addDependency(networking);
+  }
+
+  /** What AWS measures at deploy: the environment as JSON, and the role's policies as IAM counts them. */
+  deploySizes(): { readonly environmentBytes: number; readonly policies: RolePolicySizes } {
+    return {
+      environmentBytes: deployedJsonLength(this, this.environment),
+      policies: rolePolicySizes(
+        this.role,
+        [...(this.networking ? [this.networking] : []), ...this.policies.map(({ inline }) => inline)],
+        this.policies.flatMap(({ managed }) => managed),
+      ),
+    };
+  }
+
+  /**
+   * Gives the function `statements` for one purpose, in policies under `scope` named `id` (see
+   * `RolePolicies`); the role is measured against IAM's quotas at synth.
+   */
+  grant(scope: Construct, id: string, statements: readonly iam.PolicyStatement[]): RolePolicies {
+    const policies = new RolePolicies(scope, id, this.role, statements);
+    this.policies.push(policies);
+    return policies;
   }
 
   /** Network interface permissions for VPC placement; the AWS-managed policy would add CloudWatch Logs on *. */
@@ -174,22 +214,13 @@ function copyIntoBundle(files: Readonly<Record<string, string>>, outdir: string,
   };
 }
 
-/** Lambda refuses a function whose environment variables, names and values together, exceed 4 KB. */
-const ENVIRONMENT_LIMIT_BYTES = 4096;
-/** A value only known at deploy time (a created secret's ARN) is counted as long as such an ARN gets. */
-const UNRESOLVED_VALUE_BYTES = 128;
-/** How the CDK writes a deploy-time value into a string. */
-const ENCODED_TOKEN = /\$\{Token\[[^\]]*\]\}/g;
+/** Lambda refuses a function whose environment, as a JSON document with its escapes, exceeds 4 KB. */
+export const ENVIRONMENT_LIMIT_BYTES = 4096;
 
-function environmentProblems(environment: Readonly<Record<string, string>>): string[] {
-  const bytes = Object.entries(environment).reduce((sum, [name, value]) => {
-    const tokens = Tokenization.reverseString(value).tokens.length;
-    const known = value.replace(ENCODED_TOKEN, '');
-    return sum + Buffer.byteLength(name) + Buffer.byteLength(known) + tokens * UNRESOLVED_VALUE_BYTES;
-  }, 0);
+function environmentProblems(bytes: number): string[] {
   return bytes > ENVIRONMENT_LIMIT_BYTES
     ? [
-        `the function's environment would take about ${bytes} bytes, over Lambda's limit of ${ENVIRONMENT_LIMIT_BYTES}: the config names too many rotation targets for one stack; split them across stacks (cdk deploy -c config=part1.json, ...)`,
+        `Lambda environment limit: the function's environment would take about ${bytes} bytes as JSON, over Lambda's limit of ${ENVIRONMENT_LIMIT_BYTES}; move configuration into a bundled file (bundledFiles) or remove variables`,
       ]
     : [];
 }

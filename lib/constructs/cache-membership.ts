@@ -178,10 +178,9 @@ export class CacheMembership extends Construct {
             }),
           ]),
     ];
-    const policy = new iam.Policy(this, 'MembershipPolicy', { statements });
-    this.handler.role.attachInlinePolicy(policy);
-    acknowledgePatterns(policy, managed);
-    routing?.acknowledge(policy);
+    const policies = this.handler.grant(this, 'MembershipPolicy', statements).all;
+    acknowledgePatterns(policies, this, managed);
+    routing?.acknowledge(policies);
 
     scheduleWindows(this, {
       fn,

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,11 +9,12 @@ import { ENGINE_NAMES, ENGINES } from '../../lambdas/shared/cache/engines';
 import { type CacheUser, resourceKey } from '../../lambdas/shared/cache/refs';
 import { ENV } from '../../lambdas/shared/env-names';
 import { EXCLUDED_PASSWORD_CHARACTERS, PASSWORD_LENGTH } from '../../lambdas/shared/password';
-import { serializeTargets } from '../../lambdas/shared/rotation/targets';
+import { ROTATION_TARGETS_FILE, rotationTargetsFileContent } from '../../lambdas/shared/rotation/targets';
 import { windowOverrun } from '../config/rotation';
 import { isRotationSchedule } from '../config/schedule-expressions';
 import { CacheAccessFunction } from './cache-access-function';
 import { propsError } from './props-error';
+import type { RolePolicies } from './role-policies';
 
 /** Where the rotation function logs in to prove a new password works. */
 export interface CacheEndpoint {
@@ -32,7 +33,9 @@ export interface RotatedUserProps {
   readonly user: CacheUser;
   /**
    * The secret that holds the user's password, in AWS's format `{"username","password","user_arn"}`.
-   * Other keys in it are kept on every rotation.
+   * Other keys in it are kept on every rotation. A secret encrypted with a customer managed key must
+   * carry that key (`Secret.fromSecretAttributes` with `encryptionKey`): the function may then use it
+   * through Secrets Manager only (`kms:ViaService`).
    * @default - a new secret with a generated password, rotated at once: the user's current passwords stop working on deploy
    */
   readonly secret?: secretsmanager.ISecret;
@@ -121,11 +124,12 @@ export class CredentialRotation extends Construct {
       endpoint,
     }));
     this.secrets = rotated.map(({ user, secret, created }) => ({ user, secret, created }));
-    const targets = rotated.map(({ user, secret, endpoint }) => ({
-      secretArn: secret.secretArn,
+    const targets = rotated.map(({ user, secret, endpoint }, index) => ({
+      ...this.secretRef(secret, index),
       userArn: user.arn,
       endpoint: endpoint && { host: endpoint.host, port: endpoint.port ?? DEFAULT_PORT, tls: true },
     }));
+    const fromStack = targets.some((target) => 'secretLogicalId' in target);
     this.handler = new CacheAccessFunction(this, 'Rotator', {
       handlerFolder: 'rotate',
       description: 'Rotates ElastiCache and MemoryDB user passwords for Secrets Manager',
@@ -137,9 +141,10 @@ export class CredentialRotation extends Construct {
         securityGroups: props.securityGroups,
       },
       environment: {
-        [ENV.rotationTargets]: serializeTargets(targets),
         [ENV.passwordLength]: String(passwordLength),
+        ...(fromStack && { [ENV.rotationStack]: Stack.of(this).stackId }),
       },
+      bundledFiles: { [ROTATION_TARGETS_FILE]: rotationTargetsFileContent(targets) },
     });
     const { function: fn } = this.handler;
 
@@ -151,7 +156,7 @@ export class CredentialRotation extends Construct {
       principal: 'secretsmanager.amazonaws.com',
       sourceAccount: Stack.of(this).account,
     });
-    const policy = this.grantRotation();
+    const policies = this.grantRotation(fromStack);
     for (const { user, secret } of this.secrets) {
       const rotation = new secretsmanager.CfnRotationSchedule(this, `Schedule-${resourceKey(user)}`, {
         secretId: secret.secretArn,
@@ -160,7 +165,7 @@ export class CredentialRotation extends Construct {
         rotateImmediatelyOnUpdate: true,
       });
       // The first rotation starts as soon as the schedule exists; the function must be callable and allowed by then.
-      rotation.node.addDependency(permission, policy);
+      rotation.node.addDependency(permission, ...policies.all);
     }
   }
 
@@ -183,8 +188,27 @@ export class CredentialRotation extends Construct {
     });
   }
 
+  /**
+   * How the function's allow-list names a secret: by ARN when the ARN is known at synth, else by
+   * logical id when the secret is a resource of this stack (its ARN is read from the stack's own
+   * resource list at run time, which only the stack's deployments can change).
+   */
+  private secretRef(
+    secret: secretsmanager.ISecret,
+    index: number,
+  ): { secretArn: string } | { secretLogicalId: string } {
+    if (!Token.isUnresolved(secret.secretArn)) return { secretArn: secret.secretArn };
+    const resource = secret.node.defaultChild;
+    if (resource instanceof CfnResource && Stack.of(resource) === Stack.of(this)) {
+      return { secretLogicalId: Stack.of(this).getLogicalId(resource) };
+    }
+    throw propsError('CredentialRotation', [
+      `users[${index}].secret: give an existing secret by its complete ARN, or a secret created in the same stack; ${secret.node.path} has an ARN known only at deploy time in another stack`,
+    ]);
+  }
+
   /** The rotation protocol's four secret actions and the two user actions, on exactly these secrets and users. */
-  private grantRotation(): iam.Policy {
+  private grantRotation(fromStack: boolean): RolePolicies {
     const statements = [
       new iam.PolicyStatement({
         sid: 'RotateConfiguredSecrets',
@@ -209,9 +233,36 @@ export class CredentialRotation extends Construct {
         }),
       );
     }
-    const policy = new iam.Policy(this, 'RotationPolicy', { statements });
-    this.handler.role.attachInlinePolicy(policy);
-    return policy;
+    // A secret encrypted with a customer managed key is read and written through Secrets Manager only.
+    const keys = [
+      ...new Set(
+        this.secrets.flatMap(({ secret }) => (secret.encryptionKey ? [secret.encryptionKey.keyArn] : [])),
+      ),
+    ];
+    if (keys.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'UseSecretKeysThroughSecretsManager',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: keys,
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': `secretsmanager.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
+            },
+          },
+        }),
+      );
+    }
+    if (fromStack) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'FindCreatedSecrets',
+          actions: ['cloudformation:ListStackResources'],
+          resources: [Stack.of(this).stackId],
+        }),
+      );
+    }
+    return this.handler.grant(this, 'RotationPolicy', statements);
   }
 }
 

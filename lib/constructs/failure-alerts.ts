@@ -5,7 +5,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -18,10 +17,11 @@ export interface FailureAlertsProps {
    */
   readonly functions?: Readonly<Record<string, lambda.IFunction>>;
   /**
-   * Secrets whose failed or abandoned rotations should page someone.
-   * @default - none
+   * Page on every failed or abandoned Secrets Manager rotation in the stack's account and region.
+   * The rule names no secret: an event pattern is limited to 2,048 characters, about 16 secret ARNs.
+   * @default false
    */
-  readonly rotatedSecrets?: readonly secretsmanager.ISecret[];
+  readonly rotationFailures?: boolean;
   /**
    * Queues that collect runs that failed for good, by a stable name used in construct ids.
    * @default - none
@@ -36,7 +36,7 @@ const ENCRYPT_FOR_TOPIC = ['kms:Decrypt', 'kms:GenerateDataKey*'];
 
 /**
  * One encrypted SNS topic that receives every failure worth waking up for: Secrets Manager's
- * rotation failure events for the configured secrets, errors of the functions and anything that
+ * rotation failure events, errors of the functions and anything that
  * lands in a dead-letter queue. The topic policy replaces SNS's default one, so every publisher
  * (CloudWatch for the alarms, EventBridge for the rule) gets its own Allow, tied to this
  * account and to the alarms and rule it created.
@@ -93,17 +93,13 @@ export class FailureAlerts extends Construct {
       enforceSSL: true,
     });
 
-    const secretArns = (props.rotatedSecrets ?? []).map((secret) => secret.secretArn);
-    if (secretArns.length > 0) {
+    if (props.rotationFailures) {
       this.rotationFailedRule = new events.Rule(this, 'RotationFailed', {
-        description: 'Secrets Manager could not rotate a cache user secret',
+        description: 'Secrets Manager could not rotate a secret (the message names it)',
         eventPattern: {
           source: ['aws.secretsmanager'],
           detailType: ['AWS Service Event via CloudTrail'],
-          detail: {
-            eventName: ROTATION_FAILURE_EVENTS,
-            additionalEventData: { SecretId: secretArns },
-          },
+          detail: { eventName: ROTATION_FAILURE_EVENTS },
         },
         // A bare target: CDK's SnsTopic target would add an Allow with no conditions; the one below
         // names this rule and this account.

@@ -1,4 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -20,4 +21,24 @@ function render(value: unknown): string {
     return parts.map(render).join(separator);
   }
   throw new Error(`cdk-nag notation for ${JSON.stringify(value)} is not known`);
+}
+
+/**
+ * Acknowledges AwsSolutions-IAM5 for `arn` with `reason` on the policy that holds it: statements
+ * may spread over several policies, and each finding sits on the one whose document names the ARN.
+ */
+export function acknowledgeWildcard(
+  policies: readonly (iam.Policy | iam.ManagedPolicy)[],
+  arn: string,
+  reason: string,
+): void {
+  for (const policy of policies) {
+    const stack = Stack.of(policy);
+    const resolvedArn = JSON.stringify(stack.resolve(arn));
+    if (!JSON.stringify(stack.resolve(policy.document)).includes(resolvedArn)) continue;
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagNotation(policy, arn)}]`,
+      reason,
+    });
+  }
 }

@@ -1,11 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { ENV } from '../../lambdas/shared/env-names';
-import { type RotationTarget, serializeTargets } from '../../lambdas/shared/rotation/targets';
+import {
+  ROTATION_TARGETS_FILE,
+  type RotationTarget,
+  rotationTargetsFileContent,
+} from '../../lambdas/shared/rotation/targets';
 import type { Engine, LocalAws } from '../aws/endpoint';
 import type { Invocation, LambdaHost } from '../lambda/host';
 import { startLambda } from '../lambda/host';
@@ -63,25 +70,58 @@ export async function provisionUser(
   return { engine, name, userArn, secretArn: ARN, initialPassword };
 }
 
-/** Starts the bundled rotation function with the environment the stack would give it. */
+/** The stand-in for the stack that owns created secrets. */
+const LOCAL_STACK = {
+  stackName: 'CacheAccessAutomation',
+  stackId:
+    'arn:aws:cloudformation:eu-west-1:123456789012:stack/CacheAccessAutomation/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+};
+
+/**
+ * Starts the bundled rotation function with what the stack would give it: the targets file and the
+ * environment naming it. With `created`, the secrets are named by logical id, as secrets the stack
+ * created are, and the local CloudFormation lists them as the stack's resources.
+ */
 export function startRotationFunction(
   bundle: string,
   aws: LocalAws,
   redis: RedisServer,
   users: readonly ProvisionedUser[],
-  options: { endpoint?: boolean } = {},
+  options: { endpoint?: boolean; created?: boolean } = {},
 ): Promise<LambdaHost> {
-  const targets: RotationTarget[] = users.map((u) => ({
-    secretArn: u.secretArn,
-    userArn: u.userArn,
-    endpoint: options.endpoint === false ? undefined : { host: redis.host, port: redis.port, tls: true },
-  }));
+  const endpoint = options.endpoint === false ? undefined : { host: redis.host, port: redis.port, tls: true };
+  const targets: RotationTarget[] = users.map((u) =>
+    options.created
+      ? { secretLogicalId: logicalIdOf(u), userArn: u.userArn, endpoint }
+      : { secretArn: u.secretArn, userArn: u.userArn, endpoint },
+  );
+  if (options.created) {
+    aws.stacks.put(
+      LOCAL_STACK,
+      users.map((u) => ({
+        logicalId: logicalIdOf(u),
+        physicalId: u.secretArn,
+        type: 'AWS::SecretsManager::Secret',
+      })),
+    );
+  }
   return startLambda(bundle, {
     ...aws.env(),
     NODE_EXTRA_CA_CERTS: redis.caFile,
-    [ENV.rotationTargets]: serializeTargets(targets),
+    [ENV.rotationTargetsFile]: writeTargetsFile(targets),
+    ...(options.created && { [ENV.rotationStack]: LOCAL_STACK.stackId }),
     [ENV.passwordLength]: '64',
   });
+}
+
+/** A logical id as the CDK makes them: letters and digits only. */
+const logicalIdOf = (user: ProvisionedUser) => `Secret${user.name.replace(/[^A-Za-z0-9]/g, '')}`;
+
+/** The targets file as the stack writes it, in a folder of its own so each start can have its own. */
+export function writeTargetsFile(targets: readonly RotationTarget[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'rotation-targets-')), ROTATION_TARGETS_FILE);
+  writeFileSync(file, rotationTargetsFileContent(targets));
+  return file;
 }
 
 export interface RotationRun {

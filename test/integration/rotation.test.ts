@@ -138,6 +138,34 @@ describe.each<Engine>(['elasticache', 'memorydb'])('bundled rotation function on
     expect(writeCalls()).toBe(writes);
   });
 
+  it("rotates a secret the stack created, found by its logical id in the stack's own resources", async () => {
+    const user = await provisionUser(cloud.aws, engine, uniqueName('created'));
+    cloud.fn = await startRotationFunction(bundle, cloud.aws, cloud.redis, [user], { created: true });
+
+    const run = await rotate(cloud.fn as LambdaHost, cloud.aws, user.secretArn);
+
+    expect(run.failed).toBeUndefined();
+    await expect(
+      cloud.redis.authenticates(user.name, await currentPassword(cloud.aws, user.secretArn)),
+    ).resolves.toBe(true);
+    // The stack's resource list is read once per container, not once per step.
+    expect(cloud.aws.callsOf('ListStackResources')).toHaveLength(1);
+  });
+
+  it('refuses a secret outside the stack even when the function rotates created secrets', async () => {
+    const user = await provisionUser(cloud.aws, engine, uniqueName('created'));
+    cloud.fn = await startRotationFunction(bundle, cloud.aws, cloud.redis, [user], { created: true });
+    const stranger = await provisionUser(cloud.aws, engine, uniqueName('other'));
+    const writes = writeCalls();
+
+    const run = await rotate(cloud.fn as LambdaHost, cloud.aws, stranger.secretArn);
+
+    expect(run.failed?.error?.message).toMatch(
+      /secret .*other.* is not one of the 1 secrets this function rotates/,
+    );
+    expect(writeCalls()).toBe(writes);
+  });
+
   it('refuses an event that is not a rotation event and counts it as a failed step', async () => {
     await withUser();
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scaleConfig } from '../../bench/scale-config';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -41,16 +42,15 @@ describe('lib/app.ts', () => {
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('prints a limit the CDK checks at synth as the problem, without a stack trace', {
+  it('prints the deploy-time limits a config would exceed as the problems, without a stack trace', {
     timeout: 30_000,
   }, async () => {
-    // Arrange: forty targets with endpoints, far over Lambda's 4 KB environment
+    // Arrange: 460 rotation targets, over CloudFormation's 500 resources and IAM's managed policies per role
     const config = join(dir, 'many.json');
-    const targets = Array.from({ length: 40 }, (_, i) => ({
-      userArn: `arn:aws:elasticache:eu-west-1:123456789012:user:app-user-${i}`,
-      endpoint: { host: `master.prod-cluster-${i}.abcdef.euw1.cache.amazonaws.com` },
-    }));
-    writeFileSync(config, JSON.stringify({ rotation: { targets } }));
+    writeFileSync(
+      config,
+      JSON.stringify(scaleConfig({ targets: 460, createdSecrets: 80, groups: 20, usersPerGroup: 20 })),
+    );
 
     // Act
     const failure = await run(
@@ -68,7 +68,11 @@ describe('lib/app.ts', () => {
     // Assert
     expect(failure).toMatchObject({ code: 1 });
     const { stderr } = failure as { stderr: string };
-    expect(stderr).toContain("over Lambda's limit of 4096");
+    // 460 schedules, 80 created secrets and the rest; version reporting decides one metadata resource
+    expect(stderr).toMatch(
+      /would have 59\d resources, over CloudFormation's 500 per stack; split the config across stacks/,
+    );
+    expect(stderr).toContain("would need 13 managed policies, over IAM's default quota of 10");
     expect(stderr).not.toMatch(/^\s+at /m);
     expect(stderr).not.toContain('aws-cdk-lib');
   });

@@ -367,10 +367,9 @@ describe('CacheMembership function and failures', () => {
 });
 
 describe('CacheMembership permissions', () => {
-  it('grants each engine its group, member and user actions on exactly the configured groups, and the grant table', () => {
+  it('grants each engine its group and member actions on exactly the configured groups, user reads on its users, and the grant table', () => {
     // Arrange
     const { template } = membershipOnly;
-    const user = (name: string) => `arn:aws:elasticache:${REGION}:${ACCOUNT}:user:${name}`;
     const anyUser = (engine: string, prefix: string) => ({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${engine}:${REGION}:${ACCOUNT}:${prefix}*`]],
     });
@@ -405,7 +404,7 @@ describe('CacheMembership permissions', () => {
         Sid: 'DescribeElastiCacheMembers',
         Effect: 'Allow',
         Action: 'elasticache:DescribeUsers',
-        Resource: [user('alice'), user('batch-loader'), user('dave'), user('erin')],
+        Resource: anyUser('elasticache', 'user:'),
       },
       { Sid: 'ReadMemoryDbGroups', Effect: 'Allow', Action: 'memorydb:DescribeACLs', Resource: ACL },
       {
@@ -418,7 +417,7 @@ describe('CacheMembership permissions', () => {
         Sid: 'DescribeMemoryDbMembers',
         Effect: 'Allow',
         Action: 'memorydb:DescribeUsers',
-        Resource: `arn:aws:memorydb:${REGION}:${ACCOUNT}:user/bob`,
+        Resource: anyUser('memorydb', 'user/'),
       },
       {
         Sid: 'KeepGrantRecords',
@@ -496,8 +495,9 @@ describe('CacheMembership permissions', () => {
     // Act
     const wildcards = wildcardStatements(template).map(({ statement }) => statement);
 
-    // Assert: the change statements still name their exact groups beside the user pattern
-    expect(wildcards).toHaveLength(3);
+    // Assert: the change statements still name their exact groups beside the user pattern; the user
+    // reads name the same pattern
+    expect(wildcards).toHaveLength(5);
     expect(wildcards).toContainEqual({
       Effect: 'Allow',
       Action: 'lambda:InvokeFunction',
@@ -505,25 +505,55 @@ describe('CacheMembership permissions', () => {
     });
     const changes = wildcards.filter((statement) => statement.Sid?.startsWith('Change'));
     expect(changes.map((statement) => asList(statement.Resource)[0])).toEqual([GROUP, ACL]);
+    const reads = wildcards.filter((statement) => statement.Sid?.startsWith('Describe'));
+    expect(reads.map((statement) => statement.Action)).toEqual([
+      'elasticache:DescribeUsers',
+      'memorydb:DescribeUsers',
+    ]);
   });
 
-  it('lets only EventBridge Scheduler of the stack account assume the scheduler role', () => {
+  it("lets only EventBridge Scheduler of the stack account, for the stack's own schedule group, assume the scheduler role", () => {
     // Arrange
     const { template } = membershipOnly;
+    const group = onlyLogicalId(template, 'AWS::Scheduler::ScheduleGroup');
+    const groupName = template.findResources('AWS::Scheduler::ScheduleGroup')[group]?.Properties.Name;
 
-    // Act & Assert
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: 'sts:AssumeRole',
-            Principal: { Service: 'scheduler.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
-          },
-        ],
+    // Act
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
+        },
       },
     });
+    const [trust] = Object.values(roles).map((role) => role.Properties.AssumeRolePolicyDocument.Statement);
+
+    // Assert
+    expect(trust).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: {
+            'aws:SourceArn': [
+              { 'Fn::GetAtt': [group, 'Arn'] },
+              {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    `:scheduler:${REGION}:${ACCOUNT}:schedule/${groupName}/*`,
+                  ],
+                ],
+              },
+            ],
+          },
+        },
+      },
+    ]);
   });
 });
 
@@ -559,7 +589,7 @@ describe('CacheAccessStack with membership', () => {
     expect(schedules(template)).toHaveLength(7);
   });
 
-  it('names a wildcard resource in the example stack only for VPC interfaces, member users, expiry schedules and the invoke of the membership function', () => {
+  it('names a wildcard resource in the example stack only for VPC interfaces, member users (changes and reads), expiry schedules and the invoke of the membership function', () => {
     // Arrange
     const { template } = example;
 
@@ -574,6 +604,8 @@ describe('CacheAccessStack with membership', () => {
         'ec2:CreateNetworkInterface',
         'ChangeElastiCacheMembers',
         'ChangeMemoryDbMembers',
+        'DescribeElastiCacheMembers',
+        'DescribeMemoryDbMembers',
         'ScheduleExpiries',
         'lambda:InvokeFunction',
       ].sort(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeployedConfigError } from '../errors';
+import { parseBundledJson } from '../bundled-file';
 import { type Requests, requestsSpecSchema, resolveRequests, ruleSpecOf } from '../requests/rules';
 import { type Grant, grantSpecOf, grantSpecSchema, resolveGrant } from './grant';
 
@@ -30,18 +30,6 @@ export function membershipConfigFileContent({ grants, requests }: MembershipConf
 
 /** The file the stack bundled, validated again: the function trusts nothing it reads. */
 export function readMembershipConfigFile(json: string, source: string): MembershipConfigFile {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    throw new DeployedConfigError(`${source} is not valid JSON`, { cause: error });
-  }
-  const result = fileSchema.safeParse(value);
-  if (!result.success) {
-    throw new DeployedConfigError(
-      `${source} is not the membership configuration: ${z.prettifyError(result.error)}`,
-    );
-  }
-  const { grants, requests } = result.data;
+  const { grants, requests } = parseBundledJson(json, source, fileSchema, 'the membership configuration');
   return { grants: grants.map(resolveGrant), requests: requests && resolveRequests(requests) };
 }

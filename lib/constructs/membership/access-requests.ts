@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../../lambdas/shared/membership/eventbridge-publisher';
 import { ACCESS_EVENTS } from '../../../lambdas/shared/requests/events-in';
-import { nagNotation } from '../nag-notation';
+import { acknowledgeWildcard } from '../nag-notation';
 import { MAX_EVENT_AGE } from './window-schedules';
 
 /** The bus requests arrive on and answers leave by, and the schedule group expiries go into. */
@@ -102,17 +102,17 @@ export function routeRequests(scope: Construct, props: RequestRoutingProps): Req
         resources: [channel.bus.eventBusArn],
       }),
     ],
-    acknowledge: (policy) =>
-      Validations.of(policy).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagNotation(policy, expirySchedules)}]`,
-        reason:
-          "Expiry schedules are created at run time, one per request, in this stack's own expiry group only.",
-      }),
+    acknowledge: (policies) =>
+      acknowledgeWildcard(
+        policies,
+        expirySchedules,
+        "Expiry schedules are created at run time, one per request, in this stack's own expiry group only.",
+      ),
   };
 }
 
 /** The function's permissions for requests, and the acknowledgement their schedule pattern needs on the policy holding them. */
 export interface RequestRouting {
   readonly statements: iam.PolicyStatement[];
-  acknowledge(policy: iam.Policy): void;
+  acknowledge(policies: readonly (iam.Policy | iam.ManagedPolicy)[]): void;
 }

@@ -1,10 +1,10 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { Engine } from '../../../lambdas/shared/cache/engine';
 import { ENGINE_NAMES, ENGINES } from '../../../lambdas/shared/cache/engines';
-import { type CacheGroup, memberOf } from '../../../lambdas/shared/cache/refs';
-import { nagNotation } from '../nag-notation';
+import type { CacheGroup } from '../../../lambdas/shared/cache/refs';
+import { acknowledgeWildcard } from '../nag-notation';
 
 /** A group and every user that may be added to or removed from it by this stack. */
 export interface ManagedGroup {
@@ -16,8 +16,10 @@ export interface ManagedGroup {
  * Membership changes on exactly these groups. A change is authorized against the group and each user
  * it adds or removes, and the users are any of the account and region: a grant deleted from the config
  * must still end, and a suspension takes its user out of every configured group, members the config
- * never named included. Reading two or more groups of an engine is one list call, which IAM authorizes
- * on every group of the account and region. Both patterns are acknowledged with these reasons.
+ * never named included. The users are described on the same pattern: one exact ARN per managed user
+ * would exceed IAM's policy quotas at a few dozen groups, and DescribeUsers is read-only. Reading two
+ * or more groups of an engine is one list call, which IAM authorizes on every group of the account and
+ * region. The patterns are acknowledged with these reasons.
  */
 export function groupChangeStatements(
   scope: Construct,
@@ -28,9 +30,6 @@ export function groupChangeStatements(
     const ofEngine = managed.filter(({ group }) => group.engine === engine);
     const groups = [...new Set(ofEngine.map(({ group }) => group.arn))];
     if (groups.length === 0) continue;
-    const users = [
-      ...new Set(ofEngine.flatMap(({ group, users }) => users.map((user) => memberOf(group, user).arn))),
-    ].sort();
     const { sidName, actions } = ENGINES[engine];
     statements.push(
       new iam.PolicyStatement({
@@ -46,35 +45,33 @@ export function groupChangeStatements(
       new iam.PolicyStatement({
         sid: `Describe${sidName}Members`,
         actions: [actions.describeUser],
-        resources: users,
+        resources: [pattern(scope, engine, 'user')],
       }),
     );
   }
   return statements;
 }
 
-/** Acknowledges, on the policy that holds them, the patterns `groupChangeStatements` used, each with its reason. */
-export function acknowledgePatterns(policy: iam.Policy, managed: readonly ManagedGroup[]): void {
-  const acknowledge = (engine: Engine, kind: 'user' | 'group', reason: string) => {
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagNotation(policy, pattern(policy, engine, kind))}]`,
-      reason,
-    });
-  };
+/** Acknowledges, on the policies that hold them, the patterns `groupChangeStatements` used, each with its reason. */
+export function acknowledgePatterns(
+  policies: readonly (iam.Policy | iam.ManagedPolicy)[],
+  scope: Construct,
+  managed: readonly ManagedGroup[],
+): void {
   for (const engine of ENGINE_NAMES) {
     const groups = new Set(
       managed.filter(({ group }) => group.engine === engine).map(({ group }) => group.arn),
     );
     if (groups.size === 0) continue;
-    acknowledge(
-      engine,
-      'user',
-      'A membership change names the users it adds or removes: a grant deleted from the config must still end, and a suspension takes its user out of every configured group. The statement names the exact groups, so no other group can change.',
+    acknowledgeWildcard(
+      policies,
+      pattern(scope, engine, 'user'),
+      'A membership change names the users it adds or removes: a grant deleted from the config must still end, and a suspension takes its user out of every configured group. The statement names the exact groups, so no other group can change. DescribeUsers is read-only and returns no password.',
     );
     if (groups.size > 1) {
-      acknowledge(
-        engine,
-        'group',
+      acknowledgeWildcard(
+        policies,
+        pattern(scope, engine, 'group'),
         'A read-only describe of every user group or ACL in this account and region: one list call replaces one call per group. Changes stay on the exact groups.',
       );
     }
