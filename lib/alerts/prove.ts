@@ -7,8 +7,8 @@ import {
 
 /** What proving the alert path needs; clients are passed in so the steps can be tested. */
 export interface AlertPathRequest {
-  readonly cloudFormation: Pick<CloudFormationClient, 'send'>;
-  readonly cloudWatch: Pick<CloudWatchClient, 'send'>;
+  readonly cloudFormation: CloudFormationClient;
+  readonly cloudWatch: CloudWatchClient;
   readonly stackName: string;
   /** One alarm of the stack, by name; by default the first the stack has. */
   readonly alarmName?: string;
@@ -68,8 +68,7 @@ export async function proveAlertPath(request: AlertPathRequest): Promise<AlertPa
 }
 
 async function firstAlarm({ cloudFormation, stackName }: AlertPathRequest): Promise<string> {
-  const client = cloudFormation as CloudFormationClient;
-  for await (const page of paginateListStackResources({ client }, { StackName: stackName })) {
+  for await (const page of paginateListStackResources({ client: cloudFormation }, { StackName: stackName })) {
     const alarm = page.StackResourceSummaries?.find((r) => r.ResourceType === 'AWS::CloudWatch::Alarm');
     if (alarm?.PhysicalResourceId) return alarm.PhysicalResourceId;
   }

@@ -43,7 +43,7 @@ const ENCRYPT_FOR_TOPIC = ['kms:Decrypt', 'kms:GenerateDataKey*'];
  */
 export class FailureAlerts extends Construct {
   readonly topic: sns.Topic;
-  readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly created: cloudwatch.Alarm[] = [];
   /** The rule that forwards failed rotations, when there are secrets to watch. */
   readonly rotationFailedRule?: events.Rule;
 
@@ -134,6 +134,11 @@ export class FailureAlerts extends Construct {
     }
   }
 
+  /** Every alarm that publishes to the topic. */
+  get alarms(): readonly cloudwatch.Alarm[] {
+    return this.created;
+  }
+
   /** Any occurrence at all is worth an alert. */
   private alarm(id: string, props: { alarmDescription: string; metric: cloudwatch.IMetric }): void {
     const alarm = new cloudwatch.Alarm(this, id, {
@@ -144,7 +149,7 @@ export class FailureAlerts extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
-    this.alarms.push(alarm);
+    this.created.push(alarm);
   }
 
   private allowPublish(sid: string, service: string, sourceArns: string[]): void {

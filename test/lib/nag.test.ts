@@ -5,6 +5,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { PLATFORM_SCALE, scaleConfig } from '../../bench/scale-config';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
 import type { CacheAccessConfig } from '../../lib/config/schema';
@@ -123,6 +124,21 @@ describe('cdk-nag AwsSolutions', { timeout: 30_000 }, () => {
         ...MEMBERSHIP_PATTERNS.map((id) => `${id} @ CacheAccess/Membership/MembershipPolicy/Resource`),
       ].sort(),
     );
+  });
+
+  it('passes a platform-sized config, whose statements spread over managed policies, acknowledging each pattern where it sits', () => {
+    // Arrange
+    const config = parseConfig(scaleConfig(PLATFORM_SCALE), 'platform config');
+
+    // Act
+    const { synthError, reports } = nag((app) => new CacheAccessStack(app, 'Platform', { config, now: NOW }));
+
+    // Assert
+    expect(synthError).toBeUndefined();
+    const report = awsSolutions(reports);
+    expect(report.violations).toEqual([]);
+    const where = acknowledged(report).filter((line) => line.includes('Membership/MembershipPolicy'));
+    expect(where.length).toBeGreaterThanOrEqual(3);
   });
 
   it('passes the example config without a network acknowledging only the membership findings', () => {
