@@ -6,10 +6,10 @@ import type { RedisServer } from '../redis/server';
 import { type Call, CallLog, FaultPlan } from './calls';
 import { StackStore, type StacksHarness } from './cloudformation';
 import { createDispatcher } from './dispatch';
-import { elastiCacheUserGroups, elastiCacheUsers } from './elasticache';
+import { elastiCacheTags, elastiCacheUserGroups, elastiCacheUsers } from './elasticache';
 import { EventStore, type EventsHarness } from './events';
 import { type GroupHarness, GroupStore } from './groups';
-import { createMemoryDbBuiltIns, memoryDbAcls, memoryDbUsers } from './memorydb';
+import { createMemoryDbBuiltIns, memoryDbAcls, memoryDbTags, memoryDbUsers } from './memorydb';
 import { ScheduleStore, type SchedulesHarness } from './scheduler';
 import { SecretStore, type SecretsHarness } from './secrets-manager';
 import { Throttle, type ThrottleOptions } from './throttle';
@@ -23,7 +23,16 @@ export type { GroupChange, GroupHarness, GroupState, GroupStatus, NewGroup } fro
 export type { Firing, LocalSchedule, SchedulesHarness } from './scheduler';
 export type { SecretsHarness } from './secrets-manager';
 export type { ThrottleOptions } from './throttle';
-export type { AuthType, Engine, NewUser, UserHarness, UserState, UserStatus } from './users';
+export type {
+  AuthType,
+  Engine,
+  NewUser,
+  ServerEngine,
+  Tags,
+  UserHarness,
+  UserState,
+  UserStatus,
+} from './users';
 export type { ServiceName } from './wire';
 
 const REGION = 'eu-west-1';
@@ -31,14 +40,17 @@ const REGION = 'eu-west-1';
 export interface LocalAwsOptions {
   /** Where modelled users live as ACL users. */
   readonly redis: RedisServer;
-  /** How long a modified user stays `modifying`. @default 0 */
+  /** How long a modified user stays `modifying`, a created one `creating` and a deleted one `deleting`. @default 0 */
   readonly statusDelayMs?: number;
   /**
    * How long a password change (from the request) and a membership change (from when its group is `active`
    * again) take to reach redis. @default 0
    */
   readonly propagationDelayMs?: number;
-  /** How long a modified user group or ACL stays `modifying` before its new members take effect. @default 0 */
+  /**
+   * How long a modified user group or ACL stays `modifying` before its new members take effect, a created one
+   * `creating` and a deleted one `deleting`. @default 0
+   */
   readonly groupDelayMs?: number;
   /** Added before every response. @default 0 */
   readonly latencyMs?: number;
@@ -130,8 +142,10 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
         secrets.module,
         elastiCacheUsers(users, groups),
         elastiCacheUserGroups(groups),
+        elastiCacheTags(users, groups),
         memoryDbUsers(users, groups),
         memoryDbAcls(groups),
+        memoryDbTags(users, groups),
         events.module,
         schedules.module,
         stacks.module,

@@ -12,45 +12,71 @@ import { MEMORYDB_PAGING, page } from './pages';
 import {
   authTypeFrom,
   DEFAULT_USER_NAME,
+  resourceName,
+  type Tags,
+  tagList,
+  tagsFrom,
   USER_FAULTS,
   type UserChange,
   type UserState,
   type UserStore,
 } from './users';
-import { type Input, requiredString } from './wire';
+import { type Input, requiredString, ServiceError } from './wire';
 
 const INPUT_AUTH_TYPES = { password: 'password', iam: 'iam' } as const;
+const ARN = /^arn:aws[a-z-]*:memorydb:[^:]*:\d{12}:(?<kind>[a-z]+)\/(?<name>.+)$/;
 
-/** MemoryDB ACL users: DescribeUsers and UpdateUser over awsJson1_1. */
-export function memoryDbUsers(users: UserStore, memberships: MembershipIndex): ServiceModule {
+/** MemoryDB ACL users: CreateUser, DescribeUsers, UpdateUser and DeleteUser over awsJson1_1. */
+export function memoryDbUsers(users: UserStore, groups: GroupStore): ServiceModule {
   return {
     service: 'memorydb',
-    faults: USER_FAULTS,
-    safeParams: ['UserName', 'AccessString'],
+    faults: [...USER_FAULTS, ...GROUP_FAULTS],
+    safeParams: ['UserName', 'AccessString', 'NextToken'],
     operations: {
-      DescribeUsers: (input, { region }) => ({
-        Users: users
-          .describe('memorydb', input.string('UserName'))
-          .map((user) => toUser(user, memberships, region)),
+      CreateUser: async (input, { region }) => ({
+        User: toUser(await users.createByApi(userRequestFrom(input)), groups, region),
       }),
+      DescribeUsers: (input, { region }) => {
+        const { items, next } = page(
+          users.describe('memorydb', input.string('UserName')),
+          input,
+          MEMORYDB_PAGING,
+        );
+        return { Users: items.map((user) => toUser(user, groups, region)), NextToken: next };
+      },
       UpdateUser: (input, { region }) => ({
         User: toUser(
           users.modify('memorydb', requiredString(input, 'UserName'), changeFrom(input)),
-          memberships,
+          groups,
           region,
         ),
+      }),
+      DeleteUser: (input, { region }) => ({
+        User: toUser(groups.deleteUser('memorydb', requiredString(input, 'UserName')), groups, region),
       }),
     },
   };
 }
 
-/** MemoryDB access control lists: DescribeACLs and UpdateACL over awsJson1_1. */
+/** MemoryDB access control lists: CreateACL, DescribeACLs, UpdateACL and DeleteACL over awsJson1_1. */
 export function memoryDbAcls(groups: GroupStore): ServiceModule {
   return {
     service: 'memorydb',
     faults: [...USER_FAULTS, ...GROUP_FAULTS],
-    safeParams: ['ACLName', 'UserNamesToAdd', 'UserNamesToRemove', 'NextToken'],
+    safeParams: ['ACLName', 'UserNames', 'UserNamesToAdd', 'UserNamesToRemove', 'NextToken'],
     operations: {
+      CreateACL: (input, { region }) => ({
+        ACL: toAcl(
+          groups.createByApi({
+            engine: 'memorydb',
+            id: resourceName('ACLName', requiredString(input, 'ACLName')),
+            serverEngine: 'redis',
+            members: input.strings('UserNames') ?? [],
+            tags: jsonTags(input),
+          }),
+          region,
+        ),
+      }),
       DescribeACLs: (input, { region }) => {
         const { items, next } = page(
           groups.describe('memorydb', input.string('ACLName')),
@@ -69,6 +95,40 @@ export function memoryDbAcls(groups: GroupStore): ServiceModule {
           region,
         ),
       }),
+      DeleteACL: (input, { region }) => ({
+        ACL: toAcl(groups.deleteByApi('memorydb', requiredString(input, 'ACLName')), region),
+      }),
+    },
+  };
+}
+
+/** Tags of MemoryDB users and ACLs: ListTags, TagResource and UntagResource over awsJson1_1. */
+export function memoryDbTags(users: UserStore, groups: GroupStore): ServiceModule {
+  // The tags of the user or ACL the ARN names; any other ARN is not one the model keeps.
+  const resource = (input: Input) => {
+    const arn = requiredString(input, 'ResourceArn');
+    const { kind, name = '' } = ARN.exec(arn)?.groups ?? {};
+    const store = kind === 'user' ? users : kind === 'acl' ? groups : undefined;
+    if (store === undefined) {
+      throw new ServiceError(
+        'InvalidARNFault',
+        `${arn} is not the ARN of a MemoryDB user or ACL, the only resources local AWS tags.`,
+      );
+    }
+    return {
+      list: () => store.listTags('memorydb', name),
+      tag: (tags: Tags) => store.tag('memorydb', name, tags),
+      untag: (keys: readonly string[]) => store.untag('memorydb', name, keys),
+    };
+  };
+  return {
+    service: 'memorydb',
+    faults: [...USER_FAULTS, ...GROUP_FAULTS],
+    safeParams: ['ResourceArn', 'TagKeys'],
+    operations: {
+      ListTags: (input) => ({ TagList: tagList(resource(input).list()) }),
+      TagResource: (input) => ({ TagList: tagList(resource(input).tag(jsonTags(input))) }),
+      UntagResource: (input) => ({ TagList: tagList(resource(input).untag(input.strings('TagKeys') ?? [])) }),
     },
   };
 }
@@ -83,6 +143,29 @@ export async function createMemoryDbBuiltIns(users: UserStore, groups: GroupStor
     accessString: 'on ~* &* +@all',
   });
   await groups.create({ engine: 'memorydb', id: OPEN_ACCESS_ACL, members: [DEFAULT_USER_NAME] });
+}
+
+function userRequestFrom(input: Input) {
+  const mode = input.struct('AuthenticationMode');
+  if (mode === undefined) {
+    throw new ServiceError('MissingParameter', 'The request must contain the parameter AuthenticationMode.');
+  }
+  const authType = authTypeFrom(requiredString(mode, 'Type'), INPUT_AUTH_TYPES) ?? 'password';
+  return {
+    engine: 'memorydb' as const,
+    id: resourceName('UserName', requiredString(input, 'UserName')),
+    serverEngine: 'redis' as const,
+    authType,
+    passwords: mode.strings('Passwords') ?? [],
+    accessString: requiredString(input, 'AccessString'),
+    tags: jsonTags(input),
+  };
+}
+
+function jsonTags(input: Input): Tags {
+  return tagsFrom(
+    (input.structs('Tags') ?? []).map((tag) => ({ key: tag.string('Key'), value: tag.string('Value') })),
+  );
 }
 
 function changeFrom(input: Input): UserChange {
@@ -116,7 +199,7 @@ function toAcl(acl: GroupState, region: string) {
       UserNamesToRemove: acl.pendingChanges.remove,
       UserNamesToAdd: acl.pendingChanges.add,
     },
-    Clusters: [],
+    Clusters: acl.caches,
     ARN: `arn:aws:memorydb:${region}:${ACCOUNT}:acl/${acl.id}`,
   };
 }

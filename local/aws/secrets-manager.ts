@@ -1,12 +1,19 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { ACCOUNT } from './account';
 import type { ServiceModule } from './dispatch';
+import { MEMORYDB_PAGING, page } from './pages';
 import { type Input, requiredString, ServiceError } from './wire';
 
 const CURRENT = 'AWSCURRENT';
 const PREVIOUS = 'AWSPREVIOUS';
 const PENDING = 'AWSPENDING';
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MIN_RECOVERY_DAYS = 7;
+const MAX_RECOVERY_DAYS = 30;
+/** ListSecrets pages like MemoryDB: MaxResults 1-100 and a NextToken. */
+const LIST_PAGING = MEMORYDB_PAGING;
+const LIST_FILTER_KEYS = ['name', 'description', 'tag-key', 'tag-value', 'all'] as const;
 
 /** The controls tests get for what Secrets Manager does outside its API. */
 export interface SecretsHarness {
@@ -16,6 +23,12 @@ export interface SecretsHarness {
   stagesOf(secretId: string): Record<string, string[]>;
   valueOf(secretId: string, versionId: string): string | undefined;
   setRotationEnabled(secretId: string, enabled: boolean): void;
+  /** The resource policy document as PutResourcePolicy stored it, if any. */
+  policyOf(secretId: string): string | undefined;
+  /** Whether the secret exists, also while it is scheduled for deletion; a force-deleted one does not. */
+  exists(secretId: string): boolean;
+  /** The names of every secret that exists, in creation order. */
+  names(): string[];
 }
 
 interface SecretVersion {
@@ -27,12 +40,18 @@ interface SecretVersion {
 interface Secret {
   readonly arn: string;
   readonly name: string;
+  readonly description: string | undefined;
+  readonly kmsKeyId: string | undefined;
+  tags: readonly { readonly Key: string; readonly Value: string }[];
   rotationEnabled: boolean;
   readonly versions: Map<string, SecretVersion>;
+  policy: string | undefined;
+  /** Epoch milliseconds of the DeleteSecret that scheduled the deletion. */
+  deletedAt: number | undefined;
 }
 
 export class SecretStore implements SecretsHarness {
-  private readonly secrets: Secret[] = [];
+  private secrets: Secret[] = [];
 
   readonly module: ServiceModule = {
     service: 'secretsmanager',
@@ -47,6 +66,11 @@ export class SecretStore implements SecretsHarness {
       'VersionStages',
       'MoveToVersionId',
       'RemoveFromVersionId',
+      'Description',
+      'KmsKeyId',
+      // A policy names principals and actions, nothing secret.
+      'ResourcePolicy',
+      'NextToken',
     ],
     operations: {
       CreateSecret: (input, { region }) => this.createSecret(input, region),
@@ -54,6 +78,12 @@ export class SecretStore implements SecretsHarness {
       GetSecretValue: (input) => this.getSecretValue(input),
       PutSecretValue: (input) => this.putSecretValue(input),
       UpdateSecretVersionStage: (input) => this.updateSecretVersionStage(input),
+      PutResourcePolicy: (input) => this.putResourcePolicy(input),
+      GetResourcePolicy: (input) => this.getResourcePolicy(input),
+      DeleteResourcePolicy: (input) => this.deleteResourcePolicy(input),
+      DeleteSecret: (input) => this.deleteSecret(input),
+      RestoreSecret: (input) => this.restoreSecret(input),
+      ListSecrets: (input) => this.listSecrets(input),
     },
   };
 
@@ -89,9 +119,28 @@ export class SecretStore implements SecretsHarness {
     this.find(secretId).rotationEnabled = enabled;
   }
 
+  policyOf(secretId: string): string | undefined {
+    return this.find(secretId).policy;
+  }
+
+  exists(secretId: string): boolean {
+    return this.lookup(secretId) !== undefined;
+  }
+
+  names(): string[] {
+    return this.secrets.map((secret) => secret.name);
+  }
+
   private createSecret(input: Input, region: string) {
     const name = requiredString(input, 'Name');
-    if (this.secrets.some((secret) => secret.name === name)) {
+    const existing = this.secrets.find((secret) => secret.name === name);
+    if (existing?.deletedAt !== undefined) {
+      throw new ServiceError(
+        'InvalidRequestException',
+        `You can't create this secret because a secret with the name ${name} is already scheduled for deletion.`,
+      );
+    }
+    if (existing !== undefined) {
       throw new ServiceError(
         'ResourceExistsException',
         `The operation failed because the secret ${name} already exists.`,
@@ -101,8 +150,15 @@ export class SecretStore implements SecretsHarness {
     const secret: Secret = {
       arn: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${name}-${suffix}`,
       name,
+      description: input.string('Description'),
+      // Stored to be described; the model encrypts nothing.
+      kmsKeyId: input.string('KmsKeyId'),
+      tags: tagsFrom(input),
       rotationEnabled: false,
       versions: new Map(),
+      // A new secret has no resource policy.
+      policy: undefined,
+      deletedAt: undefined,
     };
     this.secrets.push(secret);
     const value = input.string('SecretString');
@@ -116,16 +172,11 @@ export class SecretStore implements SecretsHarness {
 
   private describeSecret(input: Input) {
     const secret = this.find(requiredString(input, 'SecretId'));
-    return {
-      ARN: secret.arn,
-      Name: secret.name,
-      RotationEnabled: secret.rotationEnabled,
-      VersionIdsToStages: this.stagesOf(secret.arn),
-    };
+    return { ...listed(secret), VersionIdsToStages: this.stagesOf(secret.arn) };
   }
 
   private getSecretValue(input: Input) {
-    const secret = this.find(requiredString(input, 'SecretId'));
+    const secret = this.findLive(requiredString(input, 'SecretId'));
     const versionId = input.string('VersionId');
     const stage = input.string('VersionStage') ?? (versionId === undefined ? CURRENT : undefined);
     const id = versionId ?? (stage === undefined ? undefined : holderOf(secret, stage));
@@ -155,7 +206,7 @@ export class SecretStore implements SecretsHarness {
   }
 
   private putSecretValue(input: Input) {
-    const secret = this.find(requiredString(input, 'SecretId'));
+    const secret = this.findLive(requiredString(input, 'SecretId'));
     const token = requiredString(input, 'ClientRequestToken');
     const value = input.string('SecretString');
     if (value === undefined) {
@@ -183,7 +234,7 @@ export class SecretStore implements SecretsHarness {
   }
 
   private updateSecretVersionStage(input: Input) {
-    const secret = this.find(requiredString(input, 'SecretId'));
+    const secret = this.findLive(requiredString(input, 'SecretId'));
     const stage = requiredString(input, 'VersionStage');
     const moveTo = input.string('MoveToVersionId');
     const removeFrom = input.string('RemoveFromVersionId');
@@ -226,15 +277,217 @@ export class SecretStore implements SecretsHarness {
     return { ARN: secret.arn, Name: secret.name };
   }
 
-  private find(secretId: string): Secret {
-    const secret = this.secrets.find(
-      (candidate) => candidate.arn === secretId || candidate.name === secretId,
+  private putResourcePolicy(input: Input) {
+    const secret = this.findLive(requiredString(input, 'SecretId'));
+    const policy = requiredString(input, 'ResourcePolicy');
+    const statements = policyStatements(policy);
+    if (input.boolean('BlockPublicPolicy') === true && statements.some(isPublic)) {
+      throw new ServiceError(
+        'PublicPolicyException',
+        'The BlockPublicPolicy parameter is set to true, and the resource policy allows broad access to the secret.',
+      );
+    }
+    secret.policy = policy;
+    return { ARN: secret.arn, Name: secret.name };
+  }
+
+  private getResourcePolicy(input: Input) {
+    const secret = this.find(requiredString(input, 'SecretId'));
+    return { ARN: secret.arn, Name: secret.name, ResourcePolicy: secret.policy };
+  }
+
+  private deleteResourcePolicy(input: Input) {
+    const secret = this.findLive(requiredString(input, 'SecretId'));
+    secret.policy = undefined;
+    return { ARN: secret.arn, Name: secret.name };
+  }
+
+  /**
+   * Without ForceDeleteWithoutRecovery the secret is only scheduled for deletion: it stays, described with its
+   * DeletedDate, but its value cannot be read. The model never ends the recovery window by itself.
+   */
+  private deleteSecret(input: Input) {
+    const secret = this.find(requiredString(input, 'SecretId'));
+    const force = input.boolean('ForceDeleteWithoutRecovery') === true;
+    const days = input.integer('RecoveryWindowInDays');
+    if (force && days !== undefined) {
+      throw new ServiceError(
+        'InvalidParameterException',
+        "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+      );
+    }
+    if (days !== undefined && (days < MIN_RECOVERY_DAYS || days > MAX_RECOVERY_DAYS)) {
+      throw new ServiceError(
+        'InvalidParameterException',
+        `RecoveryWindowInDays must be from ${MIN_RECOVERY_DAYS} to ${MAX_RECOVERY_DAYS}; got ${days}.`,
+      );
+    }
+    const now = Date.now();
+    if (force) {
+      this.secrets = this.secrets.filter((candidate) => candidate !== secret);
+      return { ARN: secret.arn, Name: secret.name, DeletionDate: now / 1000 };
+    }
+    if (secret.deletedAt !== undefined) {
+      throw new ServiceError('InvalidRequestException', markedForDeletion());
+    }
+    secret.deletedAt = now;
+    const window = days ?? MAX_RECOVERY_DAYS;
+    return { ARN: secret.arn, Name: secret.name, DeletionDate: (now + window * DAY_MS) / 1000 };
+  }
+
+  private restoreSecret(input: Input) {
+    const secret = this.find(requiredString(input, 'SecretId'));
+    secret.deletedAt = undefined;
+    return { ARN: secret.arn, Name: secret.name };
+  }
+
+  // Filters of different keys must all match; the values of one filter are alternatives, each a prefix.
+  private listSecrets(input: Input) {
+    const filters = (input.structs('Filters') ?? []).map(filterFrom);
+    const includeDeleted = input.boolean('IncludePlannedDeletion') === true;
+    const matching = this.secrets.filter(
+      (secret) =>
+        (includeDeleted || secret.deletedAt === undefined) &&
+        filters.every((filter) => matches(secret, filter)),
     );
+    const { items, next } = secretsManagerFault(() => page(matching, input, LIST_PAGING));
+    return {
+      SecretList: items.map(listed),
+      NextToken: next,
+    };
+  }
+
+  private lookup(secretId: string): Secret | undefined {
+    return this.secrets.find((candidate) => candidate.arn === secretId || candidate.name === secretId);
+  }
+
+  private find(secretId: string): Secret {
+    const secret = this.lookup(secretId);
     if (secret === undefined) {
       throw new ServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     }
     return secret;
   }
+
+  /** A secret whose value and policy may change: one scheduled for deletion refuses until it is restored. */
+  private findLive(secretId: string): Secret {
+    const secret = this.find(secretId);
+    if (secret.deletedAt !== undefined) {
+      throw new ServiceError('InvalidRequestException', markedForDeletion());
+    }
+    return secret;
+  }
+}
+
+interface ListFilter {
+  readonly key: (typeof LIST_FILTER_KEYS)[number];
+  readonly values: readonly string[];
+}
+
+// The shared paging helper names ElastiCache's and MemoryDB's fault; Secrets Manager calls it otherwise.
+function secretsManagerFault<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ServiceError && error.code === 'InvalidParameterValueException') {
+      throw new ServiceError('InvalidParameterException', error.message);
+    }
+    throw error;
+  }
+}
+
+function markedForDeletion(): string {
+  return "You can't perform this operation on the secret because it was marked for deletion.";
+}
+
+/** What DescribeSecret and ListSecrets both say of a secret. */
+function listed(secret: Secret) {
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    Description: secret.description,
+    KmsKeyId: secret.kmsKeyId,
+    RotationEnabled: secret.rotationEnabled,
+    Tags: secret.tags,
+    DeletedDate: epochSeconds(secret.deletedAt),
+  };
+}
+
+function epochSeconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000;
+}
+
+function tagsFrom(input: Input): { Key: string; Value: string }[] {
+  return (input.structs('Tags') ?? []).map((tag, index) => {
+    const key = tag.string('Key');
+    if (key === undefined || key === '') {
+      throw new ServiceError('InvalidParameterException', `Tag ${index + 1} has no Key.`);
+    }
+    return { Key: key, Value: tag.string('Value') ?? '' };
+  });
+}
+
+function filterFrom(filter: Input): ListFilter {
+  const key = filter.string('Key');
+  const known = LIST_FILTER_KEYS.find((candidate) => candidate === key);
+  if (known === undefined) {
+    throw new ServiceError(
+      'InvalidParameterException',
+      `Filter key ${key ?? '(none)'} is not supported; local AWS filters by ${LIST_FILTER_KEYS.join(', ')}.`,
+    );
+  }
+  return { key: known, values: filter.strings('Values') ?? [] };
+}
+
+// As AWS does: each value is a prefix, and a value starting with `!` matches what does not have that prefix.
+function matches(secret: Secret, filter: ListFilter): boolean {
+  const fields = {
+    name: [secret.name],
+    description: secret.description === undefined ? [] : [secret.description],
+    'tag-key': secret.tags.map((tag) => tag.Key),
+    'tag-value': secret.tags.map((tag) => tag.Value),
+    all: [
+      secret.name,
+      ...(secret.description === undefined ? [] : [secret.description]),
+      ...secret.tags.flatMap((tag) => [tag.Key, tag.Value]),
+    ],
+  }[filter.key];
+  return filter.values.some((value) =>
+    value.startsWith('!')
+      ? !fields.some((field) => field.startsWith(value.slice(1)))
+      : fields.some((field) => field.startsWith(value)),
+  );
+}
+
+/** The statements of a policy document; anything but JSON with a Version and a Statement is malformed. */
+function policyStatements(policy: string): Record<string, unknown>[] {
+  let document: unknown;
+  try {
+    document = JSON.parse(policy);
+  } catch {
+    throw new ServiceError('MalformedPolicyDocumentException', 'The resource policy is not valid JSON.');
+  }
+  const statement = isObject(document) ? document.Statement : undefined;
+  const statements = Array.isArray(statement) ? statement : [statement];
+  if (!isObject(document) || typeof document.Version !== 'string' || !statements.every(isObject)) {
+    throw new ServiceError(
+      'MalformedPolicyDocumentException',
+      'The resource policy must be a JSON object with a Version and a Statement of one or more objects.',
+    );
+  }
+  return statements;
+}
+
+// Broad access: an Allow for any principal (`*`, or `*` among the AWS principals) that no condition narrows.
+function isPublic(statement: Record<string, unknown>): boolean {
+  const principal = statement.Principal;
+  const aws = isObject(principal) ? principal.AWS : undefined;
+  const anyone = principal === '*' || aws === '*' || (Array.isArray(aws) && aws.includes('*'));
+  return statement.Effect === 'Allow' && anyone && statement.Condition === undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function holderOf(secret: Secret, stage: string): string | undefined {

@@ -1,10 +1,22 @@
-import type { RedisServer } from '../redis/server';
+import { AclRefusedError, type RedisServer } from '../redis/server';
 import { ModifyingPeriod, Timers } from './timers';
 import { type Fault, ServiceError } from './wire';
 
 export type Engine = 'elasticache' | 'memorydb';
-export type UserStatus = 'active' | 'modifying' | 'deleting';
+/**
+ * AWS documents `active`, `modifying` and `deleting`; a user just created is `creating` until it is usable, as
+ * the Terraform provider's create waiter expects.
+ */
+export type UserStatus = 'creating' | 'active' | 'modifying' | 'deleting';
 export type AuthType = 'password' | 'no-password' | 'iam';
+/**
+ * ElastiCache's engine of a user or user group: a valkey user may join only a valkey group. MemoryDB has no
+ * such choice; its users are modelled as `redis`.
+ */
+export type ServerEngine = 'redis' | 'valkey';
+
+/** A resource's tags, as both services keep them: one value per key. */
+export type Tags = Readonly<Record<string, string>>;
 
 /** Both services name these faults alike and give them the same awsQuery codes. */
 export const USER_FAULTS: readonly Fault[] = [
@@ -12,6 +24,13 @@ export const USER_FAULTS: readonly Fault[] = [
   { shape: 'InvalidUserStateFault', queryCode: 'InvalidUserState', status: 400 },
   { shape: 'InvalidParameterValueException', queryCode: 'InvalidParameterValue', status: 400 },
   { shape: 'InvalidParameterCombinationException', queryCode: 'InvalidParameterCombination', status: 400 },
+  { shape: 'UserAlreadyExistsFault', queryCode: 'UserAlreadyExists', status: 400 },
+  {
+    shape: 'DefaultUserAssociatedToUserGroupFault',
+    queryCode: 'DefaultUserAssociatedToUserGroup',
+    status: 400,
+  },
+  { shape: 'InvalidARNFault', queryCode: 'InvalidARN', status: 400 },
 ];
 
 export interface NewUser {
@@ -34,6 +53,25 @@ export interface NewUser {
    * @default false - the user may log in until a group names it
    */
   readonly governedByGroups?: boolean;
+  /** ElastiCache only. @default 'redis' */
+  readonly serverEngine?: ServerEngine;
+  /** @default - no tags */
+  readonly tags?: Tags;
+}
+
+/** A CreateUser request, checked by the service module for its own parameter rules. */
+export interface UserRequest {
+  readonly engine: Engine;
+  /** Already in the form the service stores ids: lowercase. */
+  readonly id: string;
+  /** @default - the id */
+  readonly userName?: string;
+  readonly serverEngine: ServerEngine;
+  readonly authType: AuthType;
+  readonly passwords: readonly string[];
+  /** Redis ACL rules, as both services take them: `on ~* &* -@all +@read`. */
+  readonly accessString: string;
+  readonly tags: Tags;
 }
 
 /** What the services report about a user; the passwords themselves never leave the store. */
@@ -49,6 +87,7 @@ export interface UserState {
   readonly governedByGroups: boolean;
   /** Whether the model lets the user log in; redis follows after `propagationDelayMs`. */
   readonly loginAllowed: boolean;
+  readonly serverEngine: ServerEngine;
 }
 
 export interface UserChange {
@@ -59,7 +98,7 @@ export interface UserChange {
 }
 
 export interface Delays {
-  /** How long a modified user stays `modifying`. */
+  /** How long a modified user stays `modifying`, a created one `creating` and a deleted one `deleting`. */
   readonly statusDelayMs: number;
   /**
    * How long new passwords take to reach redis, counted from the modification and independent of the status,
@@ -72,13 +111,19 @@ export interface Delays {
 export interface UserHarness {
   create(user: NewUser): Promise<UserState>;
   get(engine: Engine, id: string): UserState | undefined;
+  /** Every user of the engine, including those still `creating` or `deleting`. */
+  list(engine: Engine): UserState[];
+  tagsOf(engine: Engine, id: string): Tags | undefined;
   /** Pins the status until changed again, cancelling any pending return to `active`. */
   setStatus(engine: Engine, id: string, status: UserStatus): void;
   /** Puts the user in `modifying` for `ms`, as a group change touching it would. */
   holdModifying(engine: Engine, id: string, ms: number): void;
 }
 
-export type AclDirectory = Pick<RedisServer, 'createUser' | 'setPasswords' | 'setEnabled' | 'disconnect'>;
+export type AclDirectory = Pick<
+  RedisServer,
+  'createUser' | 'setPasswords' | 'setEnabled' | 'disconnect' | 'deleteUser'
+>;
 
 /** What redis has to follow: the password set, and whether the user may log in. */
 type Lane = 'passwords' | 'login';
@@ -96,6 +141,10 @@ interface UserRecord {
   accessString: string;
   governed: boolean;
   loginAllowed: boolean;
+  readonly serverEngine: ServerEngine;
+  tags: Tags;
+  /** Set once the user is deleted: nothing may reach redis for it any more. */
+  gone: boolean;
   /** Per lane, accepted changes so far and the latest one redis has seen: delays may reorder them. */
   readonly lanes: Record<Lane, { changes: number; propagated: number }>;
 }
@@ -108,6 +157,9 @@ const MAX_PASSWORD_LENGTH = 128;
 const MAX_PASSWORDS = 2;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const FORBIDDEN_CHARACTERS = /[,"/@]/;
+const RESOURCE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,39}$/;
+// Rules that set passwords or wipe the user: passwords come from their own parameters, never the access string.
+const PASSWORD_RULES = /^([<>#!]|nopass$|resetpass$|reset$)/;
 
 /** The user model both ElastiCache and MemoryDB serve, backed by ACL users in one redis-server. */
 export class UserStore implements UserHarness {
@@ -134,40 +186,131 @@ export class UserStore implements UserHarness {
     if (this.users.has(key(user.engine, user.id))) {
       throw new Error(`${user.engine} user ${user.id} already exists`);
     }
-    const inRedis = userName !== DEFAULT_USER_NAME;
-    // One redis-server stands in for every cache, so ACL user names must stay unique across the model.
-    const clash = [...this.users.values()].find((other) => other.inRedis && other.userName === userName);
-    if (inRedis && clash !== undefined) {
-      throw new Error(`redis user ${userName} already belongs to ${clash.engine} user ${clash.id}`);
+    const clash = this.redisNameClash(userName);
+    if (clash !== undefined) {
+      throw new Error(clash);
     }
     const governed = user.governedByGroups ?? false;
-    const record: UserRecord = {
+    const record = this.newRecord({
       engine: user.engine,
       id: user.id,
       userName,
-      inRedis,
       status: 'active',
-      period: new ModifyingPeriod(this.timers),
       authType: user.authType ?? 'password',
       passwords: [...user.passwords],
       accessString: user.accessString ?? 'on ~* &* +@all',
       governed,
-      // Nobody is a member of a group the moment it is created.
-      loginAllowed: !governed,
-      lanes: { passwords: { changes: 0, propagated: 0 }, login: { changes: 0, propagated: 0 } },
-    };
-    if (inRedis) {
-      await this.redis.createUser(userName, aclPasswords(record.authType, record.passwords), {
-        enabled: record.loginAllowed,
-      });
+      serverEngine: user.engine === 'memorydb' ? 'redis' : (user.serverEngine ?? 'redis'),
+      tags: { ...user.tags },
+    });
+    await this.insert(record);
+    return view(record);
+  }
+
+  /**
+   * CreateUser: the user is `creating` for `statusDelayMs`, then `active`. It exists in redis at once with its
+   * passwords and access string, governed by groups: it may log in only once a group of its engine holds it,
+   * as on AWS, where a user outside every group reaches no cache.
+   */
+  async createByApi(request: UserRequest): Promise<UserState> {
+    const { engine, id } = request;
+    if (this.users.has(key(engine, id))) {
+      throw new ServiceError('UserAlreadyExistsFault', `User ${id} already exists.`);
     }
-    this.users.set(key(user.engine, user.id), record);
+    const userName = request.userName ?? id;
+    const passwords = request.authType === 'password' ? request.passwords : [];
+    if (request.authType === 'password') {
+      checkPasswords(passwords);
+    } else if (request.passwords.length > 0) {
+      throw new ServiceError(
+        'InvalidParameterCombinationException',
+        `Passwords cannot be set with authentication type ${request.authType}.`,
+      );
+    }
+    aclRules(request.accessString);
+    // One redis-server stands in for every cache, so two users AWS would allow may clash here.
+    const clash = this.redisNameClash(userName);
+    if (clash !== undefined) {
+      throw new Error(`local AWS keeps every user in one redis-server: ${clash}`);
+    }
+    const record = this.newRecord({
+      engine,
+      id,
+      userName,
+      status: 'creating',
+      authType: request.authType,
+      passwords: [...passwords],
+      accessString: request.accessString,
+      governed: true,
+      serverEngine: request.serverEngine,
+      tags: { ...request.tags },
+    });
+    try {
+      await this.insert(record);
+    } catch (error) {
+      if (error instanceof AclRefusedError) {
+        throw new ServiceError(
+          'InvalidParameterValueException',
+          `Access string ${request.accessString} is not valid: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+    record.period.extend(this.delays.statusDelayMs, () => {
+      record.status = 'active';
+    });
+    return view(record);
+  }
+
+  /**
+   * DeleteUser, once the caller knows whether a group holds the user: `deleting` at once, gone after
+   * `statusDelayMs`, when its ACL user is deleted in redis too. Taking it out of its groups is the caller's.
+   */
+  startDelete(engine: Engine, id: string, inGroup: boolean): UserState {
+    const record = this.require(engine, id);
+    if (engine === 'memorydb' && id === DEFAULT_USER_NAME) {
+      throw new ServiceError('InvalidParameterValueException', 'The default user cannot be deleted.');
+    }
+    if (id === DEFAULT_USER_NAME || (record.userName === DEFAULT_USER_NAME && inGroup)) {
+      throw new ServiceError(
+        'DefaultUserAssociatedToUserGroupFault',
+        `User ${id} is a default user associated to a user group and cannot be deleted.`,
+      );
+    }
+    if (record.status !== 'active') {
+      throw new ServiceError('InvalidUserStateFault', `User ${id} has status ${record.status}.`);
+    }
+    record.status = 'deleting';
+    record.period.extend(this.delays.statusDelayMs, () => this.remove(record));
     return view(record);
   }
 
   get(engine: Engine, id: string): UserState | undefined {
     const record = this.users.get(key(engine, id));
     return record === undefined ? undefined : view(record);
+  }
+
+  /** All users of the engine, in creation order. */
+  list(engine: Engine): UserState[] {
+    return this.describe(engine);
+  }
+
+  tagsOf(engine: Engine, id: string): Tags | undefined {
+    return this.users.get(key(engine, id))?.tags;
+  }
+
+  /** The user's tags, for ListTagsForResource and ListTags: the user must exist. */
+  listTags(engine: Engine, id: string): Tags {
+    return this.require(engine, id).tags;
+  }
+
+  /** Replaces the values of the keys given and adds the others, as AddTagsToResource and TagResource do. */
+  tag(engine: Engine, id: string, tags: Tags): Tags {
+    return retag(this.require(engine, id), (old) => ({ ...old, ...tags }));
+  }
+
+  untag(engine: Engine, id: string, keys: readonly string[]): Tags {
+    return retag(this.require(engine, id), (old) => withoutKeys(old, keys));
   }
 
   /** All users of the engine, or only `id`, which must exist. */
@@ -214,8 +357,10 @@ export class UserStore implements UserHarness {
       return;
     }
     record.loginAllowed = isMember;
+    // An access string without `on` keeps the user off, as it does in redis.
+    const enabled = isMember && accessOn(record.accessString);
     const apply = async () => {
-      await this.redis.setEnabled(record.userName, isMember);
+      await this.redis.setEnabled(record.userName, enabled);
       // Removing a user from a group closes its open connections, as on AWS.
       if (!isMember) {
         await this.redis.disconnect(record.userName);
@@ -239,6 +384,55 @@ export class UserStore implements UserHarness {
     if (this.failures.length > 0) {
       throw new AggregateError(this.failures, 'Propagating changes to redis failed');
     }
+  }
+
+  private newRecord(
+    fields: Omit<UserRecord, 'inRedis' | 'period' | 'loginAllowed' | 'gone' | 'lanes'>,
+  ): UserRecord {
+    return {
+      ...fields,
+      // A user named `default` lives in the model only (see NewUser.userName).
+      inRedis: fields.userName !== DEFAULT_USER_NAME,
+      period: new ModifyingPeriod(this.timers),
+      // Nobody is a member of a group the moment it is created.
+      loginAllowed: !fields.governed,
+      gone: false,
+      lanes: { passwords: { changes: 0, propagated: 0 }, login: { changes: 0, propagated: 0 } },
+    };
+  }
+
+  private async insert(record: UserRecord): Promise<void> {
+    if (record.inRedis) {
+      await this.redis.createUser(record.userName, aclPasswords(record.authType, record.passwords), {
+        enabled: record.loginAllowed && accessOn(record.accessString),
+        rules: aclRules(record.accessString),
+      });
+    }
+    this.users.set(key(record.engine, record.id), record);
+  }
+
+  /** Why `userName` cannot be one more ACL user, if it cannot: the names must stay unique across the model. */
+  private redisNameClash(userName: string): string | undefined {
+    const clash = [...this.users.values()].find((other) => other.inRedis && other.userName === userName);
+    return userName !== DEFAULT_USER_NAME && clash !== undefined
+      ? `redis user ${userName} already belongs to ${clash.engine} user ${clash.id}`
+      : undefined;
+  }
+
+  // Deleting the ACL user also closes its connections in redis. Failures are reported at stop().
+  private remove(record: UserRecord): void {
+    this.users.delete(key(record.engine, record.id));
+    record.gone = true;
+    if (!record.inRedis) {
+      return;
+    }
+    const task: Promise<void> = this.redis
+      .deleteUser(record.userName)
+      .catch((error: unknown) => {
+        this.failures.push(error);
+      })
+      .finally(() => this.propagations.delete(task));
+    this.propagations.add(task);
   }
 
   private require(engine: Engine, id: string): UserRecord {
@@ -273,7 +467,7 @@ export class UserStore implements UserHarness {
     immediate: boolean,
   ): Promise<void> {
     const state = record.lanes[lane];
-    if (sequence <= state.propagated || !record.inRedis) {
+    if (sequence <= state.propagated || !record.inRedis || record.gone) {
       return;
     }
     state.propagated = sequence;
@@ -289,6 +483,59 @@ export class UserStore implements UserHarness {
     this.propagations.add(task);
     await task;
   }
+}
+
+/**
+ * Checks an ElastiCache UserId or UserGroupId, or a MemoryDB user or ACL name, and returns it as both services
+ * store it: lowercase.
+ */
+export function resourceName(param: string, value: string): string {
+  if (!RESOURCE_NAME.test(value) || value.includes('--') || value.endsWith('-')) {
+    throw new ServiceError(
+      'InvalidParameterValueException',
+      `${param} ${value} is not valid: it must start with a letter, hold only letters, digits and hyphens, have at most 40 characters, and neither hold two hyphens in a row nor end with one.`,
+    );
+  }
+  return value.toLowerCase();
+}
+
+/** Maps ElastiCache's spelling of an engine, in any case; MemoryDB takes none. */
+export function serverEngineFrom(value: string): ServerEngine {
+  const engine = value.toLowerCase();
+  if (engine !== 'redis' && engine !== 'valkey') {
+    throw new ServiceError(
+      'InvalidParameterValueException',
+      `Engine ${value} is not valid; use redis or valkey.`,
+    );
+  }
+  return engine;
+}
+
+/** A request's tags, each with a key; the service module reads them the way its protocol lists them. */
+export function tagsFrom(items: readonly { key?: string; value?: string }[]): Tags {
+  return Object.fromEntries(
+    items.map((item, index) => {
+      if (item.key === undefined || item.key === '') {
+        throw new ServiceError('InvalidParameterValueException', `Tag ${index + 1} has no Key.`);
+      }
+      return [item.key, item.value ?? ''];
+    }),
+  );
+}
+
+/** Tags as both services list them. */
+export function tagList(tags: Tags): { Key: string; Value: string }[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** AddTagsToResource/TagResource and their removals, on a user or a group alike. */
+export function retag(record: { tags: Tags }, change: (tags: Tags) => Tags): Tags {
+  record.tags = change(record.tags);
+  return record.tags;
+}
+
+export function withoutKeys(tags: Tags, keys: readonly string[]): Tags {
+  return Object.fromEntries(Object.entries(tags).filter(([tagKey]) => !keys.includes(tagKey)));
 }
 
 /** Maps a service's spelling of the authentication type; an unknown one is the caller's error. */
@@ -355,6 +602,31 @@ function checkPasswords(passwords: readonly string[]): void {
   });
 }
 
+/**
+ * The access string as redis ACL rules for `createUser`: `on`/`off` left to the login state, and no rule that
+ * sets a password or resets the user.
+ */
+function aclRules(accessString: string): string[] {
+  const rules = accessString.split(/\s+/).filter((rule) => rule !== '');
+  if (rules.length === 0) {
+    throw new ServiceError('InvalidParameterValueException', 'The access string must not be empty.');
+  }
+  const refused = rules.findIndex((rule) => PASSWORD_RULES.test(rule));
+  if (refused >= 0) {
+    throw new ServiceError(
+      'InvalidParameterValueException',
+      `Access string rule ${refused + 1} sets a password or resets the user; give passwords in their own parameter.`,
+    );
+  }
+  return rules.filter((rule) => rule !== 'on' && rule !== 'off');
+}
+
+/** Whether the access string turns the user on: the last of `on`/`off` wins; neither leaves it off. */
+function accessOn(accessString: string): boolean {
+  const states = accessString.split(/\s+/).filter((rule) => rule === 'on' || rule === 'off');
+  return states.at(-1) === 'on';
+}
+
 // IAM tokens and password-less logins are outside what the harness emulates: such users exist in redis
 // but cannot AUTH there.
 function aclPasswords(authType: AuthType, passwords: readonly string[]): readonly string[] {
@@ -376,5 +648,6 @@ function view(record: UserRecord): UserState {
     accessString: record.accessString,
     governedByGroups: record.governed,
     loginAllowed: record.loginAllowed,
+    serverEngine: record.serverEngine,
   };
 }

@@ -39,6 +39,8 @@ export interface Input {
   timestamp(name: string): Date | undefined;
   /** JSON sends a number, awsQuery its digits. */
   integer(name: string): number | undefined;
+  /** JSON sends `true`/`false`, awsQuery the same words. */
+  boolean(name: string): boolean | undefined;
   /** The value if it is a string or a list of strings, without judging the request; for the call log. */
   peek(name: string): string | readonly string[] | undefined;
 }
@@ -241,6 +243,14 @@ class JsonInput implements Input {
     throw new ServiceError('SerializationException', `${name} must be an integer.`);
   }
 
+  boolean(name: string): boolean | undefined {
+    const value = this.fields[name];
+    if (value === undefined || typeof value === 'boolean') {
+      return value;
+    }
+    throw new ServiceError('SerializationException', `${name} must be a boolean.`);
+  }
+
   peek(name: string): string | readonly string[] | undefined {
     const value = this.fields[name];
     const isStrings = Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -306,6 +316,14 @@ class QueryInput implements Input {
       throw new ServiceError('InvalidParameterValue', `${name} must be an integer.`);
     }
     return Number(value);
+  }
+
+  boolean(name: string): boolean | undefined {
+    const value = this.string(name);
+    if (value === undefined || value === 'true' || value === 'false') {
+      return value === undefined ? undefined : value === 'true';
+    }
+    throw new ServiceError('InvalidParameterValue', `${name} must be true or false.`);
   }
 
   peek(name: string): string | readonly string[] | undefined {

@@ -20,12 +20,8 @@ export interface RedisServer {
   readonly caFile: string;
   readonly caPem: string;
   readonly pid: number;
-  /** Creates (or resets) an ACL user with full access and the given passwords. */
-  createUser(
-    name: string,
-    passwords: readonly string[],
-    opts?: { readonly enabled?: boolean },
-  ): Promise<void>;
+  /** Creates (or resets) an ACL user with the given passwords and, unless `opts.rules` says otherwise, full access. */
+  createUser(name: string, passwords: readonly string[], opts?: NewAclUserOptions): Promise<void>;
   /** Replaces the user's whole password set, like ElastiCache and MemoryDB do. */
   setPasswords(name: string, passwords: readonly string[]): Promise<void>;
   setEnabled(name: string, enabled: boolean): Promise<void>;
@@ -40,6 +36,24 @@ export interface RedisServer {
   /** Kills the server by its PID, waits for it to exit and deletes its directory. */
   stop(): Promise<void>;
 }
+
+export interface NewAclUserOptions {
+  /** @default true */
+  readonly enabled?: boolean;
+  /**
+   * ACL rules for what the user may reach (keys, channels, commands), applied after `reset`; `on`/`off` and
+   * password rules belong to `enabled` and `passwords`.
+   * @default ['~*', '&*', '+@all']
+   */
+  readonly rules?: readonly string[];
+}
+
+/** Redis refused an ACL command, for instance a rule it does not know; the message never holds a password. */
+export class AclRefusedError extends Error {
+  override readonly name = 'AclRefusedError';
+}
+
+const FULL_ACCESS = ['~*', '&*', '+@all'] as const;
 
 type RedisClient = ReturnType<typeof createTlsClient>;
 type Exit = { readonly error: Error } | { readonly code: number | null };
@@ -89,9 +103,10 @@ class LocalRedisServer implements RedisServer {
     this.caPem = certs.caPem;
   }
 
-  async createUser(name: string, passwords: readonly string[], opts: { readonly enabled?: boolean } = {}) {
+  async createUser(name: string, passwords: readonly string[], opts: NewAclUserOptions = {}) {
     const state = (opts.enabled ?? true) ? 'on' : 'off';
-    await this.acl(['SETUSER', name, 'reset', state, '~*', '&*', '+@all', ...toRules(passwords)], passwords);
+    const rules = opts.rules ?? FULL_ACCESS;
+    await this.acl(['SETUSER', name, 'reset', state, ...rules, ...toRules(passwords)], passwords);
   }
 
   async setPasswords(name: string, passwords: readonly string[]) {
@@ -147,7 +162,8 @@ class LocalRedisServer implements RedisServer {
     } catch (error) {
       // Redis echoes a rejected rule back in its message, and a rule can be a password.
       const reason = redact(error instanceof Error ? error.message : String(error), passwords);
-      throw new Error(`ACL ${args[0]} ${args[1]} failed: ${reason}`);
+      const message = `ACL ${args[0]} ${args[1]} failed: ${reason}`;
+      throw error instanceof ErrorReply ? new AclRefusedError(message) : new Error(message);
     }
   }
 }

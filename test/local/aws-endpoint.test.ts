@@ -18,9 +18,9 @@ import {
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
+  GetRandomPasswordCommand,
   GetSecretValueCommand,
   InvalidParameterException,
-  ListSecretsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -109,10 +109,10 @@ describe('endpoint', () => {
   });
 
   it('answers an operation it does not implement with an error naming it', async () => {
-    const error = await rejection(secretsManager.send(new ListSecretsCommand({})));
+    const error = await rejection(secretsManager.send(new GetRandomPasswordCommand({})));
 
     expect((error as Error).name).toBe('UnknownOperationException');
-    expect((error as Error).message).toContain('ListSecrets');
+    expect((error as Error).message).toContain('GetRandomPassword');
   });
 
   it('answers a request it cannot route with a 400 that says so', async () => {

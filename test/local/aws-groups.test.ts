@@ -3,7 +3,6 @@ import {
   DescribeUsersCommand as DescribeCacheUsersCommand,
   DescribeUserGroupsCommand,
   DuplicateUserNameFault,
-  ElastiCacheClient,
   InvalidParameterValueException,
   InvalidUserGroupStateFault,
   ModifyUserGroupCommand,
@@ -15,59 +14,33 @@ import {
   DescribeACLsCommand,
   DescribeUsersCommand as DescribeMemoryDbUsersCommand,
   InvalidACLStateFault,
-  MemoryDBClient,
   InvalidParameterValueException as MemoryDbInvalidParameterValueException,
   UserNotFoundFault as MemoryDbUserNotFoundFault,
   UpdateACLCommand,
 } from '@aws-sdk/client-memorydb';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Engine, LocalAws } from '../../local/aws/endpoint';
-import { startLocalAws } from '../../local/aws/endpoint';
-import { type RedisServer, startRedis } from '../../local/redis/server';
-import { pointSdkAt, rejection } from '../support/sdk-env';
+import { describe, expect, it, vi } from 'vitest';
+import type { Engine } from '../../local/aws/endpoint';
+import { useLocalEngines } from '../support/local-cloud';
+import { rejection } from '../support/sdk-env';
 
 const PASSWORD = 'member-password-0123456789';
 
-let redis: RedisServer;
-let aws: LocalAws;
-let elastiCache: ElastiCacheClient;
-let memoryDb: MemoryDBClient;
-let restoreEnv: (() => void) | undefined;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  aws = await startLocalAws({ redis });
-  restoreEnv = pointSdkAt(aws.env());
-  elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
-  memoryDb = new MemoryDBClient({ region: 'eu-west-1' });
-});
-
-afterAll(async () => {
-  elastiCache?.destroy();
-  memoryDb?.destroy();
-  restoreEnv?.();
-  await aws?.stop();
-  await redis?.stop();
-});
-
-afterEach(() => {
-  aws.setDelays({ statusDelayMs: 0, propagationDelayMs: 0, groupDelayMs: 0 });
-});
+const local = useLocalEngines();
 
 async function users(engine: Engine, ...ids: string[]): Promise<void> {
   for (const id of ids) {
-    await aws.users.create({ engine, id, passwords: [PASSWORD] });
+    await local.aws.users.create({ engine, id, passwords: [PASSWORD] });
   }
 }
 
 function modifyUserGroup(id: string, add?: string[], remove?: string[]) {
-  return elastiCache.send(
+  return local.elastiCache.send(
     new ModifyUserGroupCommand({ UserGroupId: id, UserIdsToAdd: add, UserIdsToRemove: remove }),
   );
 }
 
 function updateAcl(name: string, add?: string[], remove?: string[]) {
-  return memoryDb.send(
+  return local.memoryDb.send(
     new UpdateACLCommand({ ACLName: name, UserNamesToAdd: add, UserNamesToRemove: remove }),
   );
 }
@@ -75,15 +48,17 @@ function updateAcl(name: string, add?: string[], remove?: string[]) {
 describe('ElastiCache user groups', () => {
   it('describes a group the way ElastiCache does, with the default user it requires', async () => {
     await users('elasticache', 'ug-describe-b', 'ug-describe-a');
-    await aws.groups.create({
+    await local.aws.groups.create({
       engine: 'elasticache',
       id: 'ug-describe',
       members: ['ug-describe-b', 'ug-describe-a'],
     });
 
-    const described = await elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: 'ug-describe' }));
-    const member = await elastiCache.send(new DescribeCacheUsersCommand({ UserId: 'ug-describe-a' }));
-    const defaultUser = await elastiCache.send(new DescribeCacheUsersCommand({ UserId: 'default' }));
+    const described = await local.elastiCache.send(
+      new DescribeUserGroupsCommand({ UserGroupId: 'ug-describe' }),
+    );
+    const member = await local.elastiCache.send(new DescribeCacheUsersCommand({ UserId: 'ug-describe-a' }));
+    const defaultUser = await local.elastiCache.send(new DescribeCacheUsersCommand({ UserId: 'default' }));
 
     expect(described.UserGroups).toEqual([
       expect.objectContaining({
@@ -104,15 +79,15 @@ describe('ElastiCache user groups', () => {
 
   it('adds and removes in one call: modifying with the delta at once, members changed after groupDelayMs', async () => {
     await users('elasticache', 'ug-swap-old', 'ug-swap-new');
-    await aws.groups.create({ engine: 'elasticache', id: 'ug-swap', members: ['ug-swap-old'] });
-    aws.setDelays({ groupDelayMs: 200 });
+    await local.aws.groups.create({ engine: 'elasticache', id: 'ug-swap', members: ['ug-swap-old'] });
+    local.aws.setDelays({ groupDelayMs: 200 });
 
     const modified = await modifyUserGroup('ug-swap', ['ug-swap-new'], ['ug-swap-old']);
-    const userWhileModifying = aws.users.get('elasticache', 'ug-swap-new')?.status;
-    await vi.waitFor(() => expect(aws.groups.get('elasticache', 'ug-swap')?.status).toBe('active'), {
+    const userWhileModifying = local.aws.users.get('elasticache', 'ug-swap-new')?.status;
+    await vi.waitFor(() => expect(local.aws.groups.get('elasticache', 'ug-swap')?.status).toBe('active'), {
       timeout: 2_000,
     });
-    const after = await elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: 'ug-swap' }));
+    const after = await local.elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: 'ug-swap' }));
 
     expect(modified).toMatchObject({
       Status: 'modifying',
@@ -122,24 +97,27 @@ describe('ElastiCache user groups', () => {
     expect(userWhileModifying).toBe('modifying');
     expect(after.UserGroups?.[0]?.UserIds).toEqual(['default', 'ug-swap-new']);
     expect(after.UserGroups?.[0]?.PendingChanges).toBeUndefined();
-    expect(aws.users.get('elasticache', 'ug-swap-new')?.status).toBe('active');
+    expect(local.aws.users.get('elasticache', 'ug-swap-new')?.status).toBe('active');
   });
 
   it('fails the whole request when it removes a non-member, adding nobody', async () => {
     await users('elasticache', 'ug-strict-member', 'ug-strict-outsider', 'ug-strict-new');
-    await aws.groups.create({ engine: 'elasticache', id: 'ug-strict', members: ['ug-strict-member'] });
+    await local.aws.groups.create({ engine: 'elasticache', id: 'ug-strict', members: ['ug-strict-member'] });
 
     const error = await rejection(modifyUserGroup('ug-strict', ['ug-strict-new'], ['ug-strict-outsider']));
 
     expect(error).toBeInstanceOf(InvalidParameterValueException);
-    expect(aws.groups.get('elasticache', 'ug-strict')).toEqual({
+    expect(local.aws.groups.get('elasticache', 'ug-strict')).toEqual({
       engine: 'elasticache',
       id: 'ug-strict',
       status: 'active',
       members: ['default', 'ug-strict-member'],
+      serverEngine: 'redis',
+      caches: [],
+      serverlessCaches: [],
     });
-    expect(aws.users.get('elasticache', 'ug-strict-new')?.status).toBe('active');
-    expect(aws.callsOf('ModifyUserGroup').at(-1)).toMatchObject({
+    expect(local.aws.users.get('elasticache', 'ug-strict-new')?.status).toBe('active');
+    expect(local.aws.callsOf('ModifyUserGroup').at(-1)).toMatchObject({
       params: {
         UserGroupId: 'ug-strict',
         UserIdsToAdd: ['ug-strict-new'],
@@ -151,22 +129,22 @@ describe('ElastiCache user groups', () => {
 
   it('throws InvalidUserGroupStateFault while the group is modifying', async () => {
     await users('elasticache', 'ug-busy-user');
-    await aws.groups.create({ engine: 'elasticache', id: 'ug-busy' });
-    aws.groups.holdModifying('elasticache', 'ug-busy', 60_000);
+    await local.aws.groups.create({ engine: 'elasticache', id: 'ug-busy' });
+    local.aws.groups.holdModifying('elasticache', 'ug-busy', 60_000);
 
     const error = await rejection(modifyUserGroup('ug-busy', ['ug-busy-user']));
-    aws.groups.setStatus('elasticache', 'ug-busy', 'active');
+    local.aws.groups.setStatus('elasticache', 'ug-busy', 'active');
 
     expect(error).toBeInstanceOf(InvalidUserGroupStateFault);
-    expect(aws.groups.get('elasticache', 'ug-busy')?.members).toEqual(['default']);
+    expect(local.aws.groups.get('elasticache', 'ug-busy')?.members).toEqual(['default']);
   });
 
   it('throws UserNotFoundFault for an unknown user and UserGroupNotFoundFault for an unknown group', async () => {
-    await aws.groups.create({ engine: 'elasticache', id: 'ug-unknown' });
+    await local.aws.groups.create({ engine: 'elasticache', id: 'ug-unknown' });
 
     const unknownUser = await rejection(modifyUserGroup('ug-unknown', ['ug-nobody']));
     const unknownGroup = await rejection(
-      elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: 'ug-missing' })),
+      local.elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: 'ug-missing' })),
     );
     const modifyUnknownGroup = await rejection(modifyUserGroup('ug-missing', ['default']));
 
@@ -177,14 +155,14 @@ describe('ElastiCache user groups', () => {
   });
 
   it('refuses to remove the default user but lets another user named default replace it', async () => {
-    await aws.users.create({
+    await local.aws.users.create({
       engine: 'elasticache',
       id: 'ug-own-default',
       userName: 'default',
       authType: 'no-password',
       passwords: [],
     });
-    await aws.groups.create({ engine: 'elasticache', id: 'ug-default' });
+    await local.aws.groups.create({ engine: 'elasticache', id: 'ug-default' });
 
     const removed = await rejection(modifyUserGroup('ug-default', undefined, ['default']));
     const swapped = await modifyUserGroup('ug-default', ['ug-own-default'], ['default']);
@@ -195,44 +173,46 @@ describe('ElastiCache user groups', () => {
       UserIdsToRemove: ['default'],
     });
     await vi.waitFor(() =>
-      expect(aws.groups.get('elasticache', 'ug-default')?.members).toEqual(['ug-own-default']),
+      expect(local.aws.groups.get('elasticache', 'ug-default')?.members).toEqual(['ug-own-default']),
     );
   });
 
   it('throws DuplicateUserNameFault when an added user shares a member UserName', async () => {
-    await aws.users.create({
+    await local.aws.users.create({
       engine: 'elasticache',
       id: 'ug-second-default',
       userName: 'default',
       authType: 'no-password',
       passwords: [],
     });
-    await aws.groups.create({ engine: 'elasticache', id: 'ug-duplicate' });
+    await local.aws.groups.create({ engine: 'elasticache', id: 'ug-duplicate' });
 
     const error = await rejection(modifyUserGroup('ug-duplicate', ['ug-second-default']));
 
     expect(error).toBeInstanceOf(DuplicateUserNameFault);
-    expect(aws.groups.get('elasticache', 'ug-duplicate')?.members).toEqual(['default']);
+    expect(local.aws.groups.get('elasticache', 'ug-duplicate')?.members).toEqual(['default']);
   });
 
   it('throws InvalidParameterValueException for a request with nothing to add or remove', async () => {
-    await aws.groups.create({ engine: 'elasticache', id: 'ug-empty' });
+    await local.aws.groups.create({ engine: 'elasticache', id: 'ug-empty' });
 
     const error = await rejection(modifyUserGroup('ug-empty', [], []));
 
     expect(error).toBeInstanceOf(InvalidParameterValueException);
-    expect(aws.groups.get('elasticache', 'ug-empty')?.status).toBe('active');
+    expect(local.aws.groups.get('elasticache', 'ug-empty')?.status).toBe('active');
   });
 });
 
 describe('MemoryDB ACLs', () => {
   it('describes ACLs the way MemoryDB does, open-access with its default user included', async () => {
     await users('memorydb', 'acl-describe-user');
-    await aws.groups.create({ engine: 'memorydb', id: 'acl-describe', members: ['acl-describe-user'] });
+    await local.aws.groups.create({ engine: 'memorydb', id: 'acl-describe', members: ['acl-describe-user'] });
 
-    const one = await memoryDb.send(new DescribeACLsCommand({ ACLName: 'acl-describe' }));
-    const all = await memoryDb.send(new DescribeACLsCommand({}));
-    const user = await memoryDb.send(new DescribeMemoryDbUsersCommand({ UserName: 'acl-describe-user' }));
+    const one = await local.memoryDb.send(new DescribeACLsCommand({ ACLName: 'acl-describe' }));
+    const all = await local.memoryDb.send(new DescribeACLsCommand({}));
+    const user = await local.memoryDb.send(
+      new DescribeMemoryDbUsersCommand({ UserName: 'acl-describe-user' }),
+    );
 
     expect(one.ACLs).toEqual([
       expect.objectContaining({
@@ -248,14 +228,14 @@ describe('MemoryDB ACLs', () => {
 
   it('adds and removes in one call, with the delta pending until groupDelayMs has passed', async () => {
     await users('memorydb', 'acl-swap-old', 'acl-swap-new');
-    await aws.groups.create({ engine: 'memorydb', id: 'acl-swap', members: ['acl-swap-old'] });
-    aws.setDelays({ groupDelayMs: 200 });
+    await local.aws.groups.create({ engine: 'memorydb', id: 'acl-swap', members: ['acl-swap-old'] });
+    local.aws.setDelays({ groupDelayMs: 200 });
 
     const updated = await updateAcl('acl-swap', ['acl-swap-new'], ['acl-swap-old']);
-    await vi.waitFor(() => expect(aws.groups.get('memorydb', 'acl-swap')?.status).toBe('active'), {
+    await vi.waitFor(() => expect(local.aws.groups.get('memorydb', 'acl-swap')?.status).toBe('active'), {
       timeout: 2_000,
     });
-    const after = await memoryDb.send(new DescribeACLsCommand({ ACLName: 'acl-swap' }));
+    const after = await local.memoryDb.send(new DescribeACLsCommand({ ACLName: 'acl-swap' }));
 
     expect(updated.ACL).toMatchObject({
       Status: 'modifying',
@@ -267,30 +247,32 @@ describe('MemoryDB ACLs', () => {
 
   it('fails the whole request when it removes a non-member, adding nobody', async () => {
     await users('memorydb', 'acl-strict-outsider', 'acl-strict-new');
-    await aws.groups.create({ engine: 'memorydb', id: 'acl-strict' });
+    await local.aws.groups.create({ engine: 'memorydb', id: 'acl-strict' });
 
     const error = await rejection(updateAcl('acl-strict', ['acl-strict-new'], ['acl-strict-outsider']));
 
     expect(error).toBeInstanceOf(MemoryDbInvalidParameterValueException);
-    expect(aws.groups.get('memorydb', 'acl-strict')).toMatchObject({ status: 'active', members: [] });
+    expect(local.aws.groups.get('memorydb', 'acl-strict')).toMatchObject({ status: 'active', members: [] });
   });
 
   it('throws InvalidACLStateFault while the ACL is modifying', async () => {
     await users('memorydb', 'acl-busy-user');
-    await aws.groups.create({ engine: 'memorydb', id: 'acl-busy' });
-    aws.groups.setStatus('memorydb', 'acl-busy', 'modifying');
+    await local.aws.groups.create({ engine: 'memorydb', id: 'acl-busy' });
+    local.aws.groups.setStatus('memorydb', 'acl-busy', 'modifying');
 
     const error = await rejection(updateAcl('acl-busy', ['acl-busy-user']));
-    aws.groups.setStatus('memorydb', 'acl-busy', 'active');
+    local.aws.groups.setStatus('memorydb', 'acl-busy', 'active');
 
     expect(error).toBeInstanceOf(InvalidACLStateFault);
   });
 
   it('throws UserNotFoundFault for an unknown user and ACLNotFoundFault for an unknown ACL', async () => {
-    await aws.groups.create({ engine: 'memorydb', id: 'acl-unknown' });
+    await local.aws.groups.create({ engine: 'memorydb', id: 'acl-unknown' });
 
     const unknownUser = await rejection(updateAcl('acl-unknown', ['acl-nobody']));
-    const unknownAcl = await rejection(memoryDb.send(new DescribeACLsCommand({ ACLName: 'acl-missing' })));
+    const unknownAcl = await rejection(
+      local.memoryDb.send(new DescribeACLsCommand({ ACLName: 'acl-missing' })),
+    );
 
     expect(unknownUser).toBeInstanceOf(MemoryDbUserNotFoundFault);
     expect(unknownAcl).toBeInstanceOf(ACLNotFoundFault);
@@ -302,7 +284,7 @@ describe('MemoryDB ACLs', () => {
     const error = await rejection(updateAcl('open-access', ['acl-open-user']));
 
     expect(error).toBeInstanceOf(MemoryDbInvalidParameterValueException);
-    expect(aws.groups.get('memorydb', 'open-access')?.members).toEqual(['default']);
+    expect(local.aws.groups.get('memorydb', 'open-access')?.members).toEqual(['default']);
   });
 });
 
@@ -314,15 +296,15 @@ describe.each<[Engine, (group: string, add?: string[], remove?: string[]) => Pro
     const user = `${engine}-ungoverned`;
     await users(engine, user);
 
-    expect(aws.users.get(engine, user)).toMatchObject({ governedByGroups: false, loginAllowed: true });
-    expect(await redis.authenticates(user, PASSWORD)).toBe(true);
+    expect(local.aws.users.get(engine, user)).toMatchObject({ governedByGroups: false, loginAllowed: true });
+    expect(await local.redis.authenticates(user, PASSWORD)).toBe(true);
   });
 
   it('starts a governedByGroups user outside every group unable to log in', async () => {
     const user = `${engine}-governed-outsider`;
-    await aws.users.create({ engine, id: user, passwords: [PASSWORD], governedByGroups: true });
+    await local.aws.users.create({ engine, id: user, passwords: [PASSWORD], governedByGroups: true });
 
-    expect(await redis.authenticates(user, PASSWORD)).toBe(false);
+    expect(await local.redis.authenticates(user, PASSWORD)).toBe(false);
   });
 
   it('applies an addition and a removal in redis only after the group delay and then the propagation delay', async () => {
@@ -330,52 +312,61 @@ describe.each<[Engine, (group: string, add?: string[], remove?: string[]) => Pro
     const joining = `${engine}-joining`;
     const group = `${engine}-membership`;
     await users(engine, leaving);
-    await aws.users.create({ engine, id: joining, passwords: [PASSWORD], governedByGroups: true });
-    await aws.groups.create({ engine, id: group, members: [leaving] });
-    aws.setDelays({ groupDelayMs: 150, propagationDelayMs: 300 });
+    await local.aws.users.create({ engine, id: joining, passwords: [PASSWORD], governedByGroups: true });
+    await local.aws.groups.create({ engine, id: group, members: [leaving] });
+    local.aws.setDelays({ groupDelayMs: 150, propagationDelayMs: 300 });
 
     await modify(group, [joining], [leaving]);
     const whileModifying = [
-      await redis.authenticates(leaving, PASSWORD),
-      await redis.authenticates(joining, PASSWORD),
+      await local.redis.authenticates(leaving, PASSWORD),
+      await local.redis.authenticates(joining, PASSWORD),
     ];
-    await vi.waitFor(() => expect(aws.groups.get(engine, group)?.status).toBe('active'), { timeout: 2_000 });
+    await vi.waitFor(() => expect(local.aws.groups.get(engine, group)?.status).toBe('active'), {
+      timeout: 2_000,
+    });
     const whenActive = [
-      await redis.authenticates(leaving, PASSWORD),
-      await redis.authenticates(joining, PASSWORD),
+      await local.redis.authenticates(leaving, PASSWORD),
+      await local.redis.authenticates(joining, PASSWORD),
     ];
-    await vi.waitFor(async () => expect(await redis.authenticates(joining, PASSWORD)).toBe(true), {
+    await vi.waitFor(async () => expect(await local.redis.authenticates(joining, PASSWORD)).toBe(true), {
       timeout: 2_000,
     });
 
     expect(whileModifying).toEqual([true, false]);
     expect(whenActive).toEqual([true, false]);
-    expect(await redis.authenticates(leaving, PASSWORD)).toBe(false);
-    expect(aws.users.get(engine, leaving)).toMatchObject({ governedByGroups: true, loginAllowed: false });
+    expect(await local.redis.authenticates(leaving, PASSWORD)).toBe(false);
+    expect(local.aws.users.get(engine, leaving)).toMatchObject({
+      governedByGroups: true,
+      loginAllowed: false,
+    });
   });
 
   it('keeps a user able to log in while another group of its engine still holds it', async () => {
     const user = `${engine}-two-groups`;
     await users(engine, user);
-    await aws.groups.create({ engine, id: `${engine}-first`, members: [user] });
-    await aws.groups.create({ engine, id: `${engine}-second`, members: [user] });
+    await local.aws.groups.create({ engine, id: `${engine}-first`, members: [user] });
+    await local.aws.groups.create({ engine, id: `${engine}-second`, members: [user] });
 
     await modify(`${engine}-first`, undefined, [user]);
-    await vi.waitFor(() => expect(aws.groups.get(engine, `${engine}-first`)?.members).not.toContain(user));
+    await vi.waitFor(() =>
+      expect(local.aws.groups.get(engine, `${engine}-first`)?.members).not.toContain(user),
+    );
 
-    expect(await redis.authenticates(user, PASSWORD)).toBe(true);
+    expect(await local.redis.authenticates(user, PASSWORD)).toBe(true);
   });
 });
 
 describe('listing groups in pages', () => {
   it('pages ElastiCache user groups 100 at a time with a Marker, and refuses a page size outside 20-100', async () => {
     // Arrange
-    for (let i = 0; i < 130; i++) await aws.groups.create({ engine: 'elasticache', id: `paged-${i}` });
+    for (let i = 0; i < 130; i++) await local.aws.groups.create({ engine: 'elasticache', id: `paged-${i}` });
 
     // Act
-    const first = await elastiCache.send(new DescribeUserGroupsCommand({}));
-    const second = await elastiCache.send(new DescribeUserGroupsCommand({ Marker: first.Marker }));
-    const refused = await rejection(elastiCache.send(new DescribeUserGroupsCommand({ MaxRecords: 500 })));
+    const first = await local.elastiCache.send(new DescribeUserGroupsCommand({}));
+    const second = await local.elastiCache.send(new DescribeUserGroupsCommand({ Marker: first.Marker }));
+    const refused = await rejection(
+      local.elastiCache.send(new DescribeUserGroupsCommand({ MaxRecords: 500 })),
+    );
 
     // Assert
     expect(first.UserGroups).toHaveLength(100);
@@ -388,13 +379,13 @@ describe('listing groups in pages', () => {
 
   it('pages MemoryDB ACLs with MaxResults and a NextToken', async () => {
     // Arrange
-    for (let i = 0; i < 5; i++) await aws.groups.create({ engine: 'memorydb', id: `paged-acl-${i}` });
+    for (let i = 0; i < 5; i++) await local.aws.groups.create({ engine: 'memorydb', id: `paged-acl-${i}` });
 
     // Act
     const pages = [];
     let token: string | undefined;
     do {
-      const page = await memoryDb.send(new DescribeACLsCommand({ MaxResults: 2, NextToken: token }));
+      const page = await local.memoryDb.send(new DescribeACLsCommand({ MaxResults: 2, NextToken: token }));
       pages.push(page.ACLs?.map((acl) => acl.Name) ?? []);
       token = page.NextToken;
     } while (token !== undefined);

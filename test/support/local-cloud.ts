@@ -1,6 +1,9 @@
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { MemoryDBClient } from '@aws-sdk/client-memorydb';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { LambdaHost } from '../../local';
 import { type LocalAws, type RedisServer, startLocalAws, startRedis } from '../../local';
+import { pointSdkAt } from './sdk-env';
 
 export interface LocalCloud {
   redis: RedisServer;
@@ -27,6 +30,28 @@ export function useLocalCloud(): LocalCloud {
   afterAll(async () => {
     await cloud.aws?.stop();
     await cloud.redis?.stop();
+  });
+  return cloud;
+}
+
+export interface LocalEngines extends LocalCloud {
+  elastiCache: ElastiCacheClient;
+  memoryDb: MemoryDBClient;
+}
+
+/** `useLocalCloud` with the SDK pointed at the endpoint for the whole suite, and a client of each engine. */
+export function useLocalEngines(): LocalEngines {
+  const cloud = useLocalCloud() as LocalEngines;
+  let restoreEnv: (() => void) | undefined;
+  beforeAll(() => {
+    restoreEnv = pointSdkAt(cloud.aws.env());
+    cloud.elastiCache = new ElastiCacheClient({ region: 'eu-west-1' });
+    cloud.memoryDb = new MemoryDBClient({ region: 'eu-west-1' });
+  });
+  afterAll(() => {
+    cloud.elastiCache?.destroy();
+    cloud.memoryDb?.destroy();
+    restoreEnv?.();
   });
   return cloud;
 }
