@@ -1,5 +1,5 @@
-import type { CacheUserState, UserDirectory } from '#shared/cache/ports';
-import type { CacheUserRef } from '#shared/cache/refs';
+import type { CacheUserState, ListedUser, NewCacheUser, Tags, UserDirectory } from '#shared/cache/ports';
+import type { CacheGroupRef, CacheUserRef } from '#shared/cache/refs';
 import { type Clock, Deadline } from '#shared/deadline';
 import { CredentialRejectedError, UserBusyError } from '#shared/errors';
 import {
@@ -110,6 +110,9 @@ export class FakeUsers implements UserDirectory {
   /** Statuses returned by the next polls, before the user's own status. */
   readonly statusQueue: string[] = [];
   setCalls: string[][] = [];
+  /** Users made through createUser, for listUsers, and their tags. */
+  private readonly refs = new Map<string, CacheUserRef>();
+  private readonly tags = new Map<string, Tags>();
 
   add(ref: CacheUserRef, user: Partial<FakeUser> = {}): FakeUser {
     const full = {
@@ -131,6 +134,29 @@ export class FakeUsers implements UserDirectory {
       status: this.statusQueue.shift() ?? found.status,
       authenticationType: found.authenticationType,
     };
+  }
+
+  async createUser(user: CacheUserRef, spec: NewCacheUser): Promise<'created' | 'exists'> {
+    if (this.users.has(user.arn)) return 'exists';
+    this.add(user, { userName: spec.userName, passwords: [spec.password] });
+    this.refs.set(user.arn, user);
+    this.tags.set(user.arn, { ...spec.tags });
+    return 'created';
+  }
+
+  async deleteUser(user: CacheUserRef): Promise<'deleting' | 'absent'> {
+    this.refs.delete(user.arn);
+    return this.users.delete(user.arn) ? 'deleting' : 'absent';
+  }
+
+  async listUsers(region: string, prefix: string): Promise<ListedUser[]> {
+    return [...this.refs.values()]
+      .filter((ref) => ref.region === region && ref.id.startsWith(prefix))
+      .map((ref) => ({ id: ref.id, status: this.users.get(ref.arn)?.status ?? 'active' }));
+  }
+
+  async tagsOf(ref: CacheUserRef | CacheGroupRef): Promise<Tags | undefined> {
+    return this.users.has(ref.arn) ? (this.tags.get(ref.arn) ?? {}) : undefined;
   }
 
   async setPasswords(user: CacheUserRef, passwords: readonly string[]): Promise<void> {

@@ -1,13 +1,28 @@
 import { isAwsError } from '../aws-errors';
 import type { Pacer } from '../pacer';
 import { groupFault, listFault, readOrAbsent, userFault, withFaults } from './faults';
-import type { CacheDirectory, CacheUserState, GroupState, MembershipDiff } from './ports';
+import type {
+  CacheDirectory,
+  CacheUserState,
+  GroupState,
+  ListedUser,
+  MembershipDiff,
+  NewCacheGroup,
+  NewCacheUser,
+  Tags,
+} from './ports';
 import type { CacheGroupRef, CacheUserRef } from './refs';
 
 /** One page of an engine's groups in a region. */
 export interface GroupPage {
   readonly groups: readonly { readonly id: string; readonly state: GroupState }[];
   /** Where the next page starts; none on the last page. */
+  readonly next?: string;
+}
+
+/** One page of an engine's users in a region. */
+export interface UserPage {
+  readonly users: readonly ListedUser[];
   readonly next?: string;
 }
 
@@ -21,6 +36,14 @@ export interface EngineCalls<Client> {
   describeGroup(client: Client, groupId: string): Promise<GroupState | undefined>;
   listGroups(client: Client, next?: string): Promise<GroupPage>;
   modifyGroup(client: Client, groupId: string, add?: string[], remove?: string[]): Promise<unknown>;
+  createUser(client: Client, userId: string, spec: NewCacheUser): Promise<unknown>;
+  deleteUser(client: Client, userId: string): Promise<unknown>;
+  listUsers(client: Client, next?: string): Promise<UserPage>;
+  tagsOf(client: Client, arn: string): Promise<Tags>;
+  createGroup(client: Client, groupId: string, spec: NewCacheGroup): Promise<unknown>;
+  deleteGroup(client: Client, groupId: string): Promise<unknown>;
+  /** The fault names each engine gives "already exists" for users and for groups. */
+  readonly exists: { readonly user: string; readonly group: string };
 }
 
 /** Where a directory's calls go: the client for a region and the pacer every call waits on. */
@@ -70,6 +93,63 @@ export class EngineDirectory<Client> implements CacheDirectory {
         ),
       (error) => groupFault(error, group),
     );
+  }
+
+  async createUser(user: CacheUserRef, spec: NewCacheUser): Promise<'created' | 'exists'> {
+    try {
+      await this.paced(user.region, (client) => this.calls.createUser(client, user.id, spec));
+      return 'created';
+    } catch (error) {
+      if (isAwsError(error, this.calls.exists.user)) return 'exists';
+      throw userFault(error, user);
+    }
+  }
+
+  async deleteUser(user: CacheUserRef): Promise<'deleting' | 'absent'> {
+    const done = await readOrAbsent(
+      () => this.paced(user.region, (client) => this.calls.deleteUser(client, user.id)).then(() => true),
+      (error) => userFault(error, user),
+    );
+    return done ? 'deleting' : 'absent';
+  }
+
+  async listUsers(region: string, prefix: string): Promise<ListedUser[]> {
+    const found: ListedUser[] = [];
+    let next: string | undefined;
+    do {
+      const page = await withFaults(
+        () => this.paced(region, (client) => this.calls.listUsers(client, next)),
+        (error) => listFault(error, region),
+      );
+      found.push(...page.users.filter((user) => user.id.startsWith(prefix)));
+      next = page.next;
+    } while (next !== undefined);
+    return found;
+  }
+
+  tagsOf(ref: CacheUserRef | CacheGroupRef): Promise<Tags | undefined> {
+    return readOrAbsent(
+      () => this.paced(ref.region, (client) => this.calls.tagsOf(client, ref.arn)),
+      (error) => (ref.kind === 'user' ? userFault(error, ref) : groupFault(error, ref)),
+    );
+  }
+
+  async createGroup(group: CacheGroupRef, spec: NewCacheGroup): Promise<'created' | 'exists'> {
+    try {
+      await this.paced(group.region, (client) => this.calls.createGroup(client, group.id, spec));
+      return 'created';
+    } catch (error) {
+      if (isAwsError(error, this.calls.exists.group)) return 'exists';
+      throw groupFault(error, group);
+    }
+  }
+
+  async deleteGroup(group: CacheGroupRef): Promise<'deleting' | 'absent'> {
+    const done = await readOrAbsent(
+      () => this.paced(group.region, (client) => this.calls.deleteGroup(client, group.id)).then(() => true),
+      (error) => groupFault(error, group),
+    );
+    return done ? 'deleting' : 'absent';
   }
 
   /** One group: a call by id is as cheap as a list and needs no wider permission. */

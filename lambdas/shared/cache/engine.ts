@@ -22,6 +22,8 @@ export interface EngineDescription {
   readonly group: ArnShape;
   /** The IAM action each adapter operation is authorized as; the adapter beside it makes that call. */
   readonly actions: Readonly<Record<CacheOperation, string>>;
+  /** What creating a user or group with tags is also authorized as. */
+  readonly tagOnCreate: string;
 }
 
 export interface ArnShape {

@@ -1,11 +1,18 @@
 import {
+  type ACL,
+  CreateACLCommand,
+  CreateUserCommand,
+  DeleteACLCommand,
+  DeleteUserCommand,
   DescribeACLsCommand,
   DescribeUsersCommand,
+  ListTagsCommand,
   type MemoryDBClient,
   UpdateACLCommand,
   UpdateUserCommand,
 } from '@aws-sdk/client-memorydb';
 import type { EngineCalls } from './directory';
+import { tagList, tagsFrom } from './elasticache';
 import type { EngineDescription } from './engine';
 import type { GroupState } from './ports';
 
@@ -22,7 +29,14 @@ export const MEMORYDB: EngineDescription = {
     setPasswords: 'memorydb:UpdateUser',
     describeGroups: 'memorydb:DescribeACLs',
     modifyGroup: 'memorydb:UpdateACL',
+    createUser: 'memorydb:CreateUser',
+    deleteUser: 'memorydb:DeleteUser',
+    listUsers: 'memorydb:DescribeUsers',
+    tagsOf: 'memorydb:ListTags',
+    createGroup: 'memorydb:CreateACL',
+    deleteGroup: 'memorydb:DeleteACL',
   },
+  tagOnCreate: 'memorydb:TagResource',
 };
 
 /** MemoryDB ACL users (known and logging in by name) and ACLs, over awsJson. */
@@ -58,8 +72,41 @@ export const memoryDbCalls: EngineCalls<MemoryDBClient> = {
   },
   modifyGroup: (client, aclName, add, remove) =>
     client.send(new UpdateACLCommand({ ACLName: aclName, UserNamesToAdd: add, UserNamesToRemove: remove })),
+  createUser: (client, userName, spec) =>
+    client.send(
+      new CreateUserCommand({
+        UserName: userName,
+        AccessString: spec.accessString,
+        AuthenticationMode: { Type: 'password', Passwords: [spec.password] },
+        Tags: tagList(spec.tags),
+      }),
+    ),
+  deleteUser: (client, userName) => client.send(new DeleteUserCommand({ UserName: userName })),
+  async listUsers(client, nextToken) {
+    const { Users = [], NextToken } = await client.send(
+      new DescribeUsersCommand({ MaxResults: 100, NextToken: nextToken }),
+    );
+    return {
+      users: Users.map((user) => ({ id: user.Name ?? '', status: user.Status ?? 'unknown' })),
+      next: NextToken,
+    };
+  },
+  async tagsOf(client, arn) {
+    const { TagList = [] } = await client.send(new ListTagsCommand({ ResourceArn: arn }));
+    return tagsFrom(TagList);
+  },
+  createGroup: (client, aclName, spec) =>
+    client.send(
+      new CreateACLCommand({
+        ACLName: aclName,
+        UserNames: spec.members.length > 0 ? [...spec.members] : undefined,
+        Tags: tagList(spec.tags),
+      }),
+    ),
+  deleteGroup: (client, aclName) => client.send(new DeleteACLCommand({ ACLName: aclName })),
+  exists: { user: 'UserAlreadyExistsFault', group: 'ACLAlreadyExistsFault' },
 };
 
-function stateOf(acl: { Status?: string; UserNames?: string[] }): GroupState {
-  return { status: acl.Status ?? 'unknown', members: acl.UserNames ?? [] };
+function stateOf(acl: ACL): GroupState {
+  return { status: acl.Status ?? 'unknown', members: acl.UserNames ?? [], attachedTo: acl.Clusters ?? [] };
 }

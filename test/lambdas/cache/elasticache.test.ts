@@ -103,17 +103,31 @@ describe('EngineDirectory over elastiCacheCalls user groups', () => {
   const groups = directory;
   const group = parseGroupArn('arn:aws:elasticache:us-east-2:123456789012:usergroup:prod-ug');
 
-  it('describes the group by id with its status and member user ids', async () => {
+  it('describes the group by id with its status, member user ids, engine and the caches it is attached to', async () => {
     // Arrange
     elasticache.on(DescribeUserGroupsCommand).resolves({
-      UserGroups: [{ UserGroupId: 'prod-ug', Status: 'modifying', UserIds: ['default', 'alice'] }],
+      UserGroups: [
+        {
+          UserGroupId: 'prod-ug',
+          Status: 'modifying',
+          Engine: 'valkey',
+          UserIds: ['default', 'alice'],
+          ReplicationGroups: ['prod-rg'],
+          ServerlessCaches: ['prod-serverless'],
+        },
+      ],
     });
 
     // Act
     const state = (await groups.describeGroups([group])).get(group.arn);
 
     // Assert
-    expect(state).toEqual({ status: 'modifying', members: ['default', 'alice'] });
+    expect(state).toEqual({
+      status: 'modifying',
+      members: ['default', 'alice'],
+      serverEngine: 'valkey',
+      attachedTo: ['prod-rg', 'prod-serverless'],
+    });
     expect(elasticache.commandCalls(DescribeUserGroupsCommand)[0]?.args[0].input).toEqual({
       UserGroupId: 'prod-ug',
     });

@@ -82,17 +82,17 @@ describe('EngineDirectory over memoryDbCalls ACLs', () => {
   const acls = directory;
   const acl = parseGroupArn('arn:aws:memorydb:eu-west-1:123456789012:acl/prod-acl');
 
-  it('describes the ACL by name with its status and member user names', async () => {
+  it('describes the ACL by name with its status, member user names and the clusters it is attached to', async () => {
     // Arrange
     memorydb.on(DescribeACLsCommand).resolves({
-      ACLs: [{ Name: 'prod-acl', Status: 'active', UserNames: ['bob'] }],
+      ACLs: [{ Name: 'prod-acl', Status: 'active', UserNames: ['bob'], Clusters: ['prod-cluster'] }],
     });
 
     // Act
     const state = (await acls.describeGroups([acl])).get(acl.arn);
 
     // Assert
-    expect(state).toEqual({ status: 'active', members: ['bob'] });
+    expect(state).toEqual({ status: 'active', members: ['bob'], attachedTo: ['prod-cluster'] });
     expect(memorydb.commandCalls(DescribeACLsCommand)[0]?.args[0].input).toEqual({ ACLName: 'prod-acl' });
   });
 
