@@ -1,4 +1,4 @@
-import type { GroupDirectory, GroupState, MembershipDiff } from '#shared/cache/ports';
+import type { GroupDirectory, GroupState, MembershipDiff, NewCacheGroup } from '#shared/cache/ports';
 import type { CacheGroupRef } from '#shared/cache/refs';
 import {
   GroupBusyError,
@@ -36,6 +36,8 @@ export class FakeGroups implements GroupDirectory {
   describeCalls = 0;
   /** Runs after each modify call, accepted or not: someone else changing the group meanwhile. */
   afterModify?: (group: FakeGroup, call: number) => void;
+  /** Runs before each modify call: someone else changing the group between the read and the change. */
+  beforeModify?: (group: FakeGroup, call: number) => void;
   private pendingModifyingReads = new Map<string, number>();
 
   add(ref: CacheGroupRef, members: string[], status = 'active'): FakeGroup {
@@ -76,11 +78,22 @@ export class FakeGroups implements GroupDirectory {
   async modifyGroup(ref: CacheGroupRef, diff: MembershipDiff): Promise<void> {
     this.modifyCalls.push({ group: ref.arn, add: [...diff.add], remove: [...diff.remove] });
     const group = this.groups.get(ref.arn);
+    if (group) this.beforeModify?.(group, this.modifyCalls.length);
     try {
       this.apply(ref, group, diff);
     } finally {
       if (group) this.afterModify?.(group, this.modifyCalls.length);
     }
+  }
+
+  async createGroup(ref: CacheGroupRef, spec: NewCacheGroup): Promise<'created' | 'exists'> {
+    if (this.groups.has(ref.arn)) return 'exists';
+    this.add(ref, [...spec.members]);
+    return 'created';
+  }
+
+  async deleteGroup(ref: CacheGroupRef): Promise<'deleting' | 'absent'> {
+    return this.groups.delete(ref.arn) ? 'deleting' : 'absent';
   }
 
   private apply(ref: CacheGroupRef, group: FakeGroup | undefined, diff: MembershipDiff): void {
@@ -92,7 +105,8 @@ export class FakeGroups implements GroupDirectory {
     }
     const unknown = diff.add.filter((user) => this.unknownUsers.has(user));
     if (unknown.length > 0) throw new UserNotFoundError(`a user to add to group ${ref.arn} does not exist`);
-    if (diff.add.some((user) => this.clashingUsers.has(user))) {
+    // Both services refuse to add a member again, as a second user of the same UserName.
+    if (diff.add.some((user) => this.clashingUsers.has(user) || group.members.includes(user))) {
       throw new UserNameClashError(`group ${ref.arn} would hold two users with one UserName`);
     }
     const notMembers = diff.remove.filter((user) => !group.members.includes(user));

@@ -232,6 +232,13 @@ export class MembershipReconciler {
       await directory.modifyGroup(group, diff);
       item.applied = this.applied(request, group, diff, desired, evaluatedAt);
     } catch (error) {
+      if (error instanceof UserNameClashError && (await this.changedSince(group, state))) {
+        // Another writer (a second instance granting the same user) changed the group after it was
+        // read: the clash may be with our own addition, so the next round reads it again.
+        item.waitingFor = 'be read again after a concurrent change';
+        item.lastError = error;
+        return undefined;
+      }
       if (!refusesAdditions(error) || diff.remove.length === 0) {
         throw refusesAdditions(error) ? await this.refusal(group, diff, desired, error, false) : error;
       }
@@ -242,6 +249,12 @@ export class MembershipReconciler {
       item.applied = { ...this.applied(request, group, removals, desired, evaluatedAt), refused };
     }
     return undefined;
+  }
+
+  private async changedSince(group: CacheGroupRef, read: GroupState): Promise<boolean> {
+    const now = (await this.deps.groups[group.engine].describeGroups([group])).get(group.arn);
+    const members = (state: GroupState | undefined) => JSON.stringify([...(state?.members ?? [])].sort());
+    return members(now) !== members(read);
   }
 
   /** Audited as soon as the service accepted it, so a failed check later cannot lose the record. */

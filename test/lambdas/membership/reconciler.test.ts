@@ -227,6 +227,25 @@ describe('MembershipReconciler', () => {
     expect(publisher.published).toEqual([]);
   });
 
+  it('reads the group again when a second writer added the same user between its read and its change', async () => {
+    // Arrange: another instance granting alice gets there first, so adding her again clashes
+    groups.add(group, ['default', 'carol']);
+    groups.beforeModify = (state, call) => {
+      if (call === 1) state.members.push('alice');
+    };
+
+    // Act
+    const result = await reconcile();
+
+    // Assert: no refusal; the second round adds only what is still missing
+    expect(groups.modifyCalls.map(({ add, remove }) => ({ add, remove }))).toEqual([
+      { add: ['alice', 'bob'], remove: ['carol'] },
+      { add: ['bob'], remove: ['carol'] },
+    ]);
+    expect(result.change).toMatchObject({ added: ['bob'], removed: ['carol'] });
+    expect(groups.membersOf(group)).toEqual(['alice', 'bob', 'default']);
+  });
+
   it('retries a throttled read of the group', async () => {
     // Arrange
     groups.add(group, ['default']);
