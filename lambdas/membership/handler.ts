@@ -2,6 +2,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readBundledFile } from '#shared/bundled-file';
 import { cacheDirectories } from '#shared/cache/engines';
@@ -16,7 +17,9 @@ import { EventBridgePublisher } from '#shared/membership/eventbridge-publisher';
 import { type GroupOutcome, MembershipReconciler } from '#shared/membership/reconciler';
 import { AccessService } from '#shared/requests/access-service';
 import { StoredCoverage } from '#shared/requests/coverage';
+import { SecretsManagerVault } from '#shared/requests/credential-vault';
 import { DynamoDbAccessStore } from '#shared/requests/dynamodb-store';
+import { EphemeralUsers } from '#shared/requests/ephemeral-users';
 import { isBusEvent, parseAccessEvent } from '#shared/requests/events-in';
 import { SchedulerExpiry } from '#shared/requests/expiry';
 import { shown } from '#shared/shown';
@@ -48,6 +51,19 @@ const reconciler = new MembershipReconciler({
   state: new StoredCoverage(store),
   note: fn.note,
 });
+const ephemeral =
+  requests?.rules.some((rule) => rule.ephemeral) &&
+  new EphemeralUsers({
+    users: cache,
+    groups: cache,
+    vault: new SecretsManagerVault(new SecretsManagerClient({})),
+    names: {
+      userPrefix: requireEnv(ENV.ephemeralUserPrefix),
+      secretPrefix: requireEnv(ENV.ephemeralSecretPrefix),
+      functionRoleArn: requireEnv(ENV.functionRoleArn),
+    },
+    note: fn.note,
+  });
 const access = new AccessService({
   store,
   expiries:
@@ -64,6 +80,7 @@ const access = new AccessService({
   requests,
   grants,
   configuredGroups,
+  ...(ephemeral && { ephemeral }),
   now: Date.now,
   note: fn.note,
 });
@@ -119,7 +136,7 @@ export const handler = fn.handler(
       ...(group && { groupArn: group.arn }),
       ...(requestId && { requestId }),
     });
-    const outcomes = await access.upkeep(groups, trigger, { deadline, target }, scheduledTime);
+    const outcomes = await access.upkeep(groups, trigger, { deadline, target }, scheduledTime, !group);
     report(outcomes, metrics);
     const failed = outcomes.filter((outcome) => outcome.status === 'failed');
     const [only] = failed;

@@ -12,4 +12,8 @@ export const ENV = {
   expiryScheduleGroup: 'EXPIRY_SCHEDULE_GROUP',
   schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
   deadLetterArn: 'DEAD_LETTER_ARN',
+  /** Where ephemeral users and their secrets are named from, and the role that may read those secrets. */
+  ephemeralUserPrefix: 'EPHEMERAL_USER_PREFIX',
+  ephemeralSecretPrefix: 'EPHEMERAL_SECRET_PREFIX',
+  functionRoleArn: 'FUNCTION_ROLE_ARN',
 } as const;

@@ -7,6 +7,7 @@ export class FakeAccessStore implements AccessStore {
   readonly grants = new Map<string, RequestedGrant & { active: boolean }>();
   readonly suspensions = new Map<string, Suspension & { active: boolean }>();
   readonly managed = new Map<string, Set<string>>();
+  readonly placesByRule = new Map<string, Map<string, number>>();
 
   async recordGrant(grant: RequestedGrant) {
     const existing = this.grants.get(grant.requestId);
@@ -40,6 +41,29 @@ export class FakeAccessStore implements AccessStore {
         ? { ...found, grantedPublished: true }
         : { ...found, endPublished: true, active: false },
     );
+  }
+
+  async noteEphemeral(requestId: string, progress: { secretArn: string } | { retired: true }) {
+    const found = this.grants.get(requestId);
+    if (!found?.ephemeral) throw new Error(`grant ${requestId} has no ephemeral user`);
+    this.grants.set(requestId, { ...found, ephemeral: { ...found.ephemeral, ...progress } });
+  }
+
+  async claimPlace(rule: string, requestId: string, max: number, atMs: number) {
+    const holders = this.placesByRule.get(rule) ?? new Map<string, number>();
+    this.placesByRule.set(rule, holders);
+    if (holders.has(requestId)) return true;
+    if (holders.size >= max) return false;
+    holders.set(requestId, atMs);
+    return true;
+  }
+
+  async releasePlace(rule: string, requestId: string) {
+    this.placesByRule.get(rule)?.delete(requestId);
+  }
+
+  async places() {
+    return this.placesByRule;
   }
 
   async activeSuspensions() {

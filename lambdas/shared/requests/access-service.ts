@@ -2,17 +2,20 @@ import { createHash } from 'node:crypto';
 import type { GroupDirectories, UserDirectories } from '../cache/ports';
 import { type CacheGroupRef, memberOf, parseGroupArn } from '../cache/refs';
 import type { Deadline } from '../deadline';
+import { DeployedConfigError } from '../errors';
 import type { Note } from '../handler';
 import { desiredMembership } from '../membership/desired';
 import type { BusEvent } from '../membership/eventbridge-publisher';
 import type { Grant } from '../membership/grant';
 import type { GroupOutcome, MembershipReconciler } from '../membership/reconciler';
 import { durationMs } from './duration';
+import { readerAllowed } from './ephemeral-rule';
+import type { EphemeralUsers } from './ephemeral-users';
 import { type AccessCommand, type Refusal, refusalOf } from './events-in';
 import { ended, granted, refused } from './events-out';
 import type { ExpirySchedules, ExpiryTarget } from './expiry';
 import type { EndCause, RequestedGrant } from './records';
-import type { Requests } from './rules';
+import type { RequestRule, Requests } from './rules';
 import type { AccessStore } from './store';
 
 export interface AccessServiceDeps {
@@ -32,6 +35,11 @@ export interface AccessServiceDeps {
   readonly grants: readonly Grant[];
   /** Every group the stack configures, by grants or by rules. */
   readonly configuredGroups: readonly CacheGroupRef[];
+  /**
+   * Makes and deletes the users of requests under rules with `ephemeral`.
+   * @default - no ephemeral users: such requests are refused
+   */
+  readonly ephemeral?: EphemeralUsers;
   readonly now: () => number;
   readonly note?: Note;
 }
@@ -89,6 +97,8 @@ export class AccessService {
     trigger: string,
     invocation: Invocation,
     notBeforeMs?: number,
+    /** Whether to look for what a crash left behind: on runs over every group. */
+    sweep = false,
   ): Promise<GroupOutcome[]> {
     const atMs = Math.max(this.deps.now(), notBeforeMs ?? 0);
     const active = await this.deps.store.activeGrants();
@@ -97,6 +107,8 @@ export class AccessService {
         await this.deps.store.endGrant(grant.requestId, { status: 'expired', endedAt: grant.expiresAt });
       }
     }
+    await this.retireEnded(invocation);
+    if (sweep) await this.sweep(invocation);
     const named = new Set(groups.map((group) => group.arn));
     const orphaned = [...new Set(active.map((grant) => grant.groupArn))].filter((arn) => !named.has(arn));
     const outcomes = await this.deps.reconciler.reconcile({
@@ -126,14 +138,8 @@ export class AccessService {
         ),
       );
     }
-    if (!rule.users.includes(command.user)) {
-      return this.refuse(
-        refusalOf(
-          command,
-          `user ${command.user} may not request group ${rule.group.arn}: rule ${rule.name} lists ${rule.users.join(', ')}`,
-        ),
-      );
-    }
+    const who = this.requester(command, rule);
+    if (typeof who === 'string') return this.refuse(refusalOf(command, who));
     const now = this.deps.now();
     const expiresAtMs =
       command.duration === undefined
@@ -150,23 +156,19 @@ export class AccessService {
       );
     }
     if (!grant) {
-      const refusal = await this.newRequestRefusal(
-        command,
-        rule.group,
-        rule.maxDuration,
-        rule.maxDurationMs,
-        now,
-        expiresAtMs,
-      );
+      const refusal =
+        (await this.newRequestRefusal(command, who.user, rule, now, expiresAtMs)) ??
+        (await this.placeRefusal(command, rule, now));
       if (refusal) return this.refuse(refusalOf(command, refusal));
       const candidate: RequestedGrant = {
-        ...pick(command),
+        ...pick(command, who.user),
         fingerprint,
         grantedAt: new Date(now).toISOString(),
         expiresAt: new Date(expiresAtMs).toISOString(),
         status: 'open',
         grantedPublished: false,
         endPublished: false,
+        ...(who.ephemeral && { ephemeral: who.ephemeral }),
       };
       const recorded = await this.deps.store.recordGrant(candidate);
       grant = recorded.created ? candidate : recorded.existing;
@@ -180,33 +182,114 @@ export class AccessService {
       }
     }
     const duplicate = grant.grantedPublished;
-    if (grant.status === 'open') await this.deps.expiries?.schedule(grant, invocation.target);
+    if (grant.status === 'open') {
+      await this.deps.expiries?.schedule(grant, invocation.target);
+      await this.provision(grant, rule, invocation);
+    }
+    await this.retireEnded(invocation);
     const groups = await this.reconcileOrFail([rule.group], `request ${command.requestId}`, invocation);
     await this.announce(groups);
     return { kind: duplicate ? 'duplicate' : 'granted', groups };
   }
 
+  /**
+   * Who the request is for: an existing user the rule lists, or a user made for it that the rule's
+   * readers may collect; a string says why neither.
+   */
+  private requester(
+    command: Extract<AccessCommand, { kind: 'request' }>,
+    rule: RequestRule,
+  ): { readonly user: string; readonly ephemeral?: RequestedGrant['ephemeral'] } | string {
+    if (command.user !== undefined) {
+      if (rule.users.includes(command.user)) return { user: command.user };
+      return rule.users.length === 0
+        ? `rule ${rule.name} gives group ${rule.group.arn} to ephemeral users only; ask with "ephemeral": { "reader": "<IAM role or user ARN>" }`
+        : `user ${command.user} may not request group ${rule.group.arn}: rule ${rule.name} lists ${rule.users.join(', ')}`;
+    }
+    const reader = command.ephemeral?.reader ?? '';
+    if (!rule.ephemeral || !this.deps.ephemeral) {
+      return `rule ${rule.name} gives group ${rule.group.arn} to existing users only (${rule.users.join(', ')}); ask with "user"`;
+    }
+    if (!readerAllowed(rule.ephemeral.readers, reader)) {
+      return `reader ${reader} may not receive credentials under rule ${rule.name}; its readers are ${rule.ephemeral.readers.join(', ')}`;
+    }
+    const { user, secretName } = this.deps.ephemeral.namesFor(command.requestId);
+    return { user, ephemeral: { rule: rule.name, reader, secretName } };
+  }
+
   /** Why a request that is new may not be recorded, or undefined when it may. */
   private async newRequestRefusal(
     command: Extract<AccessCommand, { kind: 'request' }>,
-    group: CacheGroupRef,
-    maxDuration: string,
-    maxDurationMs: number,
+    user: string,
+    rule: RequestRule,
     now: number,
     expiresAtMs: number,
   ): Promise<string | undefined> {
+    const { group } = rule;
     if (expiresAtMs <= now) return `until ${command.until} is not in the future`;
-    if (expiresAtMs - now > maxDurationMs) {
-      return `${command.duration === undefined ? `until ${command.until} is` : `duration ${command.duration} is`} longer than the maximum of ${maxDuration} for group ${group.arn}`;
+    if (expiresAtMs - now > rule.maxDurationMs) {
+      return `${command.duration === undefined ? `until ${command.until} is` : `duration ${command.duration} is`} longer than the maximum of ${rule.maxDuration} for group ${group.arn}`;
     }
-    const suspension = await this.deps.store.suspension(command.user);
+    const suspension = await this.deps.store.suspension(user);
     if (suspension?.status === 'suspended') {
-      return `user ${command.user} is suspended (by ${suspension.suspendedBy} at ${suspension.suspendedAt}); no access is granted until reinstated`;
+      return `user ${user} is suspended (by ${suspension.suspendedBy} at ${suspension.suspendedAt}); no access is granted until reinstated`;
     }
-    const exists = await this.deps.users[group.engine].describeUser(memberOf(group, command.user));
+    // An ephemeral user does not exist yet: the request makes it.
+    if (command.user === undefined) return undefined;
+    const exists = await this.deps.users[group.engine].describeUser(memberOf(group, user));
     if (!exists)
-      return `user ${command.user} does not exist in ${group.engine} ${group.region} account ${group.account}`;
+      return `user ${user} does not exist in ${group.engine} ${group.region} account ${group.account}`;
     return undefined;
+  }
+
+  /** For an ephemeral request: takes one of the rule's places, or says that all are taken. */
+  private async placeRefusal(
+    command: Extract<AccessCommand, { kind: 'request' }>,
+    rule: RequestRule,
+    now: number,
+  ): Promise<string | undefined> {
+    if (command.user !== undefined || !rule.ephemeral) return undefined;
+    const { maxActive } = rule.ephemeral;
+    if (await this.deps.store.claimPlace(rule.name, command.requestId, maxActive, now)) return undefined;
+    return `rule ${rule.name} already has ${maxActive} live ephemeral users (maxActive ${maxActive}); wait for one to end, or revoke one`;
+  }
+
+  /** An open ephemeral grant's user and secret, made once: a retry finds them and goes on. */
+  private async provision(grant: RequestedGrant, rule: RequestRule, invocation: Invocation): Promise<void> {
+    if (!grant.ephemeral || grant.ephemeral.secretArn !== undefined) return;
+    if (!rule.ephemeral || !this.deps.ephemeral) {
+      throw new DeployedConfigError(
+        `request ${grant.requestId} made an ephemeral user under rule ${grant.ephemeral.rule}, which no longer gives ephemeral users; it ends at the next reconcile`,
+      );
+    }
+    const secretArn = await this.deps.ephemeral.provision(
+      grant,
+      rule.ephemeral,
+      rule.group,
+      invocation.deadline,
+    );
+    await this.deps.store.noteEphemeral(grant.requestId, { secretArn });
+  }
+
+  /**
+   * Deletes the users and secrets of ephemeral grants that have ended, and gives their places back.
+   * Every one is tried; the first failure then fails the invocation, so a retry finishes the rest.
+   */
+  private async retireEnded(invocation: Invocation): Promise<void> {
+    const ephemeral = this.deps.ephemeral;
+    if (!ephemeral) return;
+    const failures: unknown[] = [];
+    for (const grant of await this.deps.store.activeGrants()) {
+      if (!grant.ephemeral || grant.status === 'open' || grant.ephemeral.retired) continue;
+      try {
+        await ephemeral.retire(grant, parseGroupArn(grant.groupArn), invocation.deadline);
+        await this.deps.store.noteEphemeral(grant.requestId, { retired: true });
+        await this.deps.store.releasePlace(grant.ephemeral.rule, grant.requestId);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
   }
 
   private async revoke(
@@ -230,6 +313,7 @@ export class AccessService {
         );
       }
     }
+    await this.retireEnded(invocation);
     // The grant's own group, even one a later config no longer names: its user must still leave.
     const groups = await this.reconcileOrFail(
       [parseGroupArn(grant.groupArn)],
@@ -263,6 +347,7 @@ export class AccessService {
       if (grant.user === command.user)
         await this.end(grant, 'suspended', command.suspendedBy, command.reason);
     }
+    await this.retireEnded(invocation);
     const groups = await this.reconcileOrFail(
       this.deps.configuredGroups,
       `suspend ${command.user}`,
@@ -335,6 +420,36 @@ export class AccessService {
   }
 
   /**
+   * Deletes ephemeral users and secrets whose request is not open, and gives back places held by
+   * requests that ended or were never recorded (a crash between taking the place and recording the
+   * grant; only once the place is old enough that no request can still be on its way to recording).
+   */
+  private async sweep(invocation: Invocation): Promise<void> {
+    const ephemeral = this.deps.ephemeral;
+    const rules = (this.deps.requests?.rules ?? []).filter((rule) => rule.ephemeral);
+    if (!ephemeral || rules.length === 0) return;
+    const regions = [
+      ...new Map(rules.map(({ group }) => [`${group.engine} ${group.region}`, group])).values(),
+    ];
+    const isOpen = async (requestId: string) => (await this.deps.store.grant(requestId))?.status === 'open';
+    await ephemeral.sweep(
+      regions.map((group) => ({ engine: group.engine, group })),
+      isOpen,
+      invocation.deadline,
+    );
+    const now = this.deps.now();
+    for (const [rule, holders] of await this.deps.store.places()) {
+      for (const [requestId, takenAt] of holders) {
+        const grant = await this.deps.store.grant(requestId);
+        const stale = grant
+          ? grant.status !== 'open' && grant.ephemeral?.retired !== false
+          : now - takenAt > PLACE_GRACE_MS;
+        if (stale) await this.deps.store.releasePlace(rule, requestId);
+      }
+    }
+  }
+
+  /**
    * Makes the groups match; a group that could not be made to match fails the invocation, so Lambda
    * retries it and the failure queue catches what never succeeds.
    */
@@ -362,8 +477,15 @@ export class AccessService {
   private async announce(outcomes: readonly GroupOutcome[]): Promise<void> {
     const settled = new Set(outcomes.filter((o) => o.status !== 'failed').map((o) => o.group.arn));
     const grants = (await this.deps.store.activeGrants()).filter((grant) => settled.has(grant.groupArn));
-    const toGrant = grants.filter((grant) => grant.status === 'open' && !grant.grantedPublished);
-    const toEnd = grants.filter((grant) => grant.status !== 'open' && !grant.endPublished);
+    // An ephemeral grant is announced once its credentials are there, and ended once its user is gone.
+    const toGrant = grants.filter(
+      (grant) =>
+        grant.status === 'open' && !grant.grantedPublished && (!grant.ephemeral || grant.ephemeral.secretArn),
+    );
+    const toEnd = grants.filter(
+      (grant) =>
+        grant.status !== 'open' && !grant.endPublished && (!grant.ephemeral || grant.ephemeral.retired),
+    );
     const events = [...toGrant.map(granted), ...toEnd.map(ended)];
     if (events.length === 0) return;
     await this.deps.publish(events);
@@ -372,9 +494,12 @@ export class AccessService {
   }
 }
 
-/** The request's own fields, as the record keeps them. */
-function pick(command: Extract<AccessCommand, { kind: 'request' }>) {
-  const { requestId, groupArn, user, duration, until, requestedBy, reason } = command;
+/** How long a place may be held by a request with no record before it is given back. */
+const PLACE_GRACE_MS = 5 * 60_000;
+
+/** The request's own fields, as the record keeps them, for `user`: the one asked for or made for it. */
+function pick(command: Extract<AccessCommand, { kind: 'request' }>, user: string) {
+  const { requestId, groupArn, duration, until, requestedBy, reason } = command;
   return {
     requestId,
     groupArn,
@@ -388,8 +513,10 @@ function pick(command: Extract<AccessCommand, { kind: 'request' }>) {
 
 /** The same request delivered twice has the same digest; another request under the same id does not. */
 function fingerprintOf(command: Extract<AccessCommand, { kind: 'request' }>): string {
-  const { groupArn, user, duration, until, requestedBy, reason } = command;
+  const { groupArn, user, ephemeral, duration, until, requestedBy, reason } = command;
+  // Requests for existing users keep the digest they had before ephemeral users, so records stay valid.
+  const who = ephemeral === undefined ? [user] : [null, ephemeral.reader];
   return createHash('sha256')
-    .update(JSON.stringify([groupArn, user, duration ?? null, until ?? null, requestedBy, reason]))
+    .update(JSON.stringify([groupArn, ...who, duration ?? null, until ?? null, requestedBy, reason]))
     .digest('hex');
 }

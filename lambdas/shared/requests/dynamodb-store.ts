@@ -20,6 +20,8 @@ const RETAIN_MS = 90 * 86_400_000;
 const GRANTS = 'GRANT';
 const SUSPENSIONS = 'SUSPENSION';
 const MANAGED = 'MANAGED';
+/** One item per rule with ephemeral users: the requests holding its places, request id → when taken. */
+const PLACES = 'EPHEMERAL_PLACES';
 
 export class DynamoDbAccessStore implements AccessStore {
   constructor(
@@ -93,6 +95,79 @@ export class DynamoDbAccessStore implements AccessStore {
           };
     await this.db.send(
       new UpdateCommand({ TableName: this.tableName, Key: { pk: GRANTS, sk: requestId }, ...update }),
+    );
+  }
+
+  async noteEphemeral(
+    requestId: string,
+    progress: { readonly secretArn: string } | { readonly retired: true },
+  ): Promise<void> {
+    const [field, value] = 'secretArn' in progress ? ['secretArn', progress.secretArn] : ['retired', true];
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: GRANTS, sk: requestId },
+        UpdateExpression: 'SET ephemeral.#field = :value',
+        ConditionExpression: 'attribute_exists(ephemeral)',
+        ExpressionAttributeNames: { '#field': field },
+        ExpressionAttributeValues: { ':value': value },
+      }),
+    );
+  }
+
+  async claimPlace(rule: string, requestId: string, max: number, atMs: number): Promise<boolean> {
+    const key = { pk: PLACES, sk: rule };
+    // The map must exist before a path inside it can be set.
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'SET holders = if_not_exists(holders, :none)',
+        ExpressionAttributeValues: { ':none': {} },
+      }),
+    );
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET holders.#request = if_not_exists(holders.#request, :at)',
+          ConditionExpression: 'attribute_exists(holders.#request) OR size(holders) < :max',
+          ExpressionAttributeNames: { '#request': requestId },
+          ExpressionAttributeValues: { ':at': atMs, ':max': max },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
+      throw error;
+    }
+  }
+
+  async releasePlace(rule: string, requestId: string): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: PLACES, sk: rule },
+          UpdateExpression: 'REMOVE holders.#request',
+          ConditionExpression: 'attribute_exists(holders)',
+          ExpressionAttributeNames: { '#request': requestId },
+        }),
+      )
+      .catch((error: unknown) => {
+        // No place was ever taken under this rule: nothing to give back.
+        if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
+      });
+  }
+
+  async places(): Promise<ReadonlyMap<string, ReadonlyMap<string, number>>> {
+    const items = await this.all(PLACES);
+    return new Map(
+      items.map((item) => [
+        item.sk as string,
+        new Map(Object.entries((item.holders as Record<string, number> | undefined) ?? {})),
+      ]),
     );
   }
 

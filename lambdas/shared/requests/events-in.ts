@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CACHE_ID, CACHE_ID_RULE } from '../cache/refs';
 import { clipped } from '../shown';
 import { durationMs } from './duration';
+import { readerProblem } from './ephemeral-rule';
 
 /** The detail-types this stack acts on; the stack's rule lets only these through. */
 export const ACCESS_EVENTS = {
@@ -27,7 +28,16 @@ const requestedSchema = z
   .object({
     requestId,
     groupArn: z.string().min(1).max(2048),
-    user,
+    user: user.optional(),
+    /** Instead of `user`: make a user for this request, and hand its credentials to `reader`. */
+    ephemeral: z
+      .strictObject({
+        reader: z.string().superRefine((arn, ctx) => {
+          const problem = readerProblem(arn);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem, input: arn });
+        }),
+      })
+      .optional(),
     duration: z
       .string()
       .max(64)
@@ -45,6 +55,11 @@ const requestedSchema = z
   .refine((detail) => (detail.duration === undefined) !== (detail.until === undefined), {
     path: ['duration'],
     message: 'expected exactly one of duration and until',
+  })
+  .refine((detail) => (detail.user === undefined) !== (detail.ephemeral === undefined), {
+    path: ['user'],
+    message:
+      'expected exactly one of user (an existing user) and ephemeral ({ "reader": "<IAM role or user ARN>" })',
   });
 const revokedSchema = z.object({ requestId, revokedBy: who, reason });
 const suspendedSchema = z.object({ user, suspendedBy: who, reason });
@@ -121,12 +136,19 @@ function refuse(
   return { refusal: { ...(requestId !== undefined && { requestId }), refusal, detailType, request } };
 }
 
-/** The detail's string fields, each cut to a few hundred characters: enough to recognise the request. */
-function readable(detail: unknown): Record<string, string> {
+/**
+ * The detail's string fields, and those of an object one level down as `parent.field` (the ephemeral
+ * reader), each cut to a few hundred characters: enough to recognise the request.
+ */
+function readable(detail: unknown, depth = 0): Record<string, string> {
   if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return {};
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(detail).slice(0, 16)) {
     if (typeof value === 'string') fields[clipped(key)] = clipped(value);
+    else if (depth === 0) {
+      for (const [inner, text] of Object.entries(readable(value, 1)))
+        fields[`${clipped(key)}.${inner}`] = text;
+    }
   }
   return fields;
 }

@@ -6,12 +6,24 @@ const ACCESS_GRANTED = 'Cache Access Granted';
 const ACCESS_REFUSED = 'Cache Access Request Refused';
 const ACCESS_ENDED = 'Cache Access Ended';
 
-/** The user is in the group, and until when. Never a password: requests carry none. */
+/**
+ * The user is in the group, and until when; for an ephemeral user, the secret its reader fetches the
+ * credentials from. Never a password.
+ */
 export function granted(grant: RequestedGrant): BusEvent {
-  const { requestId, groupArn, user, grantedAt, expiresAt, requestedBy, reason } = grant;
+  const { requestId, groupArn, user, grantedAt, expiresAt, requestedBy, reason, ephemeral } = grant;
   return {
     detailType: ACCESS_GRANTED,
-    detail: { requestId, groupArn, user, grantedAt, expiresAt, requestedBy, reason },
+    detail: {
+      requestId,
+      groupArn,
+      user,
+      grantedAt,
+      expiresAt,
+      requestedBy,
+      reason,
+      ...(ephemeral && { ephemeral: true, secretArn: ephemeral.secretArn, reader: ephemeral.reader }),
+    },
     resources: [groupArn],
     time: new Date(grantedAt),
   };

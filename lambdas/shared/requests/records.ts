@@ -24,6 +24,22 @@ export interface RequestedGrant {
   /** Whether `Cache Access Granted` / `Cache Access Ended` went out: a retry publishes what is missing. */
   readonly grantedPublished: boolean;
   readonly endPublished: boolean;
+  /** For a request that made a user of its own (`user` is then that user's id or name). */
+  readonly ephemeral?: EphemeralGrant;
+}
+
+/** Where an ephemeral user's credentials are, who may read them, and whether the user is gone. */
+export interface EphemeralGrant {
+  /** The rule the request came under: its access string and its cap on live users. */
+  readonly rule: string;
+  /** The IAM principal the secret lets read the credentials. */
+  readonly reader: string;
+  /** Derived from the request, so every attempt finds the same secret. */
+  readonly secretName: string;
+  /** Known once the secret exists. */
+  readonly secretArn?: string;
+  /** The user and its secret are deleted: only then is the end announced. */
+  readonly retired?: boolean;
 }
 
 /** A user taken out of every group this stack configures until reinstated. */

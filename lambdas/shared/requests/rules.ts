@@ -3,6 +3,7 @@ import { type CacheGroupRef, parseGroupArn } from '../cache/refs';
 import { checkedString, refuseRepeats } from '../checks';
 import { managedGroupFields } from '../membership/grant';
 import { durationMs } from './duration';
+import { type EphemeralRule, ephemeralSpecSchema } from './ephemeral-rule';
 
 const DEFAULT_MAX_DURATION = 'PT8H';
 
@@ -11,11 +12,18 @@ const durationSchema = checkedString((iso) => {
   return typeof ms === 'string' ? ms : undefined;
 });
 
-/** One group that may be requested, and the existing users who may be granted it. */
-const ruleSpecSchema = z.strictObject({
-  ...managedGroupFields,
-  maxDuration: durationSchema.optional(),
-});
+/** One group that may be requested, by existing users, by ephemeral users made per request, or both. */
+const ruleSpecSchema = z
+  .strictObject({
+    ...managedGroupFields,
+    users: managedGroupFields.users.optional(),
+    maxDuration: durationSchema.optional(),
+    ephemeral: ephemeralSpecSchema.optional(),
+  })
+  .refine((rule) => rule.users !== undefined || rule.ephemeral !== undefined, {
+    path: ['users'],
+    message: 'expected users (existing users that may ask), ephemeral (a user made per request) or both',
+  });
 
 /** The `requests` part of the membership config, as written and as bundled. */
 export const requestsSpecSchema = z
@@ -60,7 +68,9 @@ type RuleSpec = z.output<typeof ruleSpecSchema>;
 export interface RequestRule {
   readonly name: string;
   readonly group: CacheGroupRef;
+  /** Existing users that may ask; none when the rule gives only ephemeral users. */
   readonly users: readonly string[];
+  readonly ephemeral?: EphemeralRule;
   readonly maxDurationMs: number;
   readonly maxDuration: string;
 }
@@ -76,10 +86,11 @@ export function resolveRequests(spec: RequestsSpec): Requests {
   return { ...spec, rules: spec.rules.map((rule) => resolveRule(rule, spec.maxDuration)) };
 }
 
-function resolveRule({ groupArn, maxDuration, ...rule }: RuleSpec, ceiling: string): RequestRule {
+function resolveRule({ groupArn, maxDuration, users, ...rule }: RuleSpec, ceiling: string): RequestRule {
   const effective = maxDuration ?? ceiling;
   return {
     ...rule,
+    users: users ?? [],
     group: parseGroupArn(groupArn),
     maxDuration: effective,
     maxDurationMs: durationMs(effective) as number,
@@ -87,6 +98,6 @@ function resolveRule({ groupArn, maxDuration, ...rule }: RuleSpec, ceiling: stri
 }
 
 /** The rule as the config spells it, for the bundled file and for checking construct props. */
-export function ruleSpecOf({ group, maxDurationMs: _, ...rule }: RequestRule): RuleSpec {
-  return { ...rule, groupArn: group.arn, users: [...rule.users] };
+export function ruleSpecOf({ group, maxDurationMs: _, users, ...rule }: RequestRule): RuleSpec {
+  return { ...rule, groupArn: group.arn, ...(users.length > 0 && { users: [...users] }) };
 }

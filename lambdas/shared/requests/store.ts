@@ -24,6 +24,20 @@ export interface AccessStore {
   endGrant(requestId: string, end: GrantEnd): Promise<boolean>;
   /** Notes an announcement made; once the end is announced the record leaves the active set. */
   markPublished(requestId: string, which: 'granted' | 'ended'): Promise<void>;
+  /** Notes how far an ephemeral user's life has got: its secret's ARN, then that user and secret are gone. */
+  noteEphemeral(
+    requestId: string,
+    progress: { readonly secretArn: string } | { readonly retired: true },
+  ): Promise<void>;
+
+  /**
+   * Takes one of the rule's `max` places for live ephemeral users, unless all are taken; true when the
+   * request holds one (taken now or before). Conditional, so concurrent requests cannot exceed `max`.
+   */
+  claimPlace(rule: string, requestId: string, max: number, atMs: number): Promise<boolean>;
+  releasePlace(rule: string, requestId: string): Promise<void>;
+  /** Per rule, the requests holding a place and when each took it. */
+  places(): Promise<ReadonlyMap<string, ReadonlyMap<string, number>>>;
 
   /** Suspensions in force, and reinstatements that still owe a group its member back. */
   activeSuspensions(): Promise<Suspension[]>;

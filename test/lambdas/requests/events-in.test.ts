@@ -41,6 +41,30 @@ describe('parseAccessEvent', () => {
     expect(requested({ ...REQUEST, requestId })).toMatchObject({ command: { requestId } });
   });
 
+  it('reads a request for an ephemeral user, with the reader to hand the credentials to', () => {
+    const { user: _, ...rest } = REQUEST;
+    const detail = { ...rest, ephemeral: { reader: 'arn:aws:iam::123456789012:role/oncall' } };
+    expect(requested(detail)).toEqual({ command: { kind: 'request', ...detail } });
+  });
+
+  it('refuses a request with both a user and an ephemeral reader, or neither', () => {
+    const { user: _, ...neither } = REQUEST;
+    const both = { ...REQUEST, ephemeral: { reader: 'arn:aws:iam::123456789012:role/oncall' } };
+    expect(refusalOf(requested(both))).toMatch(/user: expected exactly one of user .* and ephemeral/);
+    expect(refusalOf(requested(neither))).toMatch(/user: expected exactly one of user .* and ephemeral/);
+  });
+
+  it.each([
+    ['a pattern', 'arn:aws:iam::123456789012:role/sre-*'],
+    ['an S3 bucket', 'arn:aws:s3:::bucket'],
+    ['an assumed-role session', 'arn:aws:sts::123456789012:assumed-role/oncall/alice'],
+  ])('refuses a reader that is %s, echoing it as ephemeral.reader', (_, reader) => {
+    const { user: _user, ...rest } = REQUEST;
+    const parsed = requested({ ...rest, ephemeral: { reader } });
+    expect(refusalOf(parsed)).toMatch(/ephemeral\.reader: expected the ARN of an IAM role or user/);
+    expect('refusal' in parsed && parsed.refusal.request['ephemeral.reader']).toBe(reader);
+  });
+
   it('refuses both duration and until, and neither', () => {
     const both = { ...REQUEST, until: '2030-01-01T00:00:00Z' };
     const { duration: _, ...neither } = REQUEST;
