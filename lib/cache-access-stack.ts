@@ -117,11 +117,12 @@ function membershipProps(config: MembershipConfig, now: Date | undefined): Cache
     requests: requests && {
       eventBusName: requests.eventBusName,
       maxDuration: durationOf(requests.maxDuration),
-      rules: requests.rules.map(({ name, group, users, maxDuration }) => ({
+      rules: requests.rules.map(({ name, group, users, maxDuration, ephemeral }) => ({
         name,
         group,
-        users,
+        ...(users.length > 0 && { users }),
         maxDuration: durationOf(maxDuration),
+        ...(ephemeral && { ephemeral }),
       })),
     },
     reconcileEvery: scheduler.ScheduleExpression.expression(config.reconcileEvery),

@@ -43,8 +43,16 @@ export const membershipSchema = z
       [
         ...grants.map((grant, index) => ({ ...grant, path: ['grants', index, 'users'] })),
         ...(membership.requests?.rules ?? []).map((rule, index) => ({
-          ...rule,
-          path: ['requests', 'rules', index, 'users'],
+          groupArn: rule.groupArn,
+          // Every live ephemeral user is a member too, so the rule's cap counts against the quota.
+          users: [
+            ...(rule.users ?? []),
+            ...Array.from(
+              { length: rule.ephemeral?.maxActive ?? 0 },
+              (_, n) => `${rule.name} ephemeral #${n + 1}`,
+            ),
+          ],
+          path: ['requests', 'rules', index, rule.users ? 'users' : 'ephemeral'],
         })),
       ],
       ctx,

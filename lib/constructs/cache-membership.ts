@@ -17,17 +17,44 @@ import { membershipSchema } from '../config/membership';
 import { validated } from '../config/validate';
 import { CacheAccessFunction } from './cache-access-function';
 import { type RequestChannel, requestChannel, routeRequests } from './membership/access-requests';
+import { ephemeralPrefixes, ephemeralStatements } from './membership/ephemeral-policy';
 import { acknowledgePatterns, groupChangeStatements, type ManagedGroup } from './membership/group-policy';
 import { schedulerRole, scheduleWindows, windowScheduleGroup } from './membership/window-schedules';
 
-/** One group that may be requested, and the existing users who may be granted it. */
+/** Users made for one request each, deleted when the grant ends. */
+export interface EphemeralAccessProps {
+  /** The redis ACL rules the user gets, such as `on ~* &* -@all +@read`. */
+  readonly accessString: string;
+  /**
+   * Whether an access string with `+@all` or `allcommands` is meant.
+   * @default false - such an access string is refused
+   */
+  readonly allowAll?: boolean;
+  /**
+   * How many of the rule's ephemeral users may be live at once, at most 50.
+   * @default 3
+   */
+  readonly maxActive?: number;
+  /** IAM role or user ARNs that may receive the credentials; a trailing `*` matches any name with that start. */
+  readonly readers: readonly string[];
+}
+
+/** One group that may be requested: by existing users, by ephemeral users made per request, or both. */
 export interface AccessRuleProps {
   /** Unique among the rules; audit records and events name it. */
   readonly name: string;
   /** The user group or ACL a request under this rule is granted. */
   readonly group: CacheGroup;
-  /** ElastiCache user ids or MemoryDB user names that may be granted the group on request. */
-  readonly users: readonly string[];
+  /**
+   * ElastiCache user ids or MemoryDB user names that may be granted the group on request.
+   * @default - none: only ephemeral users (then `ephemeral` is required)
+   */
+  readonly users?: readonly string[];
+  /**
+   * A user made for each request, with its credentials in a secret only the request's reader may read.
+   * @default - no ephemeral users
+   */
+  readonly ephemeral?: EphemeralAccessProps;
   /**
    * The longest access one request may give.
    * @default - the requests' maxDuration
@@ -128,6 +155,8 @@ export class CacheMembership extends Construct {
     const channel = requests && requestChannel(this, requests.eventBusName);
     const role = schedulerRole(this, channel ? [windowGroup, channel.expiries] : [windowGroup]);
     this.eventBus = channel?.bus;
+    const prefixes = ephemeralPrefixes(this);
+    const ephemeral = ephemeralStatements(this, requests?.rules ?? [], prefixes);
 
     this.handler = new CacheAccessFunction(this, 'Reconciler', {
       handlerFolder: 'membership',
@@ -142,10 +171,15 @@ export class CacheMembership extends Construct {
           [ENV.schedulerRoleArn]: role.roleArn,
           [ENV.deadLetterArn]: this.deadLetterQueue.queueArn,
         }),
+        ...(ephemeral.statements.length > 0 && {
+          [ENV.ephemeralUserPrefix]: prefixes.userPrefix,
+          [ENV.ephemeralSecretPrefix]: prefixes.secretPrefix,
+        }),
       },
       bundledFiles: { [MEMBERSHIP_CONFIG_FILE]: membershipConfigFileContent({ grants, requests }) },
     });
     const { function: fn } = this.handler;
+    if (ephemeral.statements.length > 0) fn.addEnvironment(ENV.functionRoleArn, this.handler.role.roleArn);
     fn.configureAsyncInvoke({
       retryAttempts: FUNCTION_RETRIES,
       maxEventAge: MAX_EVENT_AGE,
@@ -157,6 +191,7 @@ export class CacheMembership extends Construct {
       routeRequests(this, { channel, fn, deadLetterQueue: this.deadLetterQueue, schedulerRole: role });
     const statements = [
       ...groupChangeStatements(this, managed),
+      ...ephemeral.statements,
       new iam.PolicyStatement({
         sid: 'KeepGrantRecords',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
@@ -180,6 +215,7 @@ export class CacheMembership extends Construct {
     ];
     const policies = this.handler.grant(this, 'MembershipPolicy', statements).all;
     acknowledgePatterns(policies, this, managed);
+    ephemeral.acknowledge(policies);
     routing?.acknowledge(policies);
 
     scheduleWindows(this, {
@@ -231,11 +267,12 @@ function requestsSpecOf(requests: AccessRequestsProps) {
   return {
     ...(requests.eventBusName !== undefined && { eventBusName: requests.eventBusName }),
     ...(requests.maxDuration && { maxDuration: requests.maxDuration.toIsoString() }),
-    rules: requests.rules.map(({ group, maxDuration, users, ...rule }) => ({
+    rules: requests.rules.map(({ group, maxDuration, users, ephemeral, ...rule }) => ({
       ...rule,
       groupArn: group.arn,
-      users: [...users],
+      ...(users && { users: [...users] }),
       ...(maxDuration && { maxDuration: maxDuration.toIsoString() }),
+      ...(ephemeral && { ephemeral: { ...ephemeral, readers: [...ephemeral.readers] } }),
     })),
   };
 }

@@ -133,4 +133,81 @@ describe('access requests in the stack', () => {
     withoutRequests.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     withoutRequests.resourceCountIs('AWS::DynamoDB::Table', 1);
   });
+
+  it('lets the function make and delete users and secrets only under its own prefixes, and says which in its environment', () => {
+    // Arrange
+    const ephemeral = synth({
+      requests: {
+        rules: [
+          {
+            name: 'debug',
+            groupArn: GROUP,
+            ephemeral: {
+              accessString: 'on ~* -@all +@read',
+              readers: ['arn:aws:iam::123456789012:role/oncall'],
+            },
+          },
+        ],
+      },
+    });
+    const bySid = new Map(allStatements(ephemeral).map(({ statement }) => [statement.Sid, statement]));
+    const fn = ephemeral.findResources('AWS::Lambda::Function');
+    const env = (
+      Object.values(fn)[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }
+    ).Properties.Environment.Variables;
+
+    // Assert
+    expect(env.EPHEMERAL_USER_PREFIX).toMatch(/^jit-[0-9a-f]{6}-$/);
+    expect(env.EPHEMERAL_SECRET_PREFIX).toMatch(/^cache-access\/jit-[0-9a-f]{6}\/$/);
+    expect(env.FUNCTION_ROLE_ARN).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/ReconcilerRole/), 'Arn'] });
+    expect(bySid.get('EphemeralElastiCacheUsers')).toMatchObject({
+      Action: [
+        'elasticache:CreateUser',
+        'elasticache:AddTagsToResource',
+        'elasticache:ModifyUser',
+        'elasticache:DeleteUser',
+        'elasticache:ListTagsForResource',
+      ],
+      Resource: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            `:elasticache:eu-west-1:123456789012:user:${env.EPHEMERAL_USER_PREFIX}*`,
+          ],
+        ],
+      },
+    });
+    expect(bySid.has('EphemeralMemoryDbUsers')).toBe(false);
+    expect(bySid.get('EphemeralCredentials')).toMatchObject({
+      Action: [
+        'secretsmanager:CreateSecret',
+        'secretsmanager:TagResource',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutResourcePolicy',
+        'secretsmanager:DeleteSecret',
+      ],
+      Resource: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            `:secretsmanager:eu-west-1:123456789012:secret:${env.EPHEMERAL_SECRET_PREFIX}*`,
+          ],
+        ],
+      },
+    });
+    expect(bySid.get('FindEphemeralCredentials')).toMatchObject({
+      Action: 'secretsmanager:ListSecrets',
+      Resource: '*',
+    });
+  });
+
+  it('gives no ephemeral permissions or prefixes to a stack whose rules name existing users only', () => {
+    const sids = allStatements(requestsOnly).map(({ statement }) => statement.Sid ?? '');
+    expect(sids.filter((sid) => sid.includes('Ephemeral'))).toEqual([]);
+    expect(JSON.stringify(requestsOnly.toJSON())).not.toContain('EPHEMERAL_USER_PREFIX');
+  });
 });

@@ -589,7 +589,7 @@ describe('CacheAccessStack with membership', () => {
     expect(schedules(template)).toHaveLength(7);
   });
 
-  it('names a wildcard resource in the example stack only for VPC interfaces, member users (changes and reads), expiry schedules and the invoke of the membership function', () => {
+  it('names a wildcard resource in the example stack only for VPC interfaces, member users (changes and reads), expiry schedules, ephemeral users and secrets, and the invoke of the membership function', () => {
     // Arrange
     const { template } = example;
 
@@ -607,6 +607,9 @@ describe('CacheAccessStack with membership', () => {
         'DescribeElastiCacheMembers',
         'DescribeMemoryDbMembers',
         'ScheduleExpiries',
+        'EphemeralMemoryDbUsers',
+        'EphemeralCredentials',
+        'FindEphemeralCredentials',
         'lambda:InvokeFunction',
       ].sort(),
     );
