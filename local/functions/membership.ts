@@ -55,6 +55,12 @@ export interface MembershipFunction extends LambdaHost {
 /** What the local stand-ins for the stack's expiry group, Scheduler role and failure queue are called. */
 export const EXPIRY_GROUP = 'cache-access-expiries';
 const SCHEDULER_ROLE = 'arn:aws:iam::123456789012:role/cache-access-scheduler';
+/** The names the stack would give ephemeral users and their secrets, and the function's own role. */
+export const EPHEMERAL_NAMES = {
+  userPrefix: 'jit-test00-',
+  secretPrefix: 'cache-access/jit-test00/',
+  functionRoleArn: 'arn:aws:iam::123456789012:role/cache-access-membership',
+} as const;
 const FAILED_RUNS = 'arn:aws:sqs:eu-west-1:123456789012:cache-access-failed-runs';
 
 /**
@@ -84,6 +90,11 @@ export async function startMembershipFunction(
       [ENV.expiryScheduleGroup]: EXPIRY_GROUP,
       [ENV.schedulerRoleArn]: SCHEDULER_ROLE,
       [ENV.deadLetterArn]: FAILED_RUNS,
+    }),
+    ...(requests?.rules.some((rule) => rule.ephemeral) && {
+      [ENV.ephemeralUserPrefix]: EPHEMERAL_NAMES.userPrefix,
+      [ENV.ephemeralSecretPrefix]: EPHEMERAL_NAMES.secretPrefix,
+      [ENV.functionRoleArn]: EPHEMERAL_NAMES.functionRoleArn,
     }),
   });
   return Object.assign(host, { tableName });

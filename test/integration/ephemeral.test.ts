@@ -1,0 +1,416 @@
+import {
+  CreateSecretCommand,
+  GetResourcePolicyCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { createClient } from '@redis/client';
+import { describe, expect, inject, it } from 'vitest';
+import type { Engine, MembershipFunction } from '../../local';
+import {
+  busEvent,
+  EPHEMERAL_NAMES,
+  EXPIRY_GROUP,
+  GROUP_MODIFY,
+  groupArnOf,
+  startMembershipFunction,
+  uniqueName,
+} from '../../local';
+import { useLocalCloud } from '../support/local-cloud';
+
+const bundle = inject('bundles').membership ?? '';
+const BUS = 'cache-access';
+const READER = 'arn:aws:iam::123456789012:role/oncall';
+const READ_ONLY = 'on ~* &* -@all +@read +ping';
+
+interface Credentials {
+  readonly username: string;
+  readonly password: string;
+  readonly user_arn: string;
+  readonly expires_at: string;
+}
+
+describe.each<Engine>(['elasticache', 'memorydb'])(
+  'ephemeral users through the bundled membership function on %s',
+  (engine) => {
+    const cloud = useLocalCloud();
+    const secrets = () =>
+      new SecretsManagerClient({
+        endpoint: cloud.aws.url,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+
+    async function group(serverEngine?: 'redis' | 'valkey') {
+      const id = uniqueName('grp');
+      await cloud.aws.groups.create({ engine, id, ...(serverEngine && { serverEngine }) });
+      return { id, arn: groupArnOf(engine, id) };
+    }
+
+    /** The bundled function with one ephemeral rule for the group; `tableName` shares an earlier start's table. */
+    const startOn = (target: { arn: string }, maxActive: number, tableName?: string) =>
+      startMembershipFunction(bundle, cloud.aws, [], {
+        requests: {
+          eventBusName: BUS,
+          rules: [
+            {
+              name: 'readonly-debug',
+              groupArn: target.arn,
+              maxDuration: 'PT2H',
+              ephemeral: {
+                accessString: READ_ONLY,
+                maxActive,
+                readers: ['arn:aws:iam::123456789012:role/oncall*'],
+              },
+            },
+          ],
+        },
+        ...(tableName && { tableName }),
+      });
+
+    async function start(target: { arn: string }, maxActive = 3): Promise<MembershipFunction> {
+      const fn = await startOn(target, maxActive);
+      cloud.fn = fn;
+      return fn;
+    }
+
+    const request = (fn: MembershipFunction, requestId: string, groupArn: string, extra = {}) =>
+      fn.invoke(
+        busEvent('Cache Access Requested', {
+          requestId,
+          groupArn,
+          ephemeral: { reader: READER },
+          duration: 'PT1H',
+          requestedBy: 'oncall@example.com',
+          reason: 'INC-42: looking at the checkout cache',
+          ...extra,
+        }),
+      );
+    const ofRequest = (detailType: string, requestId: string) =>
+      cloud.aws.events.entries.filter(
+        (event) =>
+          event.detailType === detailType &&
+          event.eventBusName === BUS &&
+          (event.detail as { requestId?: string }).requestId === requestId,
+      );
+    const grantedDetail = (requestId: string) =>
+      ofRequest('Cache Access Granted', requestId)[0]?.detail as
+        | { user: string; secretArn: string; expiresAt: string }
+        | undefined;
+    const credentials = async (secretArn: string): Promise<Credentials> =>
+      JSON.parse(
+        (await secrets().send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString ?? '',
+      );
+    const ephemeralUsers = () =>
+      cloud.aws.users.list(engine).filter((user) => user.id.startsWith(EPHEMERAL_NAMES.userPrefix));
+    /** What Scheduler would deliver once the expiry is due: the schedules fire at minute precision. */
+    const fireExpiries = (requestId: string) =>
+      cloud.aws.schedules
+        .fireDue(new Date(Date.now() + 61_000))
+        .filter((firing) => JSON.stringify(firing.input).includes(requestId));
+
+    it('makes a user on request whose secret only the reader may read and whose password logs in, read-only, until the grant expires', async () => {
+      // Arrange
+      const target = await group();
+      const fn = await start(target);
+      const requestId = uniqueName('CHG');
+
+      // Act
+      const result = await request(fn, requestId, target.arn, { duration: 'PT1S' });
+
+      // Assert: granted, with the secret and the created user named, never a password
+      expect(result).toMatchObject({ ok: true, result: { access: 'granted' } });
+      const granted = grantedDetail(requestId);
+      expect(granted?.user).toMatch(new RegExp(`^${EPHEMERAL_NAMES.userPrefix}[0-9a-f]{16}$`));
+      expect(granted?.secretArn).toContain(`:secret:${EPHEMERAL_NAMES.secretPrefix}`);
+      const secret = await credentials(granted?.secretArn ?? '');
+      expect(secret).toMatchObject({
+        username: granted?.user,
+        user_arn: expect.stringContaining(granted?.user ?? ''),
+      });
+      expect(secret.expires_at).toBe(granted?.expiresAt);
+      expect(JSON.stringify(cloud.aws.events.entries)).not.toContain(secret.password);
+      expect(fn.logs.join('\n')).not.toContain(secret.password);
+      // Assert: the user, tagged with its request, in the group with the rule's access string
+      expect(cloud.aws.users.get(engine, secret.username)).toMatchObject({
+        status: 'active',
+        accessString: READ_ONLY,
+      });
+      expect(cloud.aws.users.tagsOf(engine, secret.username)).toMatchObject({
+        'cache-access-automation:request': requestId,
+      });
+      expect(cloud.aws.groups.get(engine, target.id)?.members).toContain(secret.username);
+      // Assert: the policy lets the reader read, and nobody else, whatever their identity policy says
+      const { ResourcePolicy } = await secrets().send(
+        new GetResourcePolicyCommand({ SecretId: granted?.secretArn }),
+      );
+      const policy = JSON.parse(ResourcePolicy ?? '{}');
+      expect(mayRead(policy, READER, false)).toBe(true);
+      expect(mayRead(policy, 'arn:aws:iam::123456789012:role/someone-else', true)).toBe(false);
+      expect(mayRead(policy, EPHEMERAL_NAMES.functionRoleArn, true)).toBe(true);
+      // Assert: the password logs in and reads, and may not write
+      await expect(cloud.redis.authenticates(secret.username, secret.password)).resolves.toBe(true);
+      await expect(writeAs(secret)).rejects.toThrow(/NOPERM/);
+
+      // Act: the expiry schedule fires
+      const [expiry] = fireExpiries(requestId);
+      const ended = await fn.invoke(expiry?.input);
+
+      // Assert: user and secret gone, the password refused, the end announced once
+      expect(ended.ok).toBe(true);
+      expect(cloud.aws.users.get(engine, secret.username)).toBeUndefined();
+      expect(cloud.aws.secrets.exists(granted?.secretArn ?? '')).toBe(false);
+      await expect(cloud.redis.authenticates(secret.username, secret.password)).resolves.toBe(false);
+      expect(ofRequest('Cache Access Ended', requestId).map((event) => event.detail)).toEqual([
+        expect.objectContaining({ requestId, user: secret.username, cause: 'expired' }),
+      ]);
+    });
+
+    it('deletes the user and its secret at once when the request is revoked early', async () => {
+      // Arrange
+      const target = await group();
+      const fn = await start(target);
+      const requestId = uniqueName('CHG');
+      await request(fn, requestId, target.arn);
+      const granted = grantedDetail(requestId);
+      const secret = await credentials(granted?.secretArn ?? '');
+
+      // Act
+      const revoked = await fn.invoke(
+        busEvent('Cache Access Revoked', { requestId, revokedBy: 'lead@example.com', reason: 'done early' }),
+      );
+
+      // Assert
+      expect(revoked).toMatchObject({ ok: true, result: { access: 'revoked' } });
+      expect(cloud.aws.users.get(engine, secret.username)).toBeUndefined();
+      expect(cloud.aws.secrets.exists(granted?.secretArn ?? '')).toBe(false);
+      await expect(cloud.redis.authenticates(secret.username, secret.password)).resolves.toBe(false);
+      expect(cloud.aws.schedules.list(EXPIRY_GROUP).some((s) => s.input?.includes(requestId))).toBe(false);
+      expect(ofRequest('Cache Access Ended', requestId).map((event) => event.detail)).toEqual([
+        expect.objectContaining({ cause: 'revoked' }),
+      ]);
+    });
+
+    it('makes one user and one secret when EventBridge delivers the request twice', async () => {
+      // Arrange
+      const target = await group();
+      const fn = await start(target);
+      const requestId = uniqueName('CHG');
+      const createsBefore = cloud.aws.callsOf('CreateUser', engine).length;
+
+      // Act
+      const first = await request(fn, requestId, target.arn);
+      const second = await request(fn, requestId, target.arn);
+
+      // Assert
+      expect(first).toMatchObject({ ok: true, result: { access: 'granted' } });
+      expect(second).toMatchObject({ ok: true, result: { access: 'duplicate' } });
+      expect(cloud.aws.callsOf('CreateUser', engine).length - createsBefore).toBe(1);
+      expect(ofRequest('Cache Access Granted', requestId)).toHaveLength(1);
+    });
+
+    it.each([
+      ['CreateSecret', 'secretsmanager'],
+      ['PutResourcePolicy', 'secretsmanager'],
+      ['CreateUser', engine],
+      [GROUP_MODIFY[engine], engine],
+    ] as const)(
+      'converges on redelivery when %s fails mid-grant, with a password that works',
+      async (operation, service) => {
+        // Arrange: the call fails as often as the SDK tries it
+        const target = await group();
+        const fn = await start(target);
+        const requestId = uniqueName('CHG');
+        cloud.aws.failNext(operation, 'ServiceUnavailable', 3, service);
+
+        // Act
+        const first = await request(fn, requestId, target.arn);
+        const second = await request(fn, requestId, target.arn);
+
+        // Assert
+        expect(first.ok).toBe(false);
+        expect(second).toMatchObject({ ok: true, result: { access: 'granted' } });
+        const granted = grantedDetail(requestId);
+        const secret = await credentials(granted?.secretArn ?? '');
+        expect(ephemeralUsers().filter((user) => user.id === secret.username)).toHaveLength(1);
+        await expect(cloud.redis.authenticates(secret.username, secret.password)).resolves.toBe(true);
+        expect(ofRequest('Cache Access Granted', requestId)).toHaveLength(1);
+      },
+    );
+
+    it.each([
+      ['DeleteUser', engine],
+      ['DeleteSecret', 'secretsmanager'],
+    ] as const)(
+      'converges on the retried expiry when %s fails at the end, announcing the end once',
+      async (operation, service) => {
+        // Arrange
+        const target = await group();
+        const fn = await start(target);
+        const requestId = uniqueName('CHG');
+        await request(fn, requestId, target.arn, { duration: 'PT1S' });
+        const granted = grantedDetail(requestId);
+        const [expiry] = fireExpiries(requestId);
+        cloud.aws.failNext(operation, 'ServiceUnavailable', 3, service);
+
+        // Act: Lambda retries the failed asynchronous invocation
+        const first = await fn.invoke(expiry?.input);
+        const second = await fn.invoke(expiry?.input);
+
+        // Assert
+        expect(first.ok).toBe(false);
+        expect(second.ok).toBe(true);
+        expect(cloud.aws.users.get(engine, granted?.user ?? '')).toBeUndefined();
+        expect(cloud.aws.secrets.exists(granted?.secretArn ?? '')).toBe(false);
+        expect(ofRequest('Cache Access Ended', requestId)).toHaveLength(1);
+      },
+    );
+
+    it('lets no more than maxActive requests have a user when they arrive at once on two function instances', async () => {
+      // Arrange
+      const target = await group();
+      const fn = await start(target, 2);
+      const other = await startOn(target, 2, fn.tableName);
+      const ids = [1, 2, 3, 4, 5].map(() => uniqueName('CHG'));
+
+      // Act
+      const results = await Promise.all(ids.map((id, n) => request(n % 2 ? other : fn, id, target.arn)));
+      await other.stop();
+
+      // Assert
+      const outcomes = results.map((r) => (r.result as { access?: string } | undefined)?.access);
+      expect(outcomes.filter((o) => o === 'granted')).toHaveLength(2);
+      expect(outcomes.filter((o) => o === 'refused')).toHaveLength(3);
+      expect(
+        ephemeralUsers().filter((user) => cloud.aws.groups.get(engine, target.id)?.members.includes(user.id)),
+      ).toHaveLength(2);
+      const refusals = ids.flatMap((id) => ofRequest('Cache Access Request Refused', id));
+      expect(refusals.map((event) => (event.detail as { refusal: string }).refusal)).toEqual(
+        Array(3).fill(expect.stringContaining('maxActive 2')),
+      );
+    });
+
+    it('sweeps at the periodic reconcile an ephemeral user and secret whose request was never recorded, and leaves untagged ones', async () => {
+      // Arrange: what a crash could leave, and a look-alike the stack did not make
+      const target = await group();
+      const fn = await start(target);
+      const orphan = `${EPHEMERAL_NAMES.userPrefix}0123456789abcdef`;
+      const lookalike = `${EPHEMERAL_NAMES.userPrefix}fedcba9876543210`;
+      await cloud.aws.users.create({
+        engine,
+        id: orphan,
+        passwords: ['orphan-password-0123456789'],
+        tags: { 'cache-access-automation:request': 'CHG-never-recorded' },
+      });
+      await cloud.aws.users.create({ engine, id: lookalike, passwords: ['lookalike-password-0123456789'] });
+      const { ARN } = await secrets().send(
+        new CreateSecretCommand({
+          Name: `${EPHEMERAL_NAMES.secretPrefix}0123456789abcdef`,
+          SecretString: '{}',
+          Tags: [{ Key: 'cache-access-automation:request', Value: 'CHG-never-recorded' }],
+        }),
+      );
+
+      // Act
+      const swept = await fn.invoke({ trigger: 'reconcile' });
+
+      // Assert
+      expect(swept.ok).toBe(true);
+      expect(cloud.aws.users.get(engine, orphan)).toBeUndefined();
+      expect(cloud.aws.secrets.exists(ARN ?? '')).toBe(false);
+      expect(cloud.aws.users.get(engine, lookalike)).toBeDefined();
+    });
+
+    if (engine === 'elasticache') {
+      it('makes a valkey user for a valkey group, which needs no default user', async () => {
+        // Arrange
+        const target = await group('valkey');
+        const fn = await start(target);
+        const requestId = uniqueName('CHG');
+
+        // Act
+        const result = await request(fn, requestId, target.arn);
+
+        // Assert
+        expect(result).toMatchObject({ ok: true, result: { access: 'granted' } });
+        const user = grantedDetail(requestId)?.user ?? '';
+        expect(cloud.aws.users.get(engine, user)).toMatchObject({ serverEngine: 'valkey' });
+        expect(cloud.aws.groups.get(engine, target.id)?.members).toEqual([user]);
+      });
+    }
+
+    it('refuses a reader the rule does not list, and makes nothing', async () => {
+      // Arrange
+      const target = await group();
+      const fn = await start(target);
+      const requestId = uniqueName('CHG');
+      const createsBefore = cloud.aws.callsOf('CreateUser', engine).length;
+
+      // Act
+      const result = await request(fn, requestId, target.arn, {
+        ephemeral: { reader: 'arn:aws:iam::123456789012:role/intern' },
+      });
+
+      // Assert
+      expect(result).toMatchObject({ ok: true, result: { access: 'refused' } });
+      expect(cloud.aws.callsOf('CreateUser', engine).length).toBe(createsBefore);
+      expect(
+        (ofRequest('Cache Access Request Refused', requestId)[0]?.detail as { refusal?: string } | undefined)
+          ?.refusal,
+      ).toContain('reader arn:aws:iam::123456789012:role/intern may not receive credentials');
+    });
+
+    /** A write over TLS as the user: the read-only access string must refuse it. */
+    async function writeAs(secret: Credentials): Promise<void> {
+      const client = createClient({
+        socket: {
+          host: '127.0.0.1',
+          port: cloud.redis.port,
+          tls: true,
+          ca: cloud.redis.caPem,
+          reconnectStrategy: false,
+        },
+        username: secret.username,
+        password: secret.password,
+      });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        await client.set('ephemeral-write-probe', 'x');
+      } finally {
+        client.destroy();
+      }
+    }
+  },
+);
+
+interface PolicyStatement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal: '*' | { readonly AWS: string | readonly string[] };
+  readonly Action: string | readonly string[];
+  readonly Condition?: { readonly ArnNotEquals?: Record<string, readonly string[]> };
+}
+
+/**
+ * IAM's answer for a principal of the secret's own account reading it: an explicit Deny wins; else an
+ * Allow in the resource policy naming the principal, or one in its identity policy, lets it read.
+ */
+function mayRead(
+  policy: { Statement: readonly PolicyStatement[] },
+  principal: string,
+  identityAllows: boolean,
+): boolean {
+  const applies = (statement: PolicyStatement) => {
+    const principals = statement.Principal === '*' ? ['*'] : [statement.Principal.AWS].flat();
+    const actions = [statement.Action].flat();
+    const notEquals = statement.Condition?.ArnNotEquals?.['aws:PrincipalArn'];
+    return (
+      (principals.includes('*') || principals.includes(principal)) &&
+      actions.includes('secretsmanager:GetSecretValue') &&
+      (notEquals === undefined || !notEquals.includes(principal))
+    );
+  };
+  const applying = policy.Statement.filter(applies);
+  if (applying.some((statement) => statement.Effect === 'Deny')) return false;
+  return identityAllows || applying.some((statement) => statement.Effect === 'Allow');
+}
