@@ -80,3 +80,12 @@ export class MembershipDriftError extends CacheAccessError {}
 
 /** EventBridge refused an event the function publishes. */
 export class EventPublishError extends CacheAccessError {}
+
+/** A group or user the stack would create exists already and was not made by this stack. */
+export class NotOwnedError extends CacheAccessError {}
+
+/** A group the stack owns still serves a cache, or cannot take the change asked for. */
+export class OwnedGroupStateError extends CacheAccessError {}
+
+/** Creating, updating or deleting an owned group failed; `cause` holds the specific error. */
+export class OwnedGroupRunError extends CacheAccessError {}

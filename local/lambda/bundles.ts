@@ -27,6 +27,13 @@ const SYNTH_CONFIG = {
         windows: [{ days: ['MON'], from: '09:00', to: '17:00', timeZone: 'UTC' }],
       },
     ],
+    groups: [
+      {
+        groupArn: 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:bundle-probe',
+        create: true,
+        engine: 'redis',
+      },
+    ],
   },
 };
 
