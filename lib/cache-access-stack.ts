@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,7 @@ import { InvalidConfigError } from './config/validate';
 import { CacheMembership, type CacheMembershipProps } from './constructs/cache-membership';
 import { CredentialRotation, type CredentialRotationProps } from './constructs/credential-rotation';
 import { FailureAlerts } from './constructs/failure-alerts';
+import { OwnedCacheGroups } from './constructs/owned-cache-groups';
 import { resourceCountProblems } from './stack-limits';
 
 /** The config-driven stack: one validated config, mapped onto the constructs. */
@@ -38,14 +39,27 @@ export class CacheAccessStack extends Stack {
     const { rotation: rotationConfig, membership: membershipConfig } = props.config;
     const rotation =
       rotationConfig && new CredentialRotation(this, 'Rotation', this.rotationProps(rotationConfig));
+    const owned =
+      membershipConfig && membershipConfig.groups.length > 0
+        ? new OwnedCacheGroups(this, 'OwnedGroups', {
+            groups: membershipConfig.groups.map(({ group, engine, removalPolicy }) => ({
+              group,
+              ...(engine && { serverEngine: engine }),
+              removalPolicy: removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+            })),
+          })
+        : undefined;
     const membership =
       membershipConfig &&
       new CacheMembership(this, 'Membership', membershipProps(membershipConfig, props.now));
+    // The first reconcile after a deploy must find the groups made.
+    if (owned && membership) membership.node.addDependency(owned);
 
     const alerts = new FailureAlerts(this, 'Alerts', {
       functions: {
         ...(rotation && { Rotation: rotation.handler.function }),
         ...(membership && { Membership: membership.handler.function }),
+        ...(owned && { OwnedGroups: owned.handler.function }),
       },
       rotationFailures: rotation !== undefined,
       deadLetterQueues: membership && { Membership: membership.deadLetterQueue },
@@ -62,6 +76,12 @@ export class CacheAccessStack extends Stack {
           description: `Secret holding the password of ${user.arn}`,
         });
       }
+    }
+    for (const { group, groupId } of owned?.groups.values() ?? []) {
+      new CfnOutput(this, `OwnedGroupId-${resourceKey(group)}`, {
+        value: groupId,
+        description: `Id of ${group.arn}, created and owned by this stack, to attach to a cache`,
+      });
     }
   }
 

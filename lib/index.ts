@@ -27,3 +27,9 @@ export {
   type RotatedUserProps,
 } from './constructs/credential-rotation';
 export { FailureAlerts, type FailureAlertsProps } from './constructs/failure-alerts';
+export {
+  OwnedCacheGroups,
+  type OwnedCacheGroupsProps,
+  type OwnedGroup,
+  type OwnedGroupProps,
+} from './constructs/owned-cache-groups';

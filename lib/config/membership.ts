@@ -1,12 +1,51 @@
 import { z } from 'zod';
+import type { ServerEngine } from '../../lambdas/shared/cache/ports';
+import { type CacheGroupRef, parseGroupArn } from '../../lambdas/shared/cache/refs';
 import { refuseRepeats } from '../../lambdas/shared/checks';
-import { type Grant, grantSpecSchema, resolveGrant } from '../../lambdas/shared/membership/grant';
+import {
+  type Grant,
+  grantSpecSchema,
+  managedGroupFields,
+  resolveGrant,
+} from '../../lambdas/shared/membership/grant';
 import { type Requests, requestsSpecSchema, resolveRequests } from '../../lambdas/shared/requests/rules';
 import { isSchedulerExpression } from './schedule-expressions';
 
 const DEFAULT_RECONCILE = 'rate(15 minutes)';
 /** The Service Quotas default for users in one ElastiCache user group or MemoryDB ACL. */
 const MAX_USERS_PER_GROUP = 100;
+
+/** A user group or ACL the stack creates and owns; its members stay the reconciler's. */
+const ownedGroupSchema = z
+  .strictObject({
+    groupArn: managedGroupFields.groupArn,
+    create: z.literal(true, {
+      error:
+        'expected create: true; list here only the groups this stack creates, and name groups made elsewhere in grants or requests alone',
+    }),
+    engine: z.enum(['redis', 'valkey']).optional(),
+    removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
+  })
+  .superRefine((spec, ctx) => {
+    const memoryDb = spec.groupArn.startsWith('arn:') && spec.groupArn.split(':')[2] === 'memorydb';
+    if (memoryDb && spec.engine) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['engine'],
+        input: spec.engine,
+        message: 'a MemoryDB ACL has no engine of its own; leave engine out',
+      });
+    }
+    if (!memoryDb && !spec.engine) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['engine'],
+        input: undefined,
+        message:
+          "expected engine 'redis' or 'valkey' for an ElastiCache user group: it decides which users the group may hold",
+      });
+    }
+  });
 
 /** The `membership` section as written; `resolveMembership` turns a valid one into `MembershipConfig`. */
 export const membershipSchema = z
@@ -20,6 +59,7 @@ export const membershipSchema = z
       ),
     grants: z.array(grantSpecSchema).min(1, 'expected at least one grant').optional(),
     requests: requestsSpecSchema.optional(),
+    groups: z.array(ownedGroupSchema).min(1, 'expected at least one group, or leave groups out').optional(),
   })
   .superRefine((membership, ctx) => {
     if (!membership.grants && !membership.requests) {
@@ -31,6 +71,13 @@ export const membershipSchema = z
       });
       return;
     }
+    refuseRepeats(
+      membership.groups ?? [],
+      ctx,
+      (first) => `already listed as groups[${first}]`,
+      (group) => group.groupArn,
+      (index) => ['groups', index, 'groupArn'],
+    );
     const grants = membership.grants ?? [];
     refuseRepeats(
       grants,
@@ -94,10 +141,18 @@ function refuseCrowdedGroups(named: readonly UsersOfGroup[], ctx: z.RefinementCt
   }
 }
 
+/** A group the stack creates, parsed. */
+export interface OwnedGroupConfig {
+  readonly group: CacheGroupRef;
+  readonly engine?: ServerEngine;
+  readonly removalPolicy: 'retain' | 'destroy';
+}
+
 export interface MembershipConfig {
   readonly reconcileEvery: string;
   readonly grants: readonly Grant[];
   readonly requests?: Requests;
+  readonly groups: readonly OwnedGroupConfig[];
 }
 
 /** A valid section with every group ARN parsed, once. */
@@ -106,5 +161,10 @@ export function resolveMembership(membership: z.output<typeof membershipSchema>)
     reconcileEvery: membership.reconcileEvery,
     grants: (membership.grants ?? []).map(resolveGrant),
     requests: membership.requests && resolveRequests(membership.requests),
+    groups: (membership.groups ?? []).map(({ groupArn, engine, removalPolicy }) => ({
+      group: parseGroupArn(groupArn),
+      ...(engine && { engine }),
+      removalPolicy,
+    })),
   };
 }

@@ -35,6 +35,10 @@ export const configSchema = z
         const group = tryParse(() => parseGroupArn(rule.groupArn));
         return group ? [{ path: ['membership', 'requests', 'rules', index, 'groupArn'], ref: group }] : [];
       }),
+      ...(config.membership?.groups ?? []).flatMap((owned, index) => {
+        const group = tryParse(() => parseGroupArn(owned.groupArn));
+        return group ? [{ path: ['membership', 'groups', index, 'groupArn'], ref: group }] : [];
+      }),
     ];
     const [first, ...rest] = arns;
     for (const { path, ref } of rest) {

@@ -574,7 +574,7 @@ describe('CacheAccessStack with membership', () => {
     expect([stack.account, stack.region]).toEqual([ACCOUNT, REGION]);
   });
 
-  it('builds the example config with a rotation function and a membership function side by side', () => {
+  it('builds the example config with a rotation function, a membership function and the owned-groups function side by side', () => {
     // Arrange
     const { template } = example;
 
@@ -582,7 +582,7 @@ describe('CacheAccessStack with membership', () => {
     const functions = template.findResources('AWS::Lambda::Function');
 
     // Assert
-    expect(Object.keys(functions)).toHaveLength(2);
+    expect(Object.keys(functions)).toHaveLength(3);
     template.resourceCountIs('AWS::Events::Rule', 2);
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, VpcConfig: Match.anyValue() });
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600, VpcConfig: Match.absent() });
@@ -607,6 +607,9 @@ describe('CacheAccessStack with membership', () => {
         'DescribeElastiCacheMembers',
         'DescribeMemoryDbMembers',
         'ScheduleExpiries',
+        // Two ElastiCache groups (prod-ug, jit-ug): read with one list call.
+        'ReadElastiCacheGroups',
+        'EphemeralElastiCacheUsers',
         'EphemeralMemoryDbUsers',
         'EphemeralCredentials',
         'FindEphemeralCredentials',

@@ -15,10 +15,16 @@ import { parseConfig } from '../../lib/config/load';
  * reconciles every group (a schedule per group and boundary hit the 500-resource limit at about 96
  * groups). Replacing a schedule loses nothing: it holds no state, and the periodic reconcile covers
  * the seconds of a deploy.
+ *
+ * Added since, nothing renamed: the owned-groups function and one custom resource per owned group. That
+ * resource's id matters most: under a new id CloudFormation would create the new resource (which adopts
+ * the group, being the stack's) and then delete the old one, which with removal policy destroy deletes
+ * the group.
  */
 const PINNED = [
   'AlertsMembershipDeadLetters78B9E0B6 AWS::CloudWatch::Alarm',
   'AlertsMembershipErrorsB245764F AWS::CloudWatch::Alarm',
+  'AlertsOwnedGroupsErrors03C3602E AWS::CloudWatch::Alarm',
   'AlertsRotationErrors0F1D2348 AWS::CloudWatch::Alarm',
   'AlertsRotationFailed49438366 AWS::Events::Rule',
   'AlertsTopicCF7C81C9 AWS::SNS::Topic',
@@ -47,6 +53,13 @@ const PINNED = [
   'MembershipSchedulerRoleDefaultPolicy3437CBF0 AWS::IAM::Policy',
   'MembershipSchedulerRoleEEBB6A09 AWS::IAM::Role',
   'MembershipSchedulesF347236A AWS::Scheduler::ScheduleGroup',
+  'OwnedGroupsGroupPolicy31A30CAA AWS::IAM::Policy',
+  'OwnedGroupsGroupelasticachejitugB0381E6B Custom::CacheAccessOwnedGroup',
+  'OwnedGroupsHandlerFunctionE0B8F723 AWS::Lambda::Function',
+  'OwnedGroupsHandlerFunctionEventInvokeConfigFF4AFDA0 AWS::Lambda::EventInvokeConfig',
+  'OwnedGroupsHandlerLogsD7103A56 AWS::Logs::LogGroup',
+  'OwnedGroupsHandlerRoleDefaultPolicy2CAEFF50 AWS::IAM::Policy',
+  'OwnedGroupsHandlerRoleFB178ABF AWS::IAM::Role',
   'RotationInvokedBySecretsManager4E5DACDF AWS::Lambda::Permission',
   'RotationRotationPolicy50295462 AWS::IAM::Policy',
   'RotationRotatorFunction51B0593F AWS::Lambda::Function',

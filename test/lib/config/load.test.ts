@@ -423,9 +423,9 @@ describe('parseConfig', () => {
     [null, '$.membership', 'expected object, received null'],
     [{}, '$.membership.grants', 'expected grants (scheduled windows), requests (access on request) or both'],
     [
-      { groups: [] },
-      '$.membership.groups',
-      "unrecognized key 'groups'; expected one of reconcileEvery, grants, requests",
+      { windows: [] },
+      '$.membership.windows',
+      "unrecognized key 'windows'; expected one of reconcileEvery, grants, requests, groups",
     ],
   ])('validates a membership section %j instead of ignoring it', (membership, path, message) => {
     // Arrange

@@ -1,0 +1,188 @@
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import { describe, expect, it } from 'vitest';
+import { disabledDefaultUserId } from '../../lambdas/shared/owned-groups/owned-groups';
+import { CacheAccessStack } from '../../lib/cache-access-stack';
+import { parseConfig } from '../../lib/config/load';
+import { CacheGroup, OwnedCacheGroups } from '../../lib/index';
+import { allStatements, onlyLogicalId } from './template';
+
+const REDIS_UG = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:redis-ug';
+const VALKEY_UG = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:valkey-ug';
+const ACL = 'arn:aws:memorydb:eu-west-1:123456789012:acl/jit-acl';
+const ENV = { account: '123456789012', region: 'eu-west-1' };
+
+function ownedIn(groups: ConstructorParameters<typeof OwnedCacheGroups>[2]['groups']) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Caches', { env: ENV });
+  const owned = new OwnedCacheGroups(stack, 'OwnedGroups', { groups });
+  return { stack, owned, template: () => Template.fromStack(stack) };
+}
+
+const statementsOf = (template: Template) =>
+  allStatements(template)
+    .filter(({ statement }) => statement.Sid && /^(Own|Delete)/.test(statement.Sid))
+    .map(({ statement }) => ({
+      sid: statement.Sid,
+      actions: statement.Action,
+      resources: statement.Resource,
+    }));
+
+describe('OwnedCacheGroups', () => {
+  it('declares one custom resource per group with its engine and removal policy, and no group in the template', () => {
+    // Arrange
+    const { template } = ownedIn([
+      { group: CacheGroup.fromArn(VALKEY_UG), serverEngine: 'valkey' },
+      { group: CacheGroup.fromArn(ACL), removalPolicy: RemovalPolicy.DESTROY },
+    ]);
+
+    // Act
+    const synthesized = template();
+
+    // Assert
+    synthesized.resourceCountIs('AWS::ElastiCache::UserGroup', 0);
+    synthesized.resourceCountIs('AWS::MemoryDB::ACL', 0);
+    synthesized.hasResourceProperties('Custom::CacheAccessOwnedGroup', {
+      GroupArn: VALKEY_UG,
+      ServerEngine: 'valkey',
+      RemovalPolicy: 'retain',
+    });
+    synthesized.hasResourceProperties('Custom::CacheAccessOwnedGroup', {
+      GroupArn: ACL,
+      ServerEngine: Match.absent(),
+      RemovalPolicy: 'destroy',
+    });
+    // One answer per request: a retried invocation would answer CloudFormation twice.
+    synthesized.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+  });
+
+  it('allows exactly the groups and their disabled default users, and deletion only where the policy is destroy', () => {
+    // Arrange
+    const defaultUser = `arn:aws:elasticache:eu-west-1:123456789012:user:${disabledDefaultUserId(REDIS_UG)}`;
+    const { template } = ownedIn([
+      { group: CacheGroup.fromArn(REDIS_UG), serverEngine: 'redis', removalPolicy: RemovalPolicy.DESTROY },
+      { group: CacheGroup.fromArn(VALKEY_UG), serverEngine: 'valkey' },
+      { group: CacheGroup.fromArn(ACL) },
+    ]);
+
+    // Act
+    const statements = statementsOf(template());
+
+    // Assert
+    expect(statements).toEqual([
+      {
+        sid: 'OwnElastiCacheGroups',
+        actions: [
+          'elasticache:CreateUserGroup',
+          'elasticache:AddTagsToResource',
+          'elasticache:DescribeUserGroups',
+          'elasticache:ListTagsForResource',
+        ],
+        resources: [REDIS_UG, VALKEY_UG, defaultUser],
+      },
+      {
+        sid: 'OwnElastiCacheDefaultUsers',
+        actions: [
+          'elasticache:CreateUser',
+          'elasticache:AddTagsToResource',
+          'elasticache:DescribeUsers',
+          'elasticache:ListTagsForResource',
+        ],
+        resources: defaultUser,
+      },
+      { sid: 'DeleteElastiCacheGroups', actions: 'elasticache:DeleteUserGroup', resources: REDIS_UG },
+      { sid: 'DeleteElastiCacheDefaultUsers', actions: 'elasticache:DeleteUser', resources: defaultUser },
+      {
+        sid: 'OwnMemoryDbGroups',
+        actions: ['memorydb:CreateACL', 'memorydb:TagResource', 'memorydb:DescribeACLs', 'memorydb:ListTags'],
+        resources: ACL,
+      },
+    ]);
+  });
+
+  it('gives an id that makes a cache attached to the group wait for it', () => {
+    // Arrange
+    const { stack, owned, template } = ownedIn([
+      { group: CacheGroup.fromArn(VALKEY_UG), serverEngine: 'valkey' },
+    ]);
+
+    // Act
+    new elasticache.CfnReplicationGroup(stack, 'Cache', {
+      replicationGroupDescription: 'uses the owned group',
+      engine: 'valkey',
+      cacheNodeType: 'cache.t4g.micro',
+      transitEncryptionEnabled: true,
+      userGroupIds: [owned.groupOf(CacheGroup.fromArn(VALKEY_UG)).groupId],
+    });
+
+    // Assert
+    const groupId = onlyLogicalId(template(), 'Custom::CacheAccessOwnedGroup');
+    template().hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      UserGroupIds: [{ 'Fn::GetAtt': [groupId, 'GroupId'] }],
+    });
+  });
+
+  it.each([
+    [[], 'groups: expected at least one group'],
+    [[{ group: CacheGroup.fromArn(REDIS_UG) }], "groups[0].serverEngine: expected 'redis' or 'valkey'"],
+    [[{ group: CacheGroup.fromArn(ACL), serverEngine: 'redis' as const }], 'has no engine of its own'],
+    [
+      [{ group: CacheGroup.fromArn(ACL) }, { group: CacheGroup.fromArn(ACL) }],
+      `groups[1].group: ${ACL} is listed twice`,
+    ],
+    [
+      [{ group: CacheGroup.fromArn(ACL), removalPolicy: RemovalPolicy.SNAPSHOT }],
+      'expected RETAIN or DESTROY',
+    ],
+  ])('refuses props %#, naming the prop', (groups, message) => {
+    expect(() => ownedIn(groups)).toThrow(message);
+  });
+});
+
+describe('membership.groups in the config-driven stack', () => {
+  const synth = () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new CacheAccessStack(app, 'Access', {
+      config: parseConfig(
+        {
+          membership: {
+            requests: {
+              rules: [
+                {
+                  name: 'debug',
+                  groupArn: VALKEY_UG,
+                  ephemeral: {
+                    accessString: 'on ~* -@all +@read',
+                    readers: ['arn:aws:iam::123456789012:role/oncall'],
+                  },
+                },
+              ],
+            },
+            groups: [{ groupArn: VALKEY_UG, create: true, engine: 'valkey' }],
+          },
+        },
+        'test',
+      ),
+    });
+    return Template.fromStack(stack);
+  };
+
+  it('creates the group before the membership function and its schedules, and outputs its id', () => {
+    // Act
+    const template = synth();
+
+    // Assert
+    const groupId = onlyLogicalId(template, 'Custom::CacheAccessOwnedGroup');
+    const membership = onlyLogicalId(template, 'AWS::Lambda::Function', {
+      Properties: { Description: Match.stringLikeRegexp('^Keeps ElastiCache user group') },
+    });
+    expect(template.toJSON().Resources[membership].DependsOn).toContain(groupId);
+    template.hasOutput('*', { Value: { 'Fn::GetAtt': [groupId, 'GroupId'] } });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Dimensions: [
+        { Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^OwnedGroupsHandlerFunction') } },
+      ],
+    });
+  });
+});
