@@ -1,3 +1,4 @@
+import { DeleteACLCommand } from '@aws-sdk/client-memorydb';
 import { describe, expect, inject, it } from 'vitest';
 import { disabledDefaultUserId, OWNER_TAG } from '../../lambdas/shared/owned-groups/owned-groups';
 import type { Engine } from '../../local';
@@ -10,7 +11,7 @@ import {
   startOwnedGroupsFunction,
   uniqueName,
 } from '../../local';
-import { useLocalCloud } from '../support/local-cloud';
+import { useLocalCloud, useLocalEngines } from '../support/local-cloud';
 
 const bundle = inject('bundles')['owned-groups'] ?? '';
 const membershipBundle = inject('bundles').membership ?? '';
@@ -202,7 +203,7 @@ describe.each(KINDS)(
 );
 
 describe('groups the stack owns: faults and engine changes', () => {
-  const cloud = useLocalCloud();
+  const cloud = useLocalEngines();
   const id = () => uniqueName('owned');
 
   it('converges when CreateUserGroup fails, on the next deploy attempt, making one group', async () => {
@@ -227,6 +228,28 @@ describe('groups the stack owns: faults and engine changes', () => {
     expect(cloud.aws.groups.get('elasticache', group)?.members).toEqual([
       disabledDefaultUserId(properties.GroupArn),
     ]);
+  });
+
+  it('waits for a group of that id still being deleted, then makes its own', async () => {
+    // Arrange: someone deleted an ACL of that id a moment ago, and it takes a while to go
+    const fn = await startOwnedGroupsFunction(bundle, cloud.aws);
+    cloud.fn = fn;
+    const group = id();
+    await cloud.aws.groups.create({ engine: 'memorydb', id: group });
+    cloud.aws.setDelays({ groupDelayMs: 1_000 });
+    await cloud.memoryDb.send(new DeleteACLCommand({ ACLName: group }));
+    expect(cloud.aws.groups.get('memorydb', group)?.status).toBe('deleting');
+
+    // Act
+    const created = await fn.send('Create', {
+      GroupArn: groupArnOf('memorydb', group),
+      RemovalPolicy: 'retain',
+    });
+
+    // Assert
+    expect(created.response?.Status).toBe('SUCCESS');
+    expect(cloud.aws.groups.get('memorydb', group)?.status).toBe('active');
+    expect(cloud.aws.groups.tagsOf('memorydb', group)).toEqual({ [OWNER_TAG]: OWNER_STACK_ID });
   });
 
   it('refuses to change the engine of an existing group, naming both engines', async () => {

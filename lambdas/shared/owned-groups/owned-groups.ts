@@ -58,7 +58,10 @@ export class OwnedGroups {
    */
   async create(spec: OwnedGroupSpec, deadline: Deadline): Promise<void> {
     const { group } = spec;
-    const found = await this.stateOf(group);
+    const raw = await this.rawStateOf(group);
+    // The id is taken until the old group is gone: the service refuses the create until then.
+    if (raw?.status === 'deleting') await this.waitGone(group, deadline);
+    const found = raw?.status === 'deleting' ? undefined : raw;
     if (found) {
       await this.requireOwned(spec, found);
       await this.waitActive(group, deadline);
@@ -120,12 +123,7 @@ export class OwnedGroups {
       isRetryable: (error) => error instanceof GroupBusyError,
       backoff: STATUS_POLL,
     });
-    await retryUntil(
-      `${group.arn} to be deleted`,
-      deadline,
-      async () => ((await this.rawStateOf(group)) === undefined ? true : undefined),
-      { backoff: STATUS_POLL },
-    );
+    await this.waitGone(group, deadline);
     if (group.engine === 'elasticache') await this.deleteDefaultUser(spec, deadline);
     this.deps.note?.('owned group deleted', { group: group.arn });
     return 'deleted';
@@ -195,6 +193,15 @@ export class OwnedGroups {
       isRetryable: (error) => error instanceof UserBusyError,
       backoff: STATUS_POLL,
     });
+  }
+
+  private async waitGone(group: CacheGroupRef, deadline: Deadline): Promise<void> {
+    await retryUntil(
+      `${group.arn} to be deleted`,
+      deadline,
+      async () => ((await this.rawStateOf(group)) === undefined ? true : undefined),
+      { backoff: STATUS_POLL },
+    );
   }
 
   private async waitActive(group: CacheGroupRef, deadline: Deadline): Promise<void> {
