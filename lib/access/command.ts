@@ -13,7 +13,8 @@ import { accessReport } from './report';
 
 const USAGE = `usage: npm run access -- <command> [options]
 
-  request   --group ARN --user ID (--for PT2H | --until ISO 8601) --reason "..." [--id REQUEST_ID]
+  request   --group ARN (--user ID | --reader IAM_ARN) (--for PT2H | --until ISO 8601) --reason "..."
+            [--id REQUEST_ID]
   revoke    --request REQUEST_ID [--reason "..."]
   suspend   --user ID --reason "..."
   reinstate --user ID [--reason "..."]
@@ -22,6 +23,8 @@ const USAGE = `usage: npm run access -- <command> [options]
 request, revoke, suspend and reinstate put the event on the stack's bus with your AWS credentials
 (who may do so is decided by IAM: events:PutEvents on the bus); the membership function acts on it
 within seconds and answers with Cache Access Granted / Ended / Request Refused on the same bus.
+--reader asks for an ephemeral user of its own (a rule with ephemeral), whose credentials only that
+IAM role or user may read, from the secret Cache Access Granted names.
 list reads the grant table and prints open grants and suspensions with their expiry.
 
 Options: --by WHO (default: your login name), --bus NAME (default: the config's requests.eventBusName),
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
     options: {
       group: { type: 'string' },
       user: { type: 'string' },
+      reader: { type: 'string' },
       for: { type: 'string' },
       until: { type: 'string' },
       reason: { type: 'string' },
@@ -95,7 +99,10 @@ async function main(): Promise<void> {
 type Options = Record<string, string | boolean | undefined>;
 
 /** The event's detail-type and fields from the command line; what is missing is reported by the event's own rules. */
-function detailOf(command: string, values: Options): { type: string; fields: Record<string, string> } {
+function detailOf(
+  command: string,
+  values: Options,
+): { type: string; fields: Record<string, string | { reader: string }> } {
   const by = String(values.by);
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const fields = (record: Record<string, string | undefined>) =>
@@ -104,19 +111,25 @@ function detailOf(command: string, values: Options): { type: string; fields: Rec
       string
     >;
   switch (command) {
-    case 'request':
+    case 'request': {
+      const reader = text('reader');
       return {
         type: ACCESS_EVENTS.requested,
-        fields: fields({
-          requestId: text('id') ?? `op-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`,
-          groupArn: text('group'),
-          user: text('user'),
-          duration: text('for'),
-          until: text('until'),
-          requestedBy: by,
-          reason: text('reason'),
-        }),
+        fields: {
+          ...fields({
+            requestId:
+              text('id') ?? `op-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`,
+            groupArn: text('group'),
+            user: text('user'),
+            duration: text('for'),
+            until: text('until'),
+            requestedBy: by,
+            reason: text('reason'),
+          }),
+          ...(reader !== undefined && { ephemeral: { reader } }),
+        },
       };
+    }
     case 'revoke':
       return {
         type: ACCESS_EVENTS.revoked,

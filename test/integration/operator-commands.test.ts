@@ -154,6 +154,61 @@ describe('npm run access', () => {
     });
   });
 
+  it('puts a request for an ephemeral user with the reader who may fetch its credentials', async () => {
+    // Act
+    await command('lib/access/command.ts', [
+      'request',
+      '--group',
+      groupArn,
+      '--reader',
+      'arn:aws:iam::123456789012:role/oncall',
+      '--for',
+      'PT1H',
+      '--reason',
+      'INC-43',
+      '--id',
+      'CHG-op-2',
+      '--bus',
+      'cache-access',
+    ]);
+
+    // Assert
+    const { detail } = aws.events.entries.at(-1) ?? {};
+    expect(detail).toMatchObject({
+      requestId: 'CHG-op-2',
+      ephemeral: { reader: 'arn:aws:iam::123456789012:role/oncall' },
+      duration: 'PT1H',
+    });
+    expect(detail).not.toHaveProperty('user');
+  });
+
+  it('refuses a request naming both a user and a reader, and puts nothing', async () => {
+    // Arrange
+    const before = aws.events.entries.length;
+
+    // Act
+    const failure = await command('lib/access/command.ts', [
+      'request',
+      '--group',
+      groupArn,
+      '--user',
+      'alice',
+      '--reader',
+      'arn:aws:iam::123456789012:role/oncall',
+      '--for',
+      'PT1H',
+      '--reason',
+      'x',
+      '--bus',
+      'cache-access',
+    ]).catch((error: { code: number; stderr: string }) => error);
+
+    // Assert
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain('expected exactly one of user');
+    expect(aws.events.entries.length).toBe(before);
+  });
+
   it('puts a revocation, a suspension and a reinstatement', async () => {
     // Act
     await command('lib/access/command.ts', ['revoke', '--request', 'CHG-op-1', '--bus', 'cache-access']);
