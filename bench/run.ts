@@ -21,6 +21,7 @@ import {
   writeTargetsFile,
 } from '../local';
 import { coldStartBench } from './cold-start';
+import { ephemeralBench } from './ephemeral';
 import { reconcileScaleBench } from './reconcile-scale';
 import { requestBench } from './requests';
 import { rotationBench } from './rotation';
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
   });
   const quick = values.quick;
-  const sections = ['scale', 'rotation', 'reconcile', 'requests', 'cold-start'];
+  const sections = ['scale', 'rotation', 'reconcile', 'requests', 'ephemeral', 'cold-start'];
   const unknown = (values.only ?? []).filter((section) => !sections.includes(section));
   if (unknown.length > 0) throw new Error(`--only takes ${sections.join(', ')}; got ${unknown.join(', ')}`);
   const runs = (section: string) => values.only === undefined || values.only.includes(section);
@@ -100,8 +101,13 @@ async function main(): Promise<void> {
       rows.push(...(await requestBench({ bundle: bundle('membership'), redis, runs: quick ? 1 : 3, log })));
     }
 
+    if (runs('ephemeral')) {
+      log('5. ephemeral users: event to a new user logging in, revoke to refusal...');
+      rows.push(...(await ephemeralBench({ bundle: bundle('membership'), redis, runs: quick ? 1 : 3, log })));
+    }
+
     if (runs('cold-start')) {
-      log('5. cold start...');
+      log('6. cold start...');
       const user = await provisionUser(aws, 'elasticache', `cold-${randomUUID().slice(0, 8)}`);
       const groupId = 'cold-start';
       await aws.groups.create({ engine: 'elasticache', id: groupId, members: [] });
