@@ -1,4 +1,5 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
@@ -7,6 +8,7 @@ import {
   CacheUser,
   CredentialRotation,
   FailureAlerts,
+  OwnedCacheGroups,
 } from 'cache-access-automation';
 
 const app = new App();
@@ -27,6 +29,17 @@ const rotation = new CredentialRotation(stack, 'Rotation', {
   schedule: events.Schedule.rate(Duration.days(7)),
 });
 
+// A group made through the API, so CloudFormation never owns (and never undoes) its members.
+const debugGroup = CacheGroup.fromArn('arn:aws:elasticache:eu-west-1:123456789012:usergroup:debug-ug');
+const owned = new OwnedCacheGroups(stack, 'OwnedGroups', {
+  groups: [{ group: debugGroup, serverEngine: 'valkey', removalPolicy: RemovalPolicy.DESTROY }],
+});
+new elasticache.CfnServerlessCache(stack, 'DebugCache', {
+  serverlessCacheName: 'debug',
+  engine: 'valkey',
+  userGroupId: owned.groupOf(debugGroup).groupId,
+});
+
 const membership = new CacheMembership(stack, 'Membership', {
   grants: [
     {
@@ -38,10 +51,29 @@ const membership = new CacheMembership(stack, 'Membership', {
       ],
     },
   ],
+  requests: {
+    rules: [
+      {
+        name: 'readonly-debug',
+        group: debugGroup,
+        maxDuration: Duration.hours(2),
+        ephemeral: {
+          accessString: 'on ~* &* -@all +@read',
+          readers: ['arn:aws:iam::123456789012:role/oncall'],
+        },
+      },
+    ],
+  },
 });
+// The first reconcile after a deploy must find the group made.
+membership.node.addDependency(owned);
 
 new FailureAlerts(stack, 'Alerts', {
-  functions: { Rotation: rotation.handler.function, Membership: membership.handler.function },
+  functions: {
+    Rotation: rotation.handler.function,
+    Membership: membership.handler.function,
+    OwnedGroups: owned.handler.function,
+  },
   rotationFailures: true,
   deadLetterQueues: { Membership: membership.deadLetterQueue },
 });

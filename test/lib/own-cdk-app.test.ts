@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -41,12 +41,36 @@ describe('the README example of the constructs in your own CDK app', () => {
     const template = Template.fromJSON(
       JSON.parse(readFileSync(join(outdir, 'Caches.template.json'), 'utf8')),
     );
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    const [groupId] = Object.keys(template.findResources('Custom::CacheAccessOwnedGroup'));
+    template.hasResourceProperties('AWS::ElastiCache::ServerlessCache', {
+      UserGroupId: { 'Fn::GetAtt': [groupId, 'GroupId'] },
+    });
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       SecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-writer-AbCdEf',
       RotationRules: { ScheduleExpression: 'rate(7 days)' },
     });
     template.resourceCountIs('AWS::Scheduler::Schedule', 3);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    // The ephemeral users' rights reach only the users under the construct's own prefix.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'EphemeralElastiCacheUsers',
+            Action: Match.arrayWith(['elasticache:CreateUser', 'elasticache:DeleteUser']),
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  Match.stringLikeRegexp('^:elasticache:eu-west-1:123456789012:user:jit-[0-9a-f]{6}-\\*$'),
+                ],
+              ],
+            },
+          }),
+        ]),
+      },
+    });
   });
 });
