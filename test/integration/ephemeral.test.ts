@@ -367,6 +367,96 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
       });
     }
 
+    /** A rule that gives the group to an existing user too, and that user; `tableName` as for `startOn`. */
+    async function startWithUser(target: { arn: string }, maxActive = 3) {
+      const user = uniqueName('usr');
+      const password = 'existing-user-password-0123456789';
+      await cloud.aws.users.create({ engine, id: user, passwords: [password], governedByGroups: true });
+      const fn = await startMembershipFunction(bundle, cloud.aws, [], {
+        requests: {
+          eventBusName: BUS,
+          rules: [
+            {
+              name: 'readonly-debug',
+              groupArn: target.arn,
+              users: [user],
+              ephemeral: { accessString: READ_ONLY, maxActive, readers: [READER] },
+            },
+          ],
+        },
+      });
+      cloud.fn = fn;
+      return { fn, user, password };
+    }
+    const members = (target: { id: string }) => cloud.aws.groups.get(engine, target.id)?.members ?? [];
+
+    it('grants an existing user while another request’s ephemeral user is not made yet, and the periodic reconcile finishes that one', async () => {
+      // Arrange: a request whose invocation failed, retries and all, before its user was made
+      const target = await group();
+      const { fn, user, password } = await startWithUser(target);
+      const stuck = uniqueName('CHG');
+      cloud.aws.failNext('CreateUser', 'ServiceUnavailable', 3, engine);
+      expect((await request(fn, stuck, target.arn)).ok).toBe(false);
+
+      // Act
+      const other = await fn.invoke(
+        busEvent('Cache Access Requested', {
+          requestId: uniqueName('CHG'),
+          groupArn: target.arn,
+          user,
+          duration: 'PT1H',
+          requestedBy: 'oncall@example.com',
+          reason: 'INC-43',
+        }),
+      );
+      const periodic = await fn.invoke({ trigger: 'reconcile' });
+
+      // Assert: the half-made grant never held up the other, and converged without a redelivery
+      expect(other).toMatchObject({ ok: true, result: { access: 'granted' } });
+      await expect(cloud.redis.authenticates(user, password)).resolves.toBe(true);
+      expect(periodic.ok).toBe(true);
+      const granted = grantedDetail(stuck);
+      const secret = await credentials(granted?.secretArn ?? '');
+      expect(members(target)).toEqual(expect.arrayContaining([user, secret.username]));
+      await expect(cloud.redis.authenticates(secret.username, secret.password)).resolves.toBe(true);
+    });
+
+    it('still removes other ended grants when an ephemeral user cannot be deleted, fails the run, and keeps its place', async () => {
+      // Arrange: an ephemeral grant and an existing user's grant, both about to expire; one place only
+      const target = await group();
+      const { fn, user, password } = await startWithUser(target, 1);
+      const ephemeral = uniqueName('CHG');
+      await request(fn, ephemeral, target.arn, { duration: 'PT1S' });
+      await fn.invoke(
+        busEvent('Cache Access Requested', {
+          requestId: uniqueName('CHG'),
+          groupArn: target.arn,
+          user,
+          duration: 'PT1S',
+          requestedBy: 'oncall@example.com',
+          reason: 'INC-44',
+        }),
+      );
+      const secret = await credentials(grantedDetail(ephemeral)?.secretArn ?? '');
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // DeleteUser fails on every try of this run: at the end of the grant and again in the sweep
+      cloud.aws.failNext('DeleteUser', 'ServiceUnavailable', 6, engine);
+
+      // Act
+      const periodic = await fn.invoke({ trigger: 'reconcile' });
+      const next = await request(fn, uniqueName('CHG'), target.arn);
+
+      // Assert: the failure is raised, but only after both users left the group
+      expect(periodic.ok).toBe(false);
+      expect(members(target)).not.toContain(user);
+      expect(members(target)).not.toContain(secret.username);
+      await expect(cloud.redis.authenticates(user, password)).resolves.toBe(false);
+      await expect(cloud.redis.authenticates(secret.username, secret.password)).resolves.toBe(false);
+      // The user still exists, so it still counts against maxActive
+      expect(cloud.aws.users.get(engine, secret.username)).toBeDefined();
+      expect(next).toMatchObject({ ok: true, result: { access: 'refused' } });
+    });
+
     it('refuses a reader the rule does not list, and makes nothing', async () => {
       // Arrange
       const target = await group();

@@ -59,7 +59,9 @@ export function desiredMembership(
   for (const request of coverage.requested) {
     if (request.groupArn !== group.arn) continue;
     managed.add(request.user);
-    if (isGrantOpenAt(request, atMs)) cover(request.user, `request ${request.requestId}`);
+    // An ephemeral user exists, active, only once its grant has its secret: adding it sooner fails the change.
+    const ready = !request.ephemeral || request.ephemeral.secretArn !== undefined;
+    if (ready && isGrantOpenAt(request, atMs)) cover(request.user, `request ${request.requestId}`);
   }
   for (const user of coverage.owed.get(group.arn) ?? []) {
     managed.add(user);

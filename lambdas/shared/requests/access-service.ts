@@ -88,9 +88,10 @@ export class AccessService {
   }
 
   /**
-   * A schedule's run: ends grants whose time is up (their own expiry schedule or a lost one), makes
-   * the groups match, then announces what ended. A group of a grant still active is reconciled too,
-   * even one the config no longer names: its user must still leave.
+   * A schedule's run: ends grants whose time is up (their own expiry schedule or a lost one), finishes
+   * or undoes what ephemeral grants left half done, makes the groups match, then announces. A group of
+   * a grant still active is reconciled too, even one the config no longer names: its user must still
+   * leave. A user that cannot be made or deleted fails the run only after every group is reconciled.
    */
   async upkeep(
     groups: readonly CacheGroupRef[],
@@ -107,8 +108,11 @@ export class AccessService {
         await this.deps.store.endGrant(grant.requestId, { status: 'expired', endedAt: grant.expiresAt });
       }
     }
-    await this.retireEnded(invocation);
-    if (sweep) await this.sweep(invocation);
+    const leftovers = [
+      ...(await this.retireEnded(invocation)),
+      ...(await this.provisionPending(invocation)),
+      ...(sweep ? await this.sweep(invocation) : []),
+    ];
     const named = new Set(groups.map((group) => group.arn));
     const orphaned = [...new Set(active.map((grant) => grant.groupArn))].filter((arn) => !named.has(arn));
     const outcomes = await this.deps.reconciler.reconcile({
@@ -119,6 +123,7 @@ export class AccessService {
       deadline: invocation.deadline,
     });
     await this.announce(outcomes);
+    rethrowFirst(leftovers);
     return outcomes;
   }
 
@@ -186,9 +191,10 @@ export class AccessService {
       await this.deps.expiries?.schedule(grant, invocation.target);
       await this.provision(grant, rule, invocation);
     }
-    await this.retireEnded(invocation);
+    const leftovers = await this.retireEnded(invocation);
     const groups = await this.reconcileOrFail([rule.group], `request ${command.requestId}`, invocation);
     await this.announce(groups);
+    rethrowFirst(leftovers);
     return { kind: duplicate ? 'duplicate' : 'granted', groups };
   }
 
@@ -255,11 +261,15 @@ export class AccessService {
   }
 
   /** An open ephemeral grant's user and secret, made once: a retry finds them and goes on. */
-  private async provision(grant: RequestedGrant, rule: RequestRule, invocation: Invocation): Promise<void> {
+  private async provision(
+    grant: RequestedGrant,
+    rule: RequestRule | undefined,
+    invocation: Invocation,
+  ): Promise<void> {
     if (!grant.ephemeral || grant.ephemeral.secretArn !== undefined) return;
-    if (!rule.ephemeral || !this.deps.ephemeral) {
+    if (!rule?.ephemeral || !this.deps.ephemeral) {
       throw new DeployedConfigError(
-        `request ${grant.requestId} made an ephemeral user under rule ${grant.ephemeral.rule}, which no longer gives ephemeral users; it ends at the next reconcile`,
+        `request ${grant.requestId} asked for an ephemeral user under rule ${grant.ephemeral.rule}, which no longer gives ephemeral users; none is made, and the grant ends at ${grant.expiresAt} or when revoked`,
       );
     }
     const secretArn = await this.deps.ephemeral.provision(
@@ -272,12 +282,32 @@ export class AccessService {
   }
 
   /**
-   * Deletes the users and secrets of ephemeral grants that have ended, and gives their places back.
-   * Every one is tried; the first failure then fails the invocation, so a retry finishes the rest.
+   * Open ephemeral grants whose user is not made yet although their request was recorded: the request's
+   * invocation failed (and its retries ran out) between recording and handing over.
    */
-  private async retireEnded(invocation: Invocation): Promise<void> {
+  private async provisionPending(invocation: Invocation): Promise<unknown[]> {
+    const failures: unknown[] = [];
+    const rules = this.deps.requests?.rules ?? [];
+    for (const grant of await this.deps.store.activeGrants()) {
+      if (grant.status !== 'open' || !grant.ephemeral || grant.ephemeral.secretArn !== undefined) continue;
+      const rule = rules.find((candidate) => candidate.name === grant.ephemeral?.rule);
+      try {
+        await this.provision(grant, rule, invocation);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    return failures;
+  }
+
+  /**
+   * Deletes the users and secrets of ephemeral grants that have ended, and gives their places back.
+   * Every one is tried; the failures are returned, for the caller to raise once the groups are
+   * reconciled, so a user that cannot be deleted holds up no one else's revocation.
+   */
+  private async retireEnded(invocation: Invocation): Promise<unknown[]> {
     const ephemeral = this.deps.ephemeral;
-    if (!ephemeral) return;
+    if (!ephemeral) return [];
     const failures: unknown[] = [];
     for (const grant of await this.deps.store.activeGrants()) {
       if (!grant.ephemeral || grant.status === 'open' || grant.ephemeral.retired) continue;
@@ -289,7 +319,7 @@ export class AccessService {
         failures.push(error);
       }
     }
-    if (failures.length > 0) throw failures[0];
+    return failures;
   }
 
   private async revoke(
@@ -313,7 +343,7 @@ export class AccessService {
         );
       }
     }
-    await this.retireEnded(invocation);
+    const leftovers = await this.retireEnded(invocation);
     // The grant's own group, even one a later config no longer names: its user must still leave.
     const groups = await this.reconcileOrFail(
       [parseGroupArn(grant.groupArn)],
@@ -321,6 +351,7 @@ export class AccessService {
       invocation,
     );
     await this.announce(groups);
+    rethrowFirst(leftovers);
     return { kind: revokedHere ? 'revoked' : 'duplicate', groups };
   }
 
@@ -347,13 +378,14 @@ export class AccessService {
       if (grant.user === command.user)
         await this.end(grant, 'suspended', command.suspendedBy, command.reason);
     }
-    await this.retireEnded(invocation);
+    const leftovers = await this.retireEnded(invocation);
     const groups = await this.reconcileOrFail(
       this.deps.configuredGroups,
       `suspend ${command.user}`,
       invocation,
     );
     await this.announce(groups);
+    rethrowFirst(leftovers);
     return { kind: suspendedHere ? 'suspended' : 'duplicate', groups };
   }
 
@@ -421,32 +453,40 @@ export class AccessService {
 
   /**
    * Deletes ephemeral users and secrets whose request is not open, and gives back places held by
-   * requests that ended or were never recorded (a crash between taking the place and recording the
-   * grant; only once the place is old enough that no request can still be on its way to recording).
+   * requests whose user is gone or that were never recorded (a crash between taking the place and
+   * recording the grant; only once the place is old enough that no request can still be on its way to
+   * recording). Returns the failure, if any, for the caller to raise after the reconcile.
    */
-  private async sweep(invocation: Invocation): Promise<void> {
+  private async sweep(invocation: Invocation): Promise<unknown[]> {
     const ephemeral = this.deps.ephemeral;
     const rules = (this.deps.requests?.rules ?? []).filter((rule) => rule.ephemeral);
-    if (!ephemeral || rules.length === 0) return;
+    if (!ephemeral || rules.length === 0) return [];
+    const failures: unknown[] = [];
     const regions = [
       ...new Map(rules.map(({ group }) => [`${group.engine} ${group.region}`, group])).values(),
     ];
     const isOpen = async (requestId: string) => (await this.deps.store.grant(requestId))?.status === 'open';
-    await ephemeral.sweep(
-      regions.map((group) => ({ engine: group.engine, group })),
-      isOpen,
-      invocation.deadline,
-    );
+    try {
+      await ephemeral.sweep(
+        regions.map((group) => ({ engine: group.engine, group })),
+        isOpen,
+        invocation.deadline,
+      );
+    } catch (error) {
+      failures.push(error);
+    }
     const now = this.deps.now();
     for (const [rule, holders] of await this.deps.store.places()) {
       for (const [requestId, takenAt] of holders) {
         const grant = await this.deps.store.grant(requestId);
+        // An ended grant keeps its place until its user is known to be deleted: it still counts.
         const stale = grant
-          ? grant.status !== 'open' && grant.ephemeral?.retired !== false
+          ? grant.status !== 'open' && grant.ephemeral?.retired === true
           : now - takenAt > PLACE_GRACE_MS;
         if (stale) await this.deps.store.releasePlace(rule, requestId);
       }
     }
+    return failures;
   }
 
   /**
@@ -492,6 +532,11 @@ export class AccessService {
     for (const grant of toGrant) await this.deps.store.markPublished(grant.requestId, 'granted');
     for (const grant of toEnd) await this.deps.store.markPublished(grant.requestId, 'ended');
   }
+}
+
+/** Raises the first failure kept while the groups were reconciled. */
+function rethrowFirst(failures: readonly unknown[]): void {
+  if (failures.length > 0) throw failures[0];
 }
 
 /** How long a place may be held by a request with no record before it is given back. */
