@@ -8,6 +8,7 @@ import { GroupNotFoundError, UserBusyError } from '../errors';
 import type { Note } from '../handler';
 import { generatePassword } from '../password';
 import { retryUntil } from '../retry';
+import { parseSecret } from '../rotation/secret';
 import type { CredentialVault } from './credential-vault';
 import type { EphemeralRule } from './ephemeral-rule';
 import type { RequestedGrant } from './records';
@@ -129,7 +130,8 @@ export class EphemeralUsers {
       secret.arn,
       readerOnlyPolicy(secret.arn, facts.reader, this.deps.names.functionRoleArn),
     );
-    const { password } = JSON.parse(secret.value) as { password: string };
+    // A secret found from an earlier attempt is checked without its value ever reaching an error.
+    const { password } = parseSecret(secret.value, `secret ${secret.arn}`, user.arn);
     const made = await this.deps.users[group.engine].createUser(user, {
       userName: grant.user,
       accessString: rule.accessString,

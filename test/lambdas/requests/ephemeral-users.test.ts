@@ -146,6 +146,28 @@ describe('EphemeralUsers', () => {
     expect(users.setCalls).toEqual([]);
   });
 
+  it('refuses a secret found damaged from an earlier attempt without its value in the error, and makes no user', async () => {
+    // Arrange: someone edited the request's secret by hand and broke its JSON
+    const { users, vault, service, deadline } = setUp();
+    const grant = grantFor(service, 'CHG-damaged');
+    const leaked = 'Pa55word-that-must-not-leak-0123456789';
+    vault.secrets.set(grant.ephemeral?.secretName ?? '', {
+      arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:damaged-AbCdEf',
+      // JSON.parse would quote the part around the error: the password.
+      value: `{"password": ${leaked}}`,
+      tags: {},
+    });
+
+    // Act
+    const failure = await service.provision(grant, RULE, GROUP, deadline).catch((error: Error) => error);
+
+    // Assert
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toContain('is not valid JSON');
+    expect(String(failure)).not.toContain(leaked.slice(0, 8));
+    expect(users.users.get(userArn(grant.user))).toBeUndefined();
+  });
+
   it('gives a user left behind the password of a secret made anew, so the reader holds a working one', async () => {
     // Arrange: the user exists but its secret was lost
     const { users, vault, service, deadline } = setUp();
