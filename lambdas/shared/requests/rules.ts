@@ -23,6 +23,21 @@ const ruleSpecSchema = z
   .refine((rule) => rule.users !== undefined || rule.ephemeral !== undefined, {
     path: ['users'],
     message: 'expected users (existing users that may ask), ephemeral (a user made per request) or both',
+  })
+  .superRefine((rule, ctx) => {
+    // The secret is encrypted with the account's AWS managed key, which no other account may use.
+    const account = rule.groupArn.split(':')[4];
+    rule.ephemeral?.readers.forEach((reader, index) => {
+      const readerAccount = reader.split(':')[4];
+      if (account && readerAccount && readerAccount !== account) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ephemeral', 'readers', index],
+          input: reader,
+          message: `expected a principal of account ${account}, the group's: the credentials' secret is encrypted with that account's AWS managed key, which another account cannot use`,
+        });
+      }
+    });
   });
 
 /** The `requests` part of the membership config, as written and as bundled. */

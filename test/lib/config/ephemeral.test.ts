@@ -141,6 +141,12 @@ describe('membership.requests.rules[].ephemeral config', () => {
       'already listed as readers[0]',
     ],
     [
+      'a reader of another account, who could not decrypt the secret',
+      { ephemeral: { ...EPHEMERAL, readers: ['arn:aws:iam::210987654321:role/oncall'] } },
+      `${PATH}.ephemeral.readers[0]`,
+      'expected a principal of account 123456789012',
+    ],
+    [
       'an unknown key',
       { ephemeral: { ...EPHEMERAL, ttl: 5 } },
       `${PATH}.ephemeral.ttl`,
