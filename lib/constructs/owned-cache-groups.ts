@@ -65,20 +65,30 @@ export class OwnedCacheGroups extends Construct {
     });
     // CloudFormation calls the function asynchronously and waits for one answer; a retry would answer twice.
     this.handler.function.configureAsyncInvoke({ retryAttempts: 0 });
-    const policies = this.handler.grant(this, 'GroupPolicy', ownedGroupStatements(props.groups));
+    const kept = props.groups.filter((spec) => !destroys(spec));
+    const shared = kept.length > 0 && this.handler.grant(this, 'GroupPolicy', ownedGroupStatements(kept));
 
     const groups = new Map<string, OwnedGroup>();
     for (const spec of props.groups) {
+      const key = resourceKey(spec.group);
+      // A group that is deleted with its resource keeps its rights in a policy of its own, removed only
+      // after it: CloudFormation updates the policies that stay before it deletes a removed resource, so
+      // a shared policy would no longer name the group when its delete runs. A kept group's delete makes
+      // no call at all.
+      const policies =
+        shared && !destroys(spec)
+          ? shared
+          : this.handler.grant(this, `GroupPolicy-${key}`, ownedGroupStatements([spec]));
       const properties: OwnedGroupProperties = {
         GroupArn: spec.group.arn,
         ...(spec.serverEngine && { ServerEngine: spec.serverEngine }),
         RemovalPolicy: destroys(spec) ? 'destroy' : 'retain',
       };
-      const resource = new CfnResource(this, `Group-${resourceKey(spec.group)}`, {
+      const resource = new CfnResource(this, `Group-${key}`, {
         type: OWNED_GROUP_RESOURCE_TYPE,
         properties: { ServiceToken: this.handler.function.functionArn, ...properties },
       });
-      // Deleted before the function and its permissions, so the function can still answer the delete.
+      // Deleted before the function and its rights, so the function can still answer the delete.
       resource.node.addDependency(this.handler, ...policies.all);
       groups.set(spec.group.arn, {
         group: spec.group,

@@ -69,18 +69,25 @@ describe('OwnedCacheGroups', () => {
     // Act
     const statements = statementsOf(template());
 
-    // Assert
+    // Assert: the kept groups share a policy; the destroy group has its own
+    const own = (resources: string | string[]) => ({
+      sid: 'OwnElastiCacheGroups',
+      actions: [
+        'elasticache:CreateUserGroup',
+        'elasticache:AddTagsToResource',
+        'elasticache:DescribeUserGroups',
+        'elasticache:ListTagsForResource',
+      ],
+      resources,
+    });
     expect(statements).toEqual([
+      own(VALKEY_UG),
       {
-        sid: 'OwnElastiCacheGroups',
-        actions: [
-          'elasticache:CreateUserGroup',
-          'elasticache:AddTagsToResource',
-          'elasticache:DescribeUserGroups',
-          'elasticache:ListTagsForResource',
-        ],
-        resources: [REDIS_UG, VALKEY_UG, defaultUser],
+        sid: 'OwnMemoryDbGroups',
+        actions: ['memorydb:CreateACL', 'memorydb:TagResource', 'memorydb:DescribeACLs', 'memorydb:ListTags'],
+        resources: ACL,
       },
+      own([REDIS_UG, defaultUser]),
       {
         sid: 'OwnElastiCacheDefaultUsers',
         actions: [
@@ -93,12 +100,38 @@ describe('OwnedCacheGroups', () => {
       },
       { sid: 'DeleteElastiCacheGroups', actions: 'elasticache:DeleteUserGroup', resources: REDIS_UG },
       { sid: 'DeleteElastiCacheDefaultUsers', actions: 'elasticache:DeleteUser', resources: defaultUser },
-      {
-        sid: 'OwnMemoryDbGroups',
-        actions: ['memorydb:CreateACL', 'memorydb:TagResource', 'memorydb:DescribeACLs', 'memorydb:ListTags'],
-        resources: ACL,
-      },
     ]);
+  });
+
+  it('keeps the rights of a group deleted with its resource in a policy of its own that goes after the group', () => {
+    // Arrange
+    const { template } = ownedIn([
+      { group: CacheGroup.fromArn(VALKEY_UG), serverEngine: 'valkey' },
+      { group: CacheGroup.fromArn(ACL), removalPolicy: RemovalPolicy.DESTROY },
+    ]);
+
+    // Act
+    const synthesized = template().toJSON();
+
+    // Assert: removing the ACL from the stack removes its resource and its policy together, and
+    // CloudFormation deletes the resource (which depends on the policy) first
+    const resources = synthesized.Resources as Record<
+      string,
+      { Type: string; DependsOn?: string[]; Properties: Record<string, unknown> }
+    >;
+    const [aclResource] = Object.entries(resources).find(
+      ([, r]) => r.Type === 'Custom::CacheAccessOwnedGroup' && r.Properties.GroupArn === ACL,
+    ) ?? [''];
+    const policyNaming = (arn: string) =>
+      Object.entries(resources)
+        .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties).includes(arn))
+        .map(([id]) => id);
+    const [aclPolicy] = policyNaming(ACL);
+    expect(policyNaming(ACL)).toHaveLength(1);
+    expect(policyNaming(VALKEY_UG)).toHaveLength(1);
+    expect(aclPolicy).not.toBe(policyNaming(VALKEY_UG)[0]);
+    expect(resources[aclResource]?.DependsOn).toContain(aclPolicy);
+    expect(JSON.stringify(resources[aclPolicy ?? '']?.Properties)).toContain('memorydb:DeleteACL');
   });
 
   it('gives an id that makes a cache attached to the group wait for it', () => {
