@@ -349,6 +349,36 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
       expect(cloud.aws.users.get(engine, lookalike)).toBeDefined();
     });
 
+    it('sweeps a user and secret made again for a request that had already ended, as a provisioning racing a revoke leaves them', async () => {
+      // Arrange: the request was revoked and its user deleted; a slower invocation then made them again
+      const target = await group();
+      const fn = await start(target);
+      const requestId = uniqueName('CHG');
+      await request(fn, requestId, target.arn);
+      const { user, secretArn } = grantedDetail(requestId) ?? { user: '', secretArn: '' };
+      await fn.invoke(
+        busEvent('Cache Access Revoked', { requestId, revokedBy: 'lead@example.com', reason: 'done' }),
+      );
+      const tags = { 'cache-access-automation:request': requestId };
+      await cloud.aws.users.create({ engine, id: user, passwords: ['late-password-0123456789'], tags });
+      const { ARN } = await secrets().send(
+        new CreateSecretCommand({
+          Name: secretArn.split(':secret:')[1]?.replace(/-[A-Za-z0-9]{6}$/, ''),
+          SecretString: '{}',
+          Tags: [{ Key: 'cache-access-automation:request', Value: requestId }],
+        }),
+      );
+
+      // Act
+      const swept = await fn.invoke({ trigger: 'reconcile' });
+
+      // Assert
+      expect(swept.ok).toBe(true);
+      expect(cloud.aws.users.get(engine, user)).toBeUndefined();
+      expect(cloud.aws.secrets.exists(ARN ?? '')).toBe(false);
+      expect(ofRequest('Cache Access Ended', requestId)).toHaveLength(1);
+    });
+
     if (engine === 'elasticache') {
       it('makes a valkey user for a valkey group, which needs no default user', async () => {
         // Arrange

@@ -479,9 +479,10 @@ export class AccessService {
     for (const [rule, holders] of await this.deps.store.places()) {
       for (const [requestId, takenAt] of holders) {
         const grant = await this.deps.store.grant(requestId);
-        // An ended grant keeps its place until its user is known to be deleted: it still counts.
+        // An ended ephemeral grant keeps its place until its user is known to be deleted: it still counts.
+        // A grant for an existing user holds one only when it took the requestId of the one that claimed it.
         const stale = grant
-          ? grant.status !== 'open' && grant.ephemeral?.retired === true
+          ? grant.status !== 'open' && (grant.ephemeral === undefined || grant.ephemeral.retired === true)
           : now - takenAt > PLACE_GRACE_MS;
         if (stale) await this.deps.store.releasePlace(rule, requestId);
       }
