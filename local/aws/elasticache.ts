@@ -131,11 +131,7 @@ export function elastiCacheTags(users: UserStore, groups: GroupStore): ServiceMo
         `${arn} is not the ARN of an ElastiCache user or user group, the only resources local AWS tags.`,
       );
     }
-    return {
-      list: () => store.listTags('elasticache', id),
-      tag: (tags: Tags) => store.tag('elasticache', id, tags),
-      untag: (keys: readonly string[]) => store.untag('elasticache', id, keys),
-    };
+    return store.tagged('elasticache', id);
   };
   return {
     service: 'elasticache',

@@ -1,13 +1,12 @@
+import { type TaggedResource, taggable } from './tags';
 import { ModifyingPeriod, Timers } from './timers';
 import {
   DEFAULT_USER_NAME,
   type Engine,
-  retag,
   type ServerEngine,
   type Tags,
   type UserState,
   type UserStore,
-  withoutKeys,
 } from './users';
 import { type Fault, type Input, ServiceError } from './wire';
 
@@ -298,18 +297,9 @@ export class GroupStore implements GroupHarness, MembershipIndex {
     return this.groups.get(key(engine, id))?.tags;
   }
 
-  /** The group's tags, for ListTagsForResource and ListTags: the group must exist. */
-  listTags(engine: Engine, id: string): Tags {
-    return this.require(engine, id).tags;
-  }
-
-  /** Replaces the values of the keys given and adds the others. */
-  tag(engine: Engine, id: string, tags: Tags): Tags {
-    return retag(this.require(engine, id), (old) => ({ ...old, ...tags }));
-  }
-
-  untag(engine: Engine, id: string, keys: readonly string[]): Tags {
-    return retag(this.require(engine, id), (old) => withoutKeys(old, keys));
+  /** The group's tags, for the services' tag operations: the group must exist. */
+  tagged(engine: Engine, id: string): TaggedResource {
+    return taggable(this.require(engine, id));
   }
 
   attach(engine: Engine, id: string, cacheId: string, opts: { readonly serverless?: boolean } = {}): void {

@@ -115,11 +115,7 @@ export function memoryDbTags(users: UserStore, groups: GroupStore): ServiceModul
         `${arn} is not the ARN of a MemoryDB user or ACL, the only resources local AWS tags.`,
       );
     }
-    return {
-      list: () => store.listTags('memorydb', name),
-      tag: (tags: Tags) => store.tag('memorydb', name, tags),
-      untag: (keys: readonly string[]) => store.untag('memorydb', name, keys),
-    };
+    return store.tagged('memorydb', name);
   };
   return {
     service: 'memorydb',

@@ -1,4 +1,5 @@
 import { AclRefusedError, type RedisServer } from '../redis/server';
+import { type TaggedResource, taggable } from './tags';
 import { ModifyingPeriod, Timers } from './timers';
 import { type Fault, ServiceError } from './wire';
 
@@ -299,18 +300,9 @@ export class UserStore implements UserHarness {
     return this.users.get(key(engine, id))?.tags;
   }
 
-  /** The user's tags, for ListTagsForResource and ListTags: the user must exist. */
-  listTags(engine: Engine, id: string): Tags {
-    return this.require(engine, id).tags;
-  }
-
-  /** Replaces the values of the keys given and adds the others, as AddTagsToResource and TagResource do. */
-  tag(engine: Engine, id: string, tags: Tags): Tags {
-    return retag(this.require(engine, id), (old) => ({ ...old, ...tags }));
-  }
-
-  untag(engine: Engine, id: string, keys: readonly string[]): Tags {
-    return retag(this.require(engine, id), (old) => withoutKeys(old, keys));
+  /** The user's tags, for the services' tag operations: the user must exist. */
+  tagged(engine: Engine, id: string): TaggedResource {
+    return taggable(this.require(engine, id));
   }
 
   /** All users of the engine, or only `id`, which must exist. */
@@ -526,16 +518,6 @@ export function tagsFrom(items: readonly { key?: string; value?: string }[]): Ta
 /** Tags as both services list them. */
 export function tagList(tags: Tags): { Key: string; Value: string }[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
-
-/** AddTagsToResource/TagResource and their removals, on a user or a group alike. */
-export function retag(record: { tags: Tags }, change: (tags: Tags) => Tags): Tags {
-  record.tags = change(record.tags);
-  return record.tags;
-}
-
-export function withoutKeys(tags: Tags, keys: readonly string[]): Tags {
-  return Object.fromEntries(Object.entries(tags).filter(([tagKey]) => !keys.includes(tagKey)));
 }
 
 /** Maps a service's spelling of the authentication type; an unknown one is the caller's error. */
