@@ -166,58 +166,50 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
       ]);
     });
 
-    it('deletes the user and its secret at once when the request is revoked early', async () => {
-      // Arrange
-      const target = await group();
-      const fn = await start(target);
-      const requestId = uniqueName('CHG');
-      await request(fn, requestId, target.arn);
-      const granted = grantedDetail(requestId);
-      const secret = await credentials(granted?.secretArn ?? '');
+    it.each([
+      [
+        'revoked',
+        (requestId: string) =>
+          busEvent('Cache Access Revoked', {
+            requestId,
+            revokedBy: 'lead@example.com',
+            reason: 'done early',
+          }),
+      ],
+      [
+        'suspended',
+        (_requestId: string, user: string) =>
+          busEvent('Cache User Suspended', {
+            user,
+            suspendedBy: 'security@example.com',
+            reason: 'INC-7: token leaked',
+          }),
+      ],
+    ] as const)(
+      'deletes the user and its secret at once when the grant is %s early',
+      async (cause, ending) => {
+        // Arrange
+        const target = await group();
+        const fn = await start(target);
+        const requestId = uniqueName('CHG');
+        await request(fn, requestId, target.arn);
+        const granted = grantedDetail(requestId);
+        const secret = await credentials(granted?.secretArn ?? '');
 
-      // Act
-      const revoked = await fn.invoke(
-        busEvent('Cache Access Revoked', { requestId, revokedBy: 'lead@example.com', reason: 'done early' }),
-      );
+        // Act
+        const ended = await fn.invoke(ending(requestId, secret.username));
 
-      // Assert
-      expect(revoked).toMatchObject({ ok: true, result: { access: 'revoked' } });
-      expect(cloud.aws.users.get(engine, secret.username)).toBeUndefined();
-      expect(cloud.aws.secrets.exists(granted?.secretArn ?? '')).toBe(false);
-      await expect(cloud.redis.authenticates(secret.username, secret.password)).resolves.toBe(false);
-      expect(cloud.aws.schedules.list(EXPIRY_GROUP).some((s) => s.input?.includes(requestId))).toBe(false);
-      expect(ofRequest('Cache Access Ended', requestId).map((event) => event.detail)).toEqual([
-        expect.objectContaining({ cause: 'revoked' }),
-      ]);
-    });
-
-    it('deletes the user and its secret at once when the user is suspended', async () => {
-      // Arrange
-      const target = await group();
-      const fn = await start(target);
-      const requestId = uniqueName('CHG');
-      await request(fn, requestId, target.arn);
-      const granted = grantedDetail(requestId);
-      const secret = await credentials(granted?.secretArn ?? '');
-
-      // Act
-      const suspended = await fn.invoke(
-        busEvent('Cache User Suspended', {
-          user: secret.username,
-          suspendedBy: 'security@example.com',
-          reason: 'INC-7: token leaked',
-        }),
-      );
-
-      // Assert
-      expect(suspended).toMatchObject({ ok: true, result: { access: 'suspended' } });
-      expect(cloud.aws.users.get(engine, secret.username)).toBeUndefined();
-      expect(cloud.aws.secrets.exists(granted?.secretArn ?? '')).toBe(false);
-      await expect(cloud.redis.authenticates(secret.username, secret.password)).resolves.toBe(false);
-      expect(ofRequest('Cache Access Ended', requestId).map((event) => event.detail)).toEqual([
-        expect.objectContaining({ cause: 'suspended', user: secret.username }),
-      ]);
-    });
+        // Assert
+        expect(ended).toMatchObject({ ok: true, result: { access: cause } });
+        expect(cloud.aws.users.get(engine, secret.username)).toBeUndefined();
+        expect(cloud.aws.secrets.exists(granted?.secretArn ?? '')).toBe(false);
+        await expect(cloud.redis.authenticates(secret.username, secret.password)).resolves.toBe(false);
+        expect(cloud.aws.schedules.list(EXPIRY_GROUP).some((s) => s.input?.includes(requestId))).toBe(false);
+        expect(ofRequest('Cache Access Ended', requestId).map((event) => event.detail)).toEqual([
+          expect.objectContaining({ cause, user: secret.username }),
+        ]);
+      },
+    );
 
     it('makes one user and one secret when EventBridge delivers the request twice', async () => {
       // Arrange
