@@ -182,33 +182,6 @@ describe('npm run access', () => {
     expect(detail).not.toHaveProperty('user');
   });
 
-  it('refuses a request naming both a user and a reader, and puts nothing', async () => {
-    // Arrange
-    const before = aws.events.entries.length;
-
-    // Act
-    const failure = await command('lib/access/command.ts', [
-      'request',
-      '--group',
-      groupArn,
-      '--user',
-      'alice',
-      '--reader',
-      'arn:aws:iam::123456789012:role/oncall',
-      '--for',
-      'PT1H',
-      '--reason',
-      'x',
-      '--bus',
-      'cache-access',
-    ]).catch((error: { code: number; stderr: string }) => error);
-
-    // Assert
-    expect(failure).toMatchObject({ code: 1 });
-    expect((failure as { stderr: string }).stderr).toContain('expected exactly one of user');
-    expect(aws.events.entries.length).toBe(before);
-  });
-
   it('puts a revocation, a suspension and a reinstatement', async () => {
     // Act
     await command('lib/access/command.ts', ['revoke', '--request', 'CHG-op-1', '--bus', 'cache-access']);
@@ -231,32 +204,41 @@ describe('npm run access', () => {
     ]);
   });
 
-  it('refuses a request the function would refuse, puts nothing and says why', async () => {
-    // Arrange
-    const before = aws.events.entries.length;
-
-    // Act
-    const failure = await command('lib/access/command.ts', [
-      'request',
-      '--group',
-      groupArn,
-      '--user',
-      'alice',
-      '--for',
-      'P1M',
-      '--reason',
-      'x',
-      '--bus',
-      'cache-access',
-    ]).catch((error: { code: number; stderr: string }) => error);
-
-    // Assert
-    expect(failure).toMatchObject({ code: 1 });
-    expect((failure as { stderr: string }).stderr).toContain(
+  it.each([
+    [
+      'a duration it does not take',
+      ['--user', 'alice', '--for', 'P1M'],
       'duration: expected an ISO 8601 duration in weeks, days, hours',
-    );
-    expect(aws.events.entries.length).toBe(before);
-  });
+    ],
+    [
+      'both a user and a reader',
+      ['--user', 'alice', '--reader', 'arn:aws:iam::123456789012:role/oncall', '--for', 'PT1H'],
+      'expected exactly one of user',
+    ],
+  ])(
+    'refuses a request the function would refuse (%s), puts nothing and says why',
+    async (_what, args, why) => {
+      // Arrange
+      const before = aws.events.entries.length;
+
+      // Act
+      const failure = await command('lib/access/command.ts', [
+        'request',
+        '--group',
+        groupArn,
+        ...args,
+        '--reason',
+        'x',
+        '--bus',
+        'cache-access',
+      ]).catch((error: { code: number; stderr: string }) => error);
+
+      // Assert
+      expect(failure).toMatchObject({ code: 1 });
+      expect((failure as { stderr: string }).stderr).toContain(why);
+      expect(aws.events.entries.length).toBe(before);
+    },
+  );
 
   it('lists open grants with the time they have left, and suspensions', async () => {
     // Arrange
