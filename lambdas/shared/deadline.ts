@@ -22,4 +22,9 @@ export class Deadline {
   remainingMs(): number {
     return Math.max(0, this.endsAt - this.clock.now());
   }
+
+  /** A deadline for one part of the work: `share` of the time left, so the parts after it keep the rest. */
+  share(fraction: number): Deadline {
+    return new Deadline(this.clock, this.clock.now() + this.remainingMs() * Math.min(1, fraction));
+  }
 }

@@ -92,3 +92,18 @@ describe('jitteredUpward', () => {
     expect(Math.max(...pauses)).toBeLessThanOrEqual(10_500);
   });
 });
+
+describe('Deadline.share', () => {
+  it('ends after its fraction of the time left, and never after the deadline it came from', () => {
+    // Arrange
+    const clock = new FakeClock();
+    const deadline = Deadline.after(clock, 60_000, 10_000);
+
+    // Act
+    const half = deadline.share(0.5);
+
+    // Assert
+    expect(half.remainingMs()).toBe(25_000);
+    expect(deadline.share(2).remainingMs()).toBe(50_000);
+  });
+});

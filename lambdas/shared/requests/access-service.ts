@@ -108,10 +108,11 @@ export class AccessService {
         await this.deps.store.endGrant(grant.requestId, { status: 'expired', endedAt: grant.expiresAt });
       }
     }
+    const tidy = tidying(invocation);
     const leftovers = [
-      ...(await this.retireEnded(invocation)),
-      ...(await this.provisionPending(invocation)),
-      ...(sweep ? await this.sweep(invocation) : []),
+      ...(await this.retireEnded(tidy)),
+      ...(await this.provisionPending(tidy)),
+      ...(sweep ? await this.sweep(tidy) : []),
     ];
     const named = new Set(groups.map((group) => group.arn));
     const orphaned = [...new Set(active.map((grant) => grant.groupArn))].filter((arn) => !named.has(arn));
@@ -191,7 +192,7 @@ export class AccessService {
       await this.deps.expiries?.schedule(grant, invocation.target);
       await this.provision(grant, rule, invocation);
     }
-    const leftovers = await this.retireEnded(invocation);
+    const leftovers = await this.retireEnded(tidying(invocation));
     const groups = await this.reconcileOrFail([rule.group], `request ${command.requestId}`, invocation);
     await this.announce(groups);
     rethrowFirst(leftovers);
@@ -343,7 +344,7 @@ export class AccessService {
         );
       }
     }
-    const leftovers = await this.retireEnded(invocation);
+    const leftovers = await this.retireEnded(tidying(invocation));
     // The grant's own group, even one a later config no longer names: its user must still leave.
     const groups = await this.reconcileOrFail(
       [parseGroupArn(grant.groupArn)],
@@ -378,7 +379,7 @@ export class AccessService {
       if (grant.user === command.user)
         await this.end(grant, 'suspended', command.suspendedBy, command.reason);
     }
-    const leftovers = await this.retireEnded(invocation);
+    const leftovers = await this.retireEnded(tidying(invocation));
     const groups = await this.reconcileOrFail(
       this.deps.configuredGroups,
       `suspend ${command.user}`,
@@ -533,6 +534,16 @@ export class AccessService {
     for (const grant of toGrant) await this.deps.store.markPublished(grant.requestId, 'granted');
     for (const grant of toEnd) await this.deps.store.markPublished(grant.requestId, 'ended');
   }
+}
+
+/**
+ * What deleting and finishing ephemeral users may take of an invocation's time: a user stuck in a
+ * state still leaves the reconcile, which revokes, the rest.
+ */
+const TIDYING_SHARE = 0.5;
+
+function tidying(invocation: Invocation): Invocation {
+  return { ...invocation, deadline: invocation.deadline.share(TIDYING_SHARE) };
 }
 
 /** Raises the first failure kept while the groups were reconciled. */
