@@ -3,6 +3,7 @@
 // DynamoDB, and the functions run from
 // the bundles a real synth produces, each in its own Node process as on Lambda.
 import { Cleanup } from './cleanup';
+import { ephemeralUser } from './ephemeral-act';
 import { reconcileAroundWindow } from './membership-act';
 import { requestAndRevoke } from './requests-act';
 import { rotateBoth } from './rotation-act';
@@ -15,13 +16,14 @@ const started = Date.now();
 
 async function main(): Promise<void> {
   say(
-    'cache-access-automation demo: password rotation, scheduled and requested group membership, all on this machine',
+    'cache-access-automation demo: password rotation, scheduled and requested group membership, users made per request, all on this machine',
   );
   say('(passwords are shown masked: first 4 characters and …)');
   const stage = await setTheStage(cleanup);
   await rotateBoth(stage, cleanup, 2);
   await reconcileAroundWindow(stage, cleanup, 4);
   await requestAndRevoke(stage, cleanup, 6);
+  await ephemeralUser(stage, cleanup, 7);
 }
 
 /** Everything that was started stops here, whatever happened; returns the exit code. */

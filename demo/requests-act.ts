@@ -7,7 +7,7 @@ import { DemoError, settlesTo, within } from './waits';
 
 const BUS = 'cache-access';
 const INVOKE_TIMEOUT_MS = 30_000;
-const LOGIN_SETTLE_MS = 5_000;
+export const LOGIN_SETTLE_MS = 5_000;
 
 /** Act 6: alice asks for the user group on the bus, logs in, and loses access the moment it is revoked. */
 export async function requestAndRevoke(stage: Stage, cleanup: Cleanup, actNumber: number): Promise<void> {
@@ -51,17 +51,17 @@ export async function requestAndRevoke(stage: Stage, cleanup: Cleanup, actNumber
   });
   await expectLogin(stage, false);
   say(
-    `  ✔ ${alice.name} is out of ${userGroup.id} and refused at login ${took(revoked).trim()} after the revoke`,
+    `  ✔ ${alice.name} is out of ${userGroup.id} and refused at login ${took(Date.now() - revoked).trim()} after the revoke`,
   );
   say('');
   say('  events the stack answered with:');
-  for (const event of stage.aws.events.entries.slice(before)) describe(event);
+  for (const event of stage.aws.events.entries.slice(before)) describeEvent(event);
 }
 
 /** Hands the function the event as the rule on the bus would; returns when it was sent. */
-async function deliver(fn: LambdaHost, detailType: string, detail: object): Promise<number> {
+export async function deliver(fn: LambdaHost, detailType: string, detail: object): Promise<number> {
   const started = Date.now();
-  say(`  → ${detailType}: ${summary(detail as Record<string, string>)}`);
+  say(`  → ${detailType}: ${summary(detail as Record<string, string> & { ephemeral?: { reader: string } })}`);
   const result = await within(
     INVOKE_TIMEOUT_MS + 5_000,
     detailType,
@@ -69,7 +69,7 @@ async function deliver(fn: LambdaHost, detailType: string, detail: object): Prom
   );
   if (!result.ok)
     throw new DemoError(`${detailType} failed: ${result.error?.name}: ${result.error?.message}`);
-  return Date.now() - started;
+  return started;
 }
 
 async function expectLogin(stage: Stage, shouldLogIn: boolean): Promise<void> {
@@ -91,14 +91,16 @@ async function expectLogin(stage: Stage, shouldLogIn: boolean): Promise<void> {
 function summary({
   requestId,
   user,
+  ephemeral,
   duration,
   requestedBy,
   revokedBy,
   reason,
-}: Record<string, string>): string {
+}: Record<string, string> & { ephemeral?: { reader: string } }): string {
   return [
     `request ${requestId}`,
     user && `for ${user}`,
+    ephemeral && `for a user of its own, read by ${ephemeral.reader}`,
     duration && `for ${duration}`,
     `by ${requestedBy ?? revokedBy}`,
     `(${reason})`,
@@ -107,7 +109,7 @@ function summary({
     .join(' ');
 }
 
-function describe(event: PutEvent): void {
+export function describeEvent(event: PutEvent): void {
   const { requestId, user, cause, expiresAt, added, removed } = event.detail as Record<
     string,
     string & string[]

@@ -6,6 +6,7 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_SOURCE } from '../../lambdas/shared/membership/eventbridge-publisher';
+import { EPHEMERAL_NAMES } from '../../local';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // What `npm run demo` runs, minus npm: the exit code and output are the demo's own.
@@ -73,6 +74,9 @@ function scratchDirs(output: string): string[] {
   return [...new Set(output.match(/\/\S*(?:cache-access-demo|redis-harness)-[A-Za-z0-9]+/g) ?? [])];
 }
 
+/** The users made per request are named, not secret; their ids are long enough to look like a password. */
+const EPHEMERAL_USER = new RegExp(`^${EPHEMERAL_NAMES.userPrefix}[0-9a-f]{16}$`);
+
 /**
  * Runs of characters a password may contain that are long enough to be one. Passwords here are printable
  * ASCII without space , " / @ ' ` \ and at least 16 long (the local endpoint refuses shorter ones; the
@@ -82,7 +86,11 @@ function scratchDirs(output: string): string[] {
  * What is left must be empty: the demo prints passwords only masked (4 characters and '…').
  */
 function passwordLikeRuns(output: string): string[] {
-  const tokens = output.split(/\s+/).filter((token) => !/^(arn:aws:|https?:\/\/|\/)/.test(token));
+  const tokens = output
+    .split(/\s+/)
+    .filter(
+      (token) => !/^(arn:aws:|https?:\/\/|\/)/.test(token) && !EPHEMERAL_USER.test(token.replace(/,$/, '')),
+    );
   const text = tokens.join(' ').replaceAll(EVENT_SOURCE, ' ');
   return text.match(/[!#-&(-+\-.0-?A-[\]-_a-~]{16,}/g) ?? [];
 }
@@ -117,6 +125,19 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(
       /Cache Access Ended on bus cache-access: request CHG-\S+ · alice · cause revoked/,
     );
+    // The times are from the event to the login seen, and a login takes well under a minute.
+    for (const figure of run.stdout.matchAll(
+      /(?:can log in|refused at login) (\d+) ms|(?:can log in|refused at login) (\d+\.\d) s/g,
+    )) {
+      expect(Number(figure[1] ?? Number(figure[2]) * 1000)).toBeLessThan(60_000);
+    }
+    const made = /Cache Access Granted names user (\S+) and secret (arn:aws:secretsmanager:\S+)/.exec(
+      run.stdout,
+    );
+    expect(made?.[1]).toMatch(EPHEMERAL_USER);
+    expect(run.stdout).toMatch(/the reader fetches it: username \S+, password \S{4}… \(64 characters\)/);
+    expect(run.stdout).toContain(`✔ ${made?.[1]} can log in`);
+    expect(run.stdout).toContain(`✔ ${made?.[1]} and its secret are deleted, and the password is refused`);
     expect(run.stdout).toMatch(/✔ demo finished in \d+\.\d s/);
     expect(passwordLikeRuns(run.output)).toEqual([]);
     // The initial passwords all start "Init-": one character past the mask would show that dash.
