@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ServerEngine } from '../../lambdas/shared/cache/ports';
-import { type CacheGroupRef, parseGroupArn } from '../../lambdas/shared/cache/refs';
+import { type CacheGroupRef, groupArnProblem, parseGroupArn } from '../../lambdas/shared/cache/refs';
 import { refuseRepeats } from '../../lambdas/shared/checks';
 import {
   type Grant,
@@ -27,7 +27,9 @@ const ownedGroupSchema = z
     removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
   })
   .superRefine((spec, ctx) => {
-    const memoryDb = spec.groupArn.startsWith('arn:') && spec.groupArn.split(':')[2] === 'memorydb';
+    // A malformed ARN is reported by its own check.
+    if (groupArnProblem(spec.groupArn)) return;
+    const memoryDb = parseGroupArn(spec.groupArn).engine === 'memorydb';
     if (memoryDb && spec.engine) {
       ctx.addIssue({
         code: 'custom',

@@ -50,6 +50,11 @@ export function accessStringProblem(accessString: string, allowAll: boolean): st
   return undefined;
 }
 
+/** The account of a reader or reader pattern, when it is one. */
+export function readerAccount(reader: string): string | undefined {
+  return READER_PATTERN.exec(reader)?.[2];
+}
+
 /** Whether a request's reader is one a rule lets receive credentials. */
 export function readerAllowed(readers: readonly string[], reader: string): boolean {
   return readers.some((pattern) =>

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { type CacheGroupRef, parseGroupArn } from '../cache/refs';
+import { type CacheGroupRef, groupArnProblem, parseGroupArn } from '../cache/refs';
 import { checkedString, refuseRepeats } from '../checks';
 import { managedGroupFields } from '../membership/grant';
 import { durationMs } from './duration';
-import { type EphemeralRule, ephemeralSpecSchema } from './ephemeral-rule';
+import { type EphemeralRule, ephemeralSpecSchema, readerAccount } from './ephemeral-rule';
 
 const DEFAULT_MAX_DURATION = 'PT8H';
 
@@ -26,10 +26,11 @@ const ruleSpecSchema = z
   })
   .superRefine((rule, ctx) => {
     // The secret is encrypted with the account's AWS managed key, which no other account may use.
-    const account = rule.groupArn.split(':')[4];
+    if (groupArnProblem(rule.groupArn)) return;
+    const { account } = parseGroupArn(rule.groupArn);
     rule.ephemeral?.readers.forEach((reader, index) => {
-      const readerAccount = reader.split(':')[4];
-      if (account && readerAccount && readerAccount !== account) {
+      const other = readerAccount(reader);
+      if (other !== undefined && other !== account) {
         ctx.addIssue({
           code: 'custom',
           path: ['ephemeral', 'readers', index],
