@@ -1,10 +1,10 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { secretsClient, startMembershipFunction } from '../local';
 import type { Cleanup } from './cleanup';
-import { deliver, describeEvent, LOGIN_SETTLE_MS } from './requests-act';
-import { bundleOf, describeGroup, members, type Stage } from './stage';
+import { deliver, describeEvent, expectLogin } from './requests-act';
+import { bundleOf, describeGroup, type Stage } from './stage';
 import { act, clock, mask, say, took } from './story';
-import { DemoError, settlesTo } from './waits';
+import { DemoError } from './waits';
 
 const BUS = 'cache-access';
 const READER = 'arn:aws:iam::123456789012:role/oncall';
@@ -88,19 +88,5 @@ async function readSecret(stage: Stage, secretArn: string): Promise<Credentials>
     return JSON.parse(SecretString ?? '{}') as Credentials;
   } finally {
     client.destroy();
-  }
-}
-
-async function expectLogin(stage: Stage, login: Credentials, shouldLogIn: boolean): Promise<void> {
-  const logsIn = await settlesTo(
-    () => stage.redis.authenticates(login.username, login.password),
-    shouldLogIn,
-    LOGIN_SETTLE_MS,
-  );
-  const isMember = members(stage.aws, stage.userGroup).includes(login.username);
-  if (logsIn !== shouldLogIn || isMember !== shouldLogIn) {
-    throw new DemoError(
-      `${login.username} should ${shouldLogIn ? '' : 'not '}be able to log in; member: ${isMember}, logs in: ${logsIn}`,
-    );
   }
 }

@@ -7,11 +7,12 @@ import { DemoError, settlesTo, within } from './waits';
 
 const BUS = 'cache-access';
 const INVOKE_TIMEOUT_MS = 30_000;
-export const LOGIN_SETTLE_MS = 5_000;
+const LOGIN_SETTLE_MS = 5_000;
 
 /** Act 6: alice asks for the user group on the bus, logs in, and loses access the moment it is revoked. */
 export async function requestAndRevoke(stage: Stage, cleanup: Cleanup, actNumber: number): Promise<void> {
   const { alice, userGroup } = stage;
+  const login = { username: alice.name, password: alice.password };
   const fn = await cleanup.start(
     'access function host',
     () =>
@@ -39,7 +40,7 @@ export async function requestAndRevoke(stage: Stage, cleanup: Cleanup, actNumber
     requestedBy: 'approvals@example.com',
     reason: 'INC-42: debugging the checkout cache',
   });
-  await expectLogin(stage, true);
+  await expectLogin(stage, login, true);
   say(
     `  ✔ ${alice.name} is in ${userGroup.id} and can log in ${took(Date.now() - granted).trim()} after the event`,
   );
@@ -49,7 +50,7 @@ export async function requestAndRevoke(stage: Stage, cleanup: Cleanup, actNumber
     revokedBy: 'oncall-lead@example.com',
     reason: 'fixed',
   });
-  await expectLogin(stage, false);
+  await expectLogin(stage, login, false);
   say(
     `  ✔ ${alice.name} is out of ${userGroup.id} and refused at login ${took(Date.now() - revoked).trim()} after the revoke`,
   );
@@ -72,17 +73,21 @@ export async function deliver(fn: LambdaHost, detailType: string, detail: object
   return started;
 }
 
-async function expectLogin(stage: Stage, shouldLogIn: boolean): Promise<void> {
-  const { alice, userGroup } = stage;
+/** Waits for the login to settle as it should, and checks the user group agrees. */
+export async function expectLogin(
+  stage: Stage,
+  login: { readonly username: string; readonly password: string },
+  shouldLogIn: boolean,
+): Promise<void> {
   const logsIn = await settlesTo(
-    () => stage.redis.authenticates(alice.name, alice.password),
+    () => stage.redis.authenticates(login.username, login.password),
     shouldLogIn,
     LOGIN_SETTLE_MS,
   );
-  const isMember = members(stage.aws, userGroup).includes(alice.name);
+  const isMember = members(stage.aws, stage.userGroup).includes(login.username);
   if (logsIn !== shouldLogIn || isMember !== shouldLogIn) {
     throw new DemoError(
-      `${alice.name} should ${shouldLogIn ? '' : 'not '}be able to log in; member: ${isMember}, logs in: ${logsIn}`,
+      `${login.username} should ${shouldLogIn ? '' : 'not '}be able to log in; member: ${isMember}, logs in: ${logsIn}`,
     );
   }
 }
