@@ -12,7 +12,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { createClient } from '@redis/client';
-import { generatePassword } from '../lambdas/shared/password';
+import { generatePassword } from '#core/cache/password';
 
 /** The fixed status poll of AWS's published ElastiCache rotation template. */
 export const BASELINE_POLL_MS = 10_000;

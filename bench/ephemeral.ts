@@ -13,7 +13,7 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { generatePassword } from '../lambdas/shared/password';
+import { generatePassword } from '#core/cache/password';
 import { busEvent, groupArnOf, type LocalAws, startMembershipFunction } from '../local';
 import {
   type AccessBenchOptions,

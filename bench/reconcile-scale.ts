@@ -3,9 +3,9 @@ import {
   ElastiCacheClient,
   ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
-import { parseGroupArn } from '../lambdas/shared/cache/refs';
-import { desiredMembership } from '../lambdas/shared/membership/desired';
-import type { GrantSpec } from '../lambdas/shared/membership/grant';
+import { parseGroupArn } from '#core/cache/refs';
+import { desiredMembership } from '#core/membership/desired';
+import type { GrantSpec } from '#core/membership/grant';
 import type { LambdaHost, RedisServer } from '../local';
 import {
   closedWindow,

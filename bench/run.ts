@@ -4,11 +4,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ENV } from '../lambdas/shared/env-names';
-import {
-  MEMBERSHIP_CONFIG_FILE,
-  membershipConfigFileContent,
-} from '../lambdas/shared/membership/config-file';
+import { MEMBERSHIP_CONFIG_FILE, membershipConfigFileContent } from '#core/membership/config-file';
+import { ENV } from '#core/runtime/env-names';
 import {
   accessTableBeside,
   grantsOf,

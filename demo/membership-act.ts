@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GrantSpec } from '../lambdas/shared/membership/grant';
+import type { GrantSpec } from '#core/membership/grant';
 import type { LambdaHost, PutEvent } from '../local';
 import { startMembershipFunction } from '../local';
 import type { Cleanup } from './cleanup';

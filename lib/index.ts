@@ -2,14 +2,14 @@
  * The constructs a platform team imports into its own CDK app. `lib/app.ts` is the config-driven
  * app built from the same constructs.
  */
-export { CacheGroup, CacheUser } from '../lambdas/shared/cache/refs';
+export { CacheGroup, CacheUser } from '#core/cache/refs';
 export type {
   AccessWindow,
   Day,
   Grant,
   OneTimeWindow,
   RecurringWindow,
-} from '../lambdas/shared/membership/grant';
+} from '#core/membership/grant';
 export { CacheAccessStack, type CacheAccessStackProps } from './cache-access-stack';
 export { parseConfig } from './config/load';
 export { InvalidConfigError } from './config/validate';

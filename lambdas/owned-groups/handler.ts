@@ -1,15 +1,15 @@
-import { cacheDirectories } from '#shared/cache/engines';
-import type { CacheGroupRef } from '#shared/cache/refs';
-import type { Deadline } from '#shared/deadline';
-import { OwnedGroupRunError } from '#shared/errors';
-import { defineHandler } from '#shared/handler';
+import { cacheDirectories } from '#core/cache/engines';
+import type { CacheGroupRef } from '#core/cache/refs';
 import {
   answer,
   type CustomResourceEvent,
   ownedGroupSpec,
   parseCustomResourceEvent,
-} from '#shared/owned-groups/custom-resource';
-import { OwnedGroups } from '#shared/owned-groups/owned-groups';
+} from '#core/owned-groups/custom-resource';
+import { OwnedGroups } from '#core/owned-groups/owned-groups';
+import type { Deadline } from '#core/runtime/deadline';
+import { OwnedGroupRunError } from '#core/runtime/errors';
+import { defineHandler } from '#core/runtime/handler';
 
 const fn = defineHandler({
   serviceName: 'cache-owned-groups',

@@ -1,18 +1,18 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { readBundledFile } from '#shared/bundled-file';
-import { cacheDirectories } from '#shared/cache/engines';
-import { requireIntegerEnv } from '#shared/env';
-import { ENV } from '#shared/env-names';
-import { RotationStepError, SecretNotAllowedError } from '#shared/errors';
-import { defineHandler } from '#shared/handler';
-import { CloudFormationStackSecrets } from '#shared/rotation/cloudformation-stack-secrets';
-import { parseRotationEvent } from '#shared/rotation/event';
-import { RedisCredentialCheck } from '#shared/rotation/redis-credential-check';
-import { Rotator } from '#shared/rotation/rotator';
-import { SecretsManagerStore } from '#shared/rotation/secrets-manager-store';
-import { ROTATION_TARGETS_FILE, readRotationTargetsFile, TargetRegistry } from '#shared/rotation/targets';
-import { clipped, shown } from '#shared/shown';
+import { cacheDirectories } from '#core/cache/engines';
+import { CloudFormationStackSecrets } from '#core/rotation/cloudformation-stack-secrets';
+import { parseRotationEvent } from '#core/rotation/event';
+import { RedisCredentialCheck } from '#core/rotation/redis-credential-check';
+import { Rotator } from '#core/rotation/rotator';
+import { SecretsManagerStore } from '#core/rotation/secrets-manager-store';
+import { ROTATION_TARGETS_FILE, readRotationTargetsFile, TargetRegistry } from '#core/rotation/targets';
+import { readBundledFile } from '#core/runtime/bundled-file';
+import { requireIntegerEnv } from '#core/runtime/env';
+import { ENV } from '#core/runtime/env-names';
+import { RotationStepError, SecretNotAllowedError } from '#core/runtime/errors';
+import { defineHandler } from '#core/runtime/handler';
+import { clipped, shown } from '#core/runtime/shown';
 
 const fn = defineHandler({
   serviceName: 'cache-rotation',

@@ -1,14 +1,9 @@
 import { z } from 'zod';
-import type { ServerEngine } from '../../lambdas/shared/cache/ports';
-import { type CacheGroupRef, groupArnProblem, parseGroupArn } from '../../lambdas/shared/cache/refs';
-import { refuseRepeats } from '../../lambdas/shared/checks';
-import {
-  type Grant,
-  grantSpecSchema,
-  managedGroupFields,
-  resolveGrant,
-} from '../../lambdas/shared/membership/grant';
-import { type Requests, requestsSpecSchema, resolveRequests } from '../../lambdas/shared/requests/rules';
+import type { ServerEngine } from '#core/cache/ports';
+import { type CacheGroupRef, groupArnProblem, parseGroupArn } from '#core/cache/refs';
+import { type Grant, grantSpecSchema, managedGroupFields, resolveGrant } from '#core/membership/grant';
+import { type Requests, requestsSpecSchema, resolveRequests } from '#core/requests/rules';
+import { refuseRepeats } from '#core/runtime/checks';
 import { isSchedulerExpression } from './schedule-expressions';
 
 const DEFAULT_RECONCILE = 'rate(15 minutes)';

@@ -1,5 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { PASSWORD_LENGTH } from '#core/cache/password';
+import { type CacheUserRef, parseUserArn, userArnProblem } from '#core/cache/refs';
+import type { Endpoint } from '#core/rotation/targets';
 import {
   type ArnLocation,
   KMS_KEY_ARN_FORM,
@@ -8,11 +11,8 @@ import {
   parseSecretArn,
   SECRET_ARN_FORM,
   sameLocation,
-} from '../../lambdas/shared/arn';
-import { type CacheUserRef, parseUserArn, userArnProblem } from '../../lambdas/shared/cache/refs';
-import { checkedString, refuseRepeats } from '../../lambdas/shared/checks';
-import { PASSWORD_LENGTH } from '../../lambdas/shared/password';
-import type { Endpoint } from '../../lambdas/shared/rotation/targets';
+} from '#core/runtime/arn';
+import { checkedString, refuseRepeats } from '#core/runtime/checks';
 import { isRotationSchedule } from './schedule-expressions';
 
 const DEFAULT_SCHEDULE = 'rate(30 days)';

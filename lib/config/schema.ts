@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { type ArnLocation, locationOf, sameLocation } from '../../lambdas/shared/arn';
-import { parseGroupArn, parseUserArn } from '../../lambdas/shared/cache/refs';
+import { parseGroupArn, parseUserArn } from '#core/cache/refs';
+import { type ArnLocation, locationOf, sameLocation } from '#core/runtime/arn';
 import { type MembershipConfig, membershipSchema, resolveMembership } from './membership';
 import { type RotationConfig, resolveRotation, rotationSchema, tryParse } from './rotation';
 import { jsonPath } from './validate';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { shownAsJson } from '../../lambdas/shared/shown';
+import { shownAsJson } from '#core/runtime/shown';
 
 /**
  * A configuration or construct props that AWS would refuse or that cannot mean what was meant, found

@@ -5,14 +5,11 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { CacheGroup } from '../../lambdas/shared/cache/refs';
-import { ENV } from '../../lambdas/shared/env-names';
-import {
-  MEMBERSHIP_CONFIG_FILE,
-  membershipConfigFileContent,
-} from '../../lambdas/shared/membership/config-file';
-import { type Grant, grantSpecOf } from '../../lambdas/shared/membership/grant';
-import { type Requests, resolveRequests } from '../../lambdas/shared/requests/rules';
+import type { CacheGroup } from '#core/cache/refs';
+import { MEMBERSHIP_CONFIG_FILE, membershipConfigFileContent } from '#core/membership/config-file';
+import { type Grant, grantSpecOf } from '#core/membership/grant';
+import { type Requests, resolveRequests } from '#core/requests/rules';
+import { ENV } from '#core/runtime/env-names';
 import { membershipSchema } from '../config/membership';
 import { validated } from '../config/validate';
 import { CacheAccessFunction } from './cache-access-function';

@@ -1,14 +1,11 @@
 import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENGINE_NAMES, ENGINES } from '../../lambdas/shared/cache/engines';
-import type { ServerEngine } from '../../lambdas/shared/cache/ports';
-import { type CacheGroup, memberOf, resourceKey } from '../../lambdas/shared/cache/refs';
-import {
-  OWNED_GROUP_RESOURCE_TYPE,
-  type OwnedGroupProperties,
-} from '../../lambdas/shared/owned-groups/custom-resource';
-import { disabledDefaultUserId } from '../../lambdas/shared/owned-groups/owned-groups';
+import { ENGINE_NAMES, ENGINES } from '#core/cache/engines';
+import type { ServerEngine } from '#core/cache/ports';
+import { type CacheGroup, memberOf, resourceKey } from '#core/cache/refs';
+import { OWNED_GROUP_RESOURCE_TYPE, type OwnedGroupProperties } from '#core/owned-groups/custom-resource';
+import { disabledDefaultUserId } from '#core/owned-groups/owned-groups';
 import { CacheAccessFunction } from './cache-access-function';
 import { propsError } from './props-error';
 

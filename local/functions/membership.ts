@@ -3,18 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { ENV } from '../../lambdas/shared/env-names';
-import {
-  MEMBERSHIP_CONFIG_FILE,
-  membershipConfigFileContent,
-} from '../../lambdas/shared/membership/config-file';
-import {
-  type Grant,
-  type GrantSpec,
-  grantSpecSchema,
-  resolveGrant,
-} from '../../lambdas/shared/membership/grant';
-import { type Requests, requestsSpecSchema, resolveRequests } from '../../lambdas/shared/requests/rules';
+import { MEMBERSHIP_CONFIG_FILE, membershipConfigFileContent } from '#core/membership/config-file';
+import { type Grant, type GrantSpec, grantSpecSchema, resolveGrant } from '#core/membership/grant';
+import { type Requests, requestsSpecSchema, resolveRequests } from '#core/requests/rules';
+import { ENV } from '#core/runtime/env-names';
 import type { Engine, LocalAws } from '../aws/endpoint';
 import { accessTableBeside } from '../lambda/bundles';
 import { type LambdaHost, startLambda } from '../lambda/host';

@@ -7,12 +7,12 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ENV } from '../../lambdas/shared/env-names';
 import {
   ROTATION_TARGETS_FILE,
   type RotationTarget,
   rotationTargetsFileContent,
-} from '../../lambdas/shared/rotation/targets';
+} from '#core/rotation/targets';
+import { ENV } from '#core/runtime/env-names';
 import type { Engine, LocalAws } from '../aws/endpoint';
 import type { Invocation, LambdaHost } from '../lambda/host';
 import { startLambda } from '../lambda/host';

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import type { GrantSpec } from '../../lambdas/shared/membership/grant';
+import type { GrantSpec } from '#core/membership/grant';
 import type { Engine, LambdaHost } from '../../local';
 import {
   closedWindow,

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DynamoDbAccessStore } from '../../lambdas/shared/requests/dynamodb-store';
+import { DynamoDbAccessStore } from '#core/requests/dynamodb-store';
 import {
   accessTableBeside,
   closedWindow,
@@ -83,7 +83,7 @@ describe('npm run plan --live', () => {
     await store.recordGrant(openGrant('CHG-plan', groupArn, 'carol'));
     const callsBefore = aws.callsOf('ModifyUserGroup').length;
 
-    const { stdout } = await command('lib/plan/command.ts', ['--live', '--config', config, '--table', TABLE]);
+    const { stdout } = await command('cli/plan/command.ts', ['--live', '--config', config, '--table', TABLE]);
 
     expect(stdout).toContain(`${groupArn} (ElastiCache user group)`);
     expect(stdout).toContain('members by plan: bob (night), carol (request CHG-plan)');
@@ -104,7 +104,7 @@ describe('npm run plan --live', () => {
 
     const failure = await run(process.execPath, [
       join(root, 'node_modules/tsx/dist/cli.mjs'),
-      join(root, 'lib/plan/command.ts'),
+      join(root, 'cli/plan/command.ts'),
       '--config',
       config,
     ]).catch((error: { code: number; stderr: string }) => error);
@@ -119,7 +119,7 @@ describe('npm run access', () => {
 
   it('puts a request on the bus from the operator source, with the fields the function reads', async () => {
     // Act
-    const { stdout } = await command('lib/access/command.ts', [
+    const { stdout } = await command('cli/access/command.ts', [
       'request',
       '--group',
       groupArn,
@@ -156,7 +156,7 @@ describe('npm run access', () => {
 
   it('puts a request for an ephemeral user with the reader who may fetch its credentials', async () => {
     // Act
-    await command('lib/access/command.ts', [
+    await command('cli/access/command.ts', [
       'request',
       '--group',
       groupArn,
@@ -184,8 +184,8 @@ describe('npm run access', () => {
 
   it('puts a revocation, a suspension and a reinstatement', async () => {
     // Act
-    await command('lib/access/command.ts', ['revoke', '--request', 'CHG-op-1', '--bus', 'cache-access']);
-    await command('lib/access/command.ts', [
+    await command('cli/access/command.ts', ['revoke', '--request', 'CHG-op-1', '--bus', 'cache-access']);
+    await command('cli/access/command.ts', [
       'suspend',
       '--user',
       'alice',
@@ -194,7 +194,7 @@ describe('npm run access', () => {
       '--bus',
       'cache-access',
     ]);
-    await command('lib/access/command.ts', ['reinstate', '--user', 'alice', '--bus', 'cache-access']);
+    await command('cli/access/command.ts', ['reinstate', '--user', 'alice', '--bus', 'cache-access']);
 
     // Assert
     expect(aws.events.entries.slice(-3).map((event) => event.detailType)).toEqual([
@@ -222,7 +222,7 @@ describe('npm run access', () => {
       const before = aws.events.entries.length;
 
       // Act
-      const failure = await command('lib/access/command.ts', [
+      const failure = await command('cli/access/command.ts', [
         'request',
         '--group',
         groupArn,
@@ -254,7 +254,7 @@ describe('npm run access', () => {
     });
 
     // Act
-    const { stdout } = await command('lib/access/command.ts', [
+    const { stdout } = await command('cli/access/command.ts', [
       'list',
       '--table',
       TABLE,

@@ -1,6 +1,6 @@
 import { DeleteACLCommand } from '@aws-sdk/client-memorydb';
 import { describe, expect, inject, it } from 'vitest';
-import { disabledDefaultUserId, OWNER_TAG } from '../../lambdas/shared/owned-groups/owned-groups';
+import { disabledDefaultUserId, OWNER_TAG } from '#core/owned-groups/owned-groups';
 import type { Engine } from '../../local';
 import {
   groupArnOf,

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
-import { allStatements, onlyLogicalId } from './template';
+import { allStatements, onlyLogicalId } from '../support/template';
 
 const GROUP = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug';
 

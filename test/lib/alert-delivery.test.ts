@@ -4,8 +4,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
-import { allows, type ServiceRequest } from './policy-evaluation';
-import { allStatements, asList, type Statement } from './template';
+import { allows, type ServiceRequest } from '../support/policy-evaluation';
+import { allStatements, asList, type Statement } from '../support/template';
 
 const STACK = 'CacheAccessAutomation';
 const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
 import type { CredentialRotation } from '../../lib/constructs/credential-rotation';
-import { allStatements, asList, onlyLogicalId, wildcardStatements } from './template';
+import { allStatements, asList, onlyLogicalId, wildcardStatements } from '../support/template';
 
 const ACCOUNT = '111122223333';
 const REGION = 'ap-southeast-2';

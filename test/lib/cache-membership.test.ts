@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
-import { allStatements, asList, onlyLogicalId, wildcardStatements } from './template';
+import { allStatements, asList, onlyLogicalId, wildcardStatements } from '../support/template';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-central-1';

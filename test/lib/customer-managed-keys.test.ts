@@ -3,8 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
-import { configErrorOf, problemAt } from './config/support';
-import { allStatements } from './template';
+import { configErrorOf, problemAt } from '../support/config';
+import { allStatements } from '../support/template';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';

@@ -2,11 +2,11 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import { describe, expect, it } from 'vitest';
-import { disabledDefaultUserId } from '../../lambdas/shared/owned-groups/owned-groups';
+import { disabledDefaultUserId } from '#core/owned-groups/owned-groups';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
 import { CacheGroup, OwnedCacheGroups } from '../../lib/index';
-import { allStatements, onlyLogicalId } from './template';
+import { allStatements, onlyLogicalId } from '../support/template';
 
 const REDIS_UG = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:redis-ug';
 const VALKEY_UG = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:valkey-ug';

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { ENGINE_NAMES, ENGINES } from '../../../lambdas/shared/cache/engines';
-import type { EphemeralNames } from '../../../lambdas/shared/requests/ephemeral-users';
-import type { RequestRule } from '../../../lambdas/shared/requests/rules';
+import { ENGINE_NAMES, ENGINES } from '#core/cache/engines';
+import type { EphemeralNames } from '#core/requests/ephemeral-users';
+import type { RequestRule } from '#core/requests/rules';
 import { acknowledgeWildcard } from '../nag-notation';
 
 /**

@@ -1,9 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { Engine } from '../../../lambdas/shared/cache/engine';
-import { ENGINE_NAMES, ENGINES } from '../../../lambdas/shared/cache/engines';
-import type { CacheGroup } from '../../../lambdas/shared/cache/refs';
+import type { Engine } from '#core/cache/engine';
+import { ENGINE_NAMES, ENGINES } from '#core/cache/engines';
+import type { CacheGroup } from '#core/cache/refs';
 import { acknowledgeWildcard } from '../nag-notation';
 
 /** A group and every user that may be added to or removed from it by this stack. */

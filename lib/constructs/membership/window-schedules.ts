@@ -7,13 +7,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DateTime } from 'luxon';
-import {
-  type AccessWindow,
-  DAYS,
-  type Day,
-  type Grant,
-  isRecurring,
-} from '../../../lambdas/shared/membership/grant';
+import { type AccessWindow, DAYS, type Day, type Grant, isRecurring } from '#core/membership/grant';
 
 /** A schedule delivered more than an hour late is stale; the periodic reconcile has done its work by then. */
 export const MAX_EVENT_AGE = Duration.hours(1);

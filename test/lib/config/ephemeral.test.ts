@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lib/config/load';
-import { configErrorOf, problemAt } from './support';
+import { configErrorOf, problemAt } from '../../support/config';
 
 const ACL = 'arn:aws:memorydb:eu-west-1:123456789012:acl/prod-acl';
 const EPHEMERAL = {

@@ -6,7 +6,7 @@ import { loadConfig, parseConfig } from '../../../lib/config/load';
 import type { RotationConfig } from '../../../lib/config/rotation';
 import type { CacheAccessConfig } from '../../../lib/config/schema';
 import { InvalidConfigError } from '../../../lib/config/validate';
-import { configErrorOf, problemAt } from './support';
+import { configErrorOf, problemAt } from '../../support/config';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lib/config/load';
 import type { MembershipConfig } from '../../../lib/config/membership';
-import { configErrorOf, problemAt } from './support';
+import { configErrorOf, problemAt } from '../../support/config';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lib/config/load';
-import { configErrorOf, problemAt } from './support';
+import { configErrorOf, problemAt } from '../../support/config';
 
 const UG = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:jit-ug';
 const ACL = 'arn:aws:memorydb:eu-west-1:123456789012:acl/jit-acl';

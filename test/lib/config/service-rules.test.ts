@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lib/config/load';
-import { configErrorOf, problemAt } from './support';
+import { configErrorOf, problemAt } from '../../support/config';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';

@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import type { Engine } from '#core/cache/engine';
+import { ENGINES } from '#core/cache/engines';
+import { generatePassword } from '#core/cache/password';
+import type { GroupDirectories, Tags, UserDirectories } from '#core/cache/ports';
+import { type CacheGroupRef, type CacheUserRef, memberOf } from '#core/cache/refs';
+import { parseSecret } from '#core/rotation/secret';
+import type { Deadline } from '#core/runtime/deadline';
+import { GroupNotFoundError, UserBusyError } from '#core/runtime/errors';
+import type { Note } from '#core/runtime/handler';
+import { retryUntil } from '#core/runtime/retry';
+import type { CredentialVault } from './credential-vault';
+import type { EphemeralRule } from './ephemeral-rule';
+import type { RequestedGrant } from './records';
+
+/** What the stack names its ephemeral users and their secrets with, and who besides the reader may read. */
+export interface EphemeralNames {
+  /** Starts every ephemeral user id: marks it as this stack's, and is what IAM allows the function to create. */
+  readonly userPrefix: string;
+  /** Starts every ephemeral user's secret name, for the same reasons. */
+  readonly secretPrefix: string;
+  /** The function's own role, the only other principal that may read the secrets. */
+  readonly functionRoleArn: string;
+}
+
+/** Tags on every ephemeral user and secret: the sweep finds the request behind each by them. */
+export const EPHEMERAL_TAGS = {
+  request: 'cache-access-automation:request',
+  expiresAt: 'cache-access-automation:expires-at',
+} as const;
+
+const PASSWORD_LENGTH = 64;
+
+/** Short enough for both services' 40-character ids, long enough that two requests never share one. */
+const digestOf = (requestId: string) => createHash('sha256').update(requestId).digest('hex').slice(0, 16);
+
+/** The user a request makes: the same for every delivery of the request, so a redelivery finds it. */
+export function ephemeralUserId(prefix: string, requestId: string): string {
+  return `${prefix}${digestOf(requestId)}`;
+}
+
+export function ephemeralSecretName(prefix: string, requestId: string): string {
+  return `${prefix}${digestOf(requestId)}`;
+}
+
+/**
+ * Only the reader may read the credentials: an Allow for that one principal, and a Deny for any other
+ * principal of any account, identity policies that allow every secret included. The function keeps
+ * what it needs to repair a half-made user.
+ */
+export function readerOnlyPolicy(secretArn: string, reader: string, functionRoleArn: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ReaderReads',
+        Effect: 'Allow',
+        Principal: { AWS: reader },
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: secretArn,
+      },
+      {
+        Sid: 'NobodyElseReads',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: secretArn,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [reader, functionRoleArn] } },
+      },
+    ],
+  });
+}
+
+export interface EphemeralUsersDeps {
+  readonly users: UserDirectories;
+  readonly groups: GroupDirectories;
+  readonly vault: CredentialVault;
+  readonly names: EphemeralNames;
+  readonly note?: Note;
+}
+
+/** Polls a fresh user often: it is usable within seconds, and the request waits on it. */
+const STATUS_POLL = { initialMs: 200, maxMs: 2_000, factor: 2 };
+
+/**
+ * The life of a user made for one request: its secret first (the secret holds the one copy of the
+ * password, so a retry after a crash uses the same one), then the user, and at the end the user, then
+ * the secret. Each step finds what an earlier attempt did and goes on from there.
+ */
+export class EphemeralUsers {
+  constructor(private readonly deps: EphemeralUsersDeps) {}
+
+  /** The user id and secret name a request's user gets. */
+  namesFor(requestId: string): { readonly user: string; readonly secretName: string } {
+    return {
+      user: ephemeralUserId(this.deps.names.userPrefix, requestId),
+      secretName: ephemeralSecretName(this.deps.names.secretPrefix, requestId),
+    };
+  }
+
+  /** Makes the grant's secret and user and waits until the user is active; returns the secret's ARN. */
+  async provision(
+    grant: RequestedGrant,
+    rule: EphemeralRule,
+    group: CacheGroupRef,
+    deadline: Deadline,
+  ): Promise<string> {
+    const user = memberOf(group, grant.user);
+    const facts = ephemeralOf(grant);
+    const tags: Tags = {
+      [EPHEMERAL_TAGS.request]: grant.requestId,
+      [EPHEMERAL_TAGS.expiresAt]: grant.expiresAt,
+    };
+    const secret = await this.deps.vault.ensure(
+      facts.secretName,
+      () =>
+        JSON.stringify({
+          username: grant.user,
+          password: generatePassword(PASSWORD_LENGTH),
+          user_arn: user.arn,
+          expires_at: grant.expiresAt,
+        }),
+      tags,
+      `Credentials of ephemeral ${ENGINES[group.engine].label} user ${grant.user} for request ${grant.requestId}, until ${grant.expiresAt}`.slice(
+        0,
+        2048,
+      ),
+    );
+    await this.deps.vault.restrict(
+      secret.arn,
+      readerOnlyPolicy(secret.arn, facts.reader, this.deps.names.functionRoleArn),
+    );
+    // A secret found from an earlier attempt is checked without its value ever reaching an error.
+    const { password } = parseSecret(secret.value, `secret ${secret.arn}`, user.arn);
+    const made = await this.deps.users[group.engine].createUser(user, {
+      userName: grant.user,
+      accessString: rule.accessString,
+      password,
+      ...(group.engine === 'elasticache' && { serverEngine: await this.serverEngineOf(group) }),
+      tags,
+    });
+    await this.waitActive(user, deadline);
+    // A user left by an attempt whose secret was lost since must take the password the secret now holds.
+    if (made === 'exists' && secret.created) {
+      await this.deps.users[group.engine].setPasswords(user, [password]);
+      await this.waitActive(user, deadline);
+    }
+    this.deps.note?.('ephemeral user ready', {
+      requestId: grant.requestId,
+      user: user.arn,
+      secretArn: secret.arn,
+    });
+    return secret.arn;
+  }
+
+  /** Deletes the grant's user (which leaves every group with it), waits until it is gone, then its secret. */
+  async retire(grant: RequestedGrant, group: CacheGroupRef, deadline: Deadline): Promise<void> {
+    await this.remove(memberOf(group, grant.user), ephemeralOf(grant).secretName, deadline);
+    this.deps.note?.('ephemeral user deleted', { requestId: grant.requestId, user: grant.user });
+  }
+
+  /**
+   * Users and secrets with this stack's prefixes whose request is not open (ended, or never recorded):
+   * what a crash between two steps can leave. Only what carries this stack's request tag is touched.
+   */
+  async sweep(
+    regions: readonly { readonly engine: Engine; readonly group: CacheGroupRef }[],
+    isOpen: (requestId: string) => Promise<boolean>,
+    deadline: Deadline,
+  ): Promise<string[]> {
+    const removed: string[] = [];
+    for (const { engine, group } of regions) {
+      for (const listed of await this.deps.users[engine].listUsers(
+        group.region,
+        this.deps.names.userPrefix,
+      )) {
+        const user = memberOf(group, listed.id);
+        const requestId = (await this.deps.users[engine].tagsOf(user))?.[EPHEMERAL_TAGS.request];
+        if (requestId === undefined || (await isOpen(requestId))) continue;
+        await this.remove(user, ephemeralSecretName(this.deps.names.secretPrefix, requestId), deadline);
+        removed.push(user.arn);
+      }
+    }
+    for (const secret of await this.deps.vault.list(this.deps.names.secretPrefix)) {
+      const requestId = secret.tags[EPHEMERAL_TAGS.request];
+      if (requestId === undefined || (await isOpen(requestId))) continue;
+      await this.deps.vault.remove(secret.arn);
+      removed.push(secret.arn);
+    }
+    if (removed.length > 0) this.deps.note?.('orphaned ephemeral users and secrets deleted', { removed });
+    return removed;
+  }
+
+  private async remove(user: CacheUserRef, secretName: string, deadline: Deadline): Promise<void> {
+    const users = this.deps.users[user.engine];
+    // A user still being created or modified refuses deletion for a moment.
+    await retryUntil(`${user.arn} to accept deletion`, deadline, () => users.deleteUser(user), {
+      isRetryable: (error) => error instanceof UserBusyError,
+      backoff: STATUS_POLL,
+    });
+    await retryUntil(
+      `${user.arn} to be deleted`,
+      deadline,
+      async () => ((await users.describeUser(user)) === undefined ? true : undefined),
+      { backoff: STATUS_POLL },
+    );
+    await this.deps.vault.remove(secretName);
+  }
+
+  private async waitActive(user: CacheUserRef, deadline: Deadline): Promise<void> {
+    await retryUntil(
+      `${user.arn} to be active`,
+      deadline,
+      async () =>
+        (await this.deps.users[user.engine].describeUser(user))?.status === 'active' ? true : undefined,
+      { backoff: STATUS_POLL },
+    );
+  }
+
+  /** ElastiCache makes a user for one engine; a valkey group takes valkey users, a redis group redis ones. */
+  private async serverEngineOf(group: CacheGroupRef) {
+    const state = (await this.deps.groups[group.engine].describeGroups([group])).get(group.arn);
+    if (!state) throw new GroupNotFoundError(`group ${group.arn} does not exist`);
+    return state.serverEngine ?? 'redis';
+  }
+}
+
+function ephemeralOf(grant: RequestedGrant) {
+  if (!grant.ephemeral) throw new TypeError(`grant ${grant.requestId} has no ephemeral user`);
+  return grant.ephemeral;
+}

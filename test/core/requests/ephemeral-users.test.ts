@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { parseGroupArn } from '#core/cache/refs';
+import type { CredentialVault, ListedSecret, StoredCredential } from '#core/requests/credential-vault';
+import {
+  EPHEMERAL_TAGS,
+  EphemeralUsers,
+  ephemeralUserId,
+  readerOnlyPolicy,
+} from '#core/requests/ephemeral-users';
+import type { RequestedGrant } from '#core/requests/records';
+import { FakeClock, FakeUsers } from '../../support/fakes';
+import { FakeGroups } from '../../support/membership-fakes';
+
+const GROUP = parseGroupArn('arn:aws:memorydb:eu-west-1:123456789012:acl/prod-acl');
+const NAMES = {
+  userPrefix: 'jit-abc123-',
+  secretPrefix: 'cache-access/jit-abc123/',
+  functionRoleArn: 'arn:aws:iam::123456789012:role/fn',
+};
+const RULE = {
+  accessString: 'on ~* -@all +@read',
+  maxActive: 3,
+  readers: ['arn:aws:iam::123456789012:role/oncall'],
+};
+
+/** Secrets in memory, as Secrets Manager keeps them: by name, with a policy, gone at once when deleted. */
+class FakeVault implements CredentialVault {
+  readonly secrets = new Map<
+    string,
+    { arn: string; value: string; tags: Record<string, string>; policy?: string }
+  >();
+  creates = 0;
+
+  async ensure(name: string, value: () => string, tags: Record<string, string>): Promise<StoredCredential> {
+    const existing = this.secrets.get(name);
+    if (existing) return { arn: existing.arn, value: existing.value, created: false };
+    this.creates++;
+    const secret = {
+      arn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`,
+      value: value(),
+      tags,
+    };
+    this.secrets.set(name, secret);
+    return { ...secret, created: true };
+  }
+
+  async restrict(arn: string, policy: string): Promise<void> {
+    const secret = [...this.secrets.values()].find((s) => s.arn === arn);
+    if (secret) secret.policy = policy;
+  }
+
+  async remove(nameOrArn: string): Promise<void> {
+    for (const [name, secret] of this.secrets)
+      if (name === nameOrArn || secret.arn === nameOrArn) this.secrets.delete(name);
+  }
+
+  async list(prefix: string): Promise<ListedSecret[]> {
+    return [...this.secrets]
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, s]) => ({ name, arn: s.arn, tags: s.tags }));
+  }
+}
+
+function setUp() {
+  const users = new FakeUsers();
+  const groups = new FakeGroups();
+  groups.add(GROUP, []);
+  const vault = new FakeVault();
+  const service = new EphemeralUsers({
+    users: { elasticache: users, memorydb: users },
+    groups: { elasticache: groups, memorydb: groups },
+    vault,
+    names: NAMES,
+  });
+  return { users, vault, service, deadline: new FakeClock().deadline() };
+}
+
+function grantFor(service: EphemeralUsers, requestId: string): RequestedGrant {
+  const { user, secretName } = service.namesFor(requestId);
+  return {
+    requestId,
+    groupArn: GROUP.arn,
+    user,
+    requestedBy: 'oncall@example.com',
+    reason: 'INC-1',
+    duration: 'PT1H',
+    fingerprint: 'f',
+    grantedAt: '2026-12-02T10:00:00.000Z',
+    expiresAt: '2026-12-02T11:00:00.000Z',
+    status: 'open',
+    grantedPublished: false,
+    endPublished: false,
+    ephemeral: { rule: 'readonly-debug', reader: RULE.readers[0] ?? '', secretName },
+  };
+}
+
+const userArn = (id: string) => `arn:aws:memorydb:eu-west-1:123456789012:user/${id}`;
+
+describe('EphemeralUsers', () => {
+  it('derives one user id per request, within 40 characters, under the prefix', () => {
+    const id = ephemeralUserId(NAMES.userPrefix, 'CHG:1234');
+    expect(id).toMatch(/^jit-abc123-[0-9a-f]{16}$/);
+    expect(ephemeralUserId(NAMES.userPrefix, 'CHG:1234')).toBe(id);
+    expect(ephemeralUserId(NAMES.userPrefix, 'CHG:1235')).not.toBe(id);
+  });
+
+  it('makes the secret, then the user with the password the secret holds, in the format rotated secrets use', async () => {
+    // Arrange
+    const { users, vault, service, deadline } = setUp();
+    const grant = grantFor(service, 'CHG-1');
+
+    // Act
+    const secretArn = await service.provision(grant, RULE, GROUP, deadline);
+
+    // Assert
+    const stored = vault.secrets.get(grant.ephemeral?.secretName ?? '');
+    expect(stored?.arn).toBe(secretArn);
+    const value = JSON.parse(stored?.value ?? '{}');
+    expect(value).toEqual({
+      username: grant.user,
+      password: expect.stringMatching(/^.{64}$/),
+      user_arn: userArn(grant.user),
+      expires_at: grant.expiresAt,
+    });
+    expect(users.users.get(userArn(grant.user))?.passwords).toEqual([value.password]);
+    expect(stored?.tags).toEqual({
+      [EPHEMERAL_TAGS.request]: 'CHG-1',
+      [EPHEMERAL_TAGS.expiresAt]: grant.expiresAt,
+    });
+    expect(JSON.parse(stored?.policy ?? '{}')).toEqual(
+      JSON.parse(readerOnlyPolicy(secretArn, RULE.readers[0] ?? '', NAMES.functionRoleArn)),
+    );
+  });
+
+  it('uses the password an earlier attempt stored when delivered again, making nothing twice', async () => {
+    // Arrange
+    const { users, vault, service, deadline } = setUp();
+    const grant = grantFor(service, 'CHG-2');
+    await service.provision(grant, RULE, GROUP, deadline);
+
+    // Act
+    await service.provision(grant, RULE, GROUP, deadline);
+
+    // Assert
+    expect(vault.creates).toBe(1);
+    expect(users.setCalls).toEqual([]);
+  });
+
+  it('refuses a secret found damaged from an earlier attempt without its value in the error, and makes no user', async () => {
+    // Arrange: someone edited the request's secret by hand and broke its JSON
+    const { users, vault, service, deadline } = setUp();
+    const grant = grantFor(service, 'CHG-damaged');
+    const leaked = 'Pa55word-that-must-not-leak-0123456789';
+    vault.secrets.set(grant.ephemeral?.secretName ?? '', {
+      arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:damaged-AbCdEf',
+      // JSON.parse would quote the part around the error: the password.
+      value: `{"password": ${leaked}}`,
+      tags: {},
+    });
+
+    // Act
+    const failure = await service.provision(grant, RULE, GROUP, deadline).catch((error: Error) => error);
+
+    // Assert
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toContain('is not valid JSON');
+    expect(String(failure)).not.toContain(leaked.slice(0, 8));
+    expect(users.users.get(userArn(grant.user))).toBeUndefined();
+  });
+
+  it('gives a user left behind the password of a secret made anew, so the reader holds a working one', async () => {
+    // Arrange: the user exists but its secret was lost
+    const { users, vault, service, deadline } = setUp();
+    const grant = grantFor(service, 'CHG-3');
+    await service.provision(grant, RULE, GROUP, deadline);
+    vault.secrets.clear();
+
+    // Act
+    await service.provision(grant, RULE, GROUP, deadline);
+
+    // Assert
+    const value = JSON.parse(vault.secrets.get(grant.ephemeral?.secretName ?? '')?.value ?? '{}');
+    expect(users.users.get(userArn(grant.user))?.passwords).toEqual([value.password]);
+  });
+
+  it('deletes the user and then its secret at the end, and does so again without complaint', async () => {
+    // Arrange
+    const { users, vault, service, deadline } = setUp();
+    const grant = grantFor(service, 'CHG-4');
+    await service.provision(grant, RULE, GROUP, deadline);
+
+    // Act
+    await service.retire(grant, GROUP, deadline);
+    await service.retire(grant, GROUP, deadline);
+
+    // Assert
+    expect(users.users.has(userArn(grant.user))).toBe(false);
+    expect(vault.secrets.size).toBe(0);
+  });
+
+  it('sweeps users and secrets of requests that are not open, and leaves open and untagged ones', async () => {
+    // Arrange
+    const { users, vault, service, deadline } = setUp();
+    const open = grantFor(service, 'CHG-open');
+    const ended = grantFor(service, 'CHG-ended');
+    await service.provision(open, RULE, GROUP, deadline);
+    await service.provision(ended, RULE, GROUP, deadline);
+    const stranger = {
+      ...GROUP,
+      kind: 'user' as const,
+      id: 'jit-abc123-untagged',
+      arn: userArn('jit-abc123-untagged'),
+    };
+    await users.createUser(stranger, {
+      userName: stranger.id,
+      accessString: 'on',
+      password: 'x'.repeat(32),
+      tags: {},
+    });
+
+    // Act
+    const removed = await service.sweep(
+      [{ engine: 'memorydb', group: GROUP }],
+      async (id) => id === 'CHG-open',
+      deadline,
+    );
+
+    // Assert
+    expect(removed).toEqual([userArn(ended.user)]);
+    expect(users.users.has(userArn(open.user))).toBe(true);
+    expect(users.users.has(stranger.arn)).toBe(true);
+    expect([...vault.secrets.keys()]).toEqual([open.ephemeral?.secretName]);
+  });
+});

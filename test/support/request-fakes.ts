@@ -1,0 +1,138 @@
+import type { ExpirySchedules, ExpiryTarget } from '#core/requests/expiry';
+import type { RequestedGrant, Suspension } from '#core/requests/records';
+import type { AccessStore, GrantEnd } from '#core/requests/store';
+
+/** The grant store's rules in memory: conditional writes decide once, ended grants leave the active set once announced. */
+export class FakeAccessStore implements AccessStore {
+  readonly grants = new Map<string, RequestedGrant & { active: boolean }>();
+  readonly suspensions = new Map<string, Suspension & { active: boolean }>();
+  readonly managed = new Map<string, Set<string>>();
+  readonly placesByRule = new Map<string, Map<string, number>>();
+
+  async recordGrant(grant: RequestedGrant) {
+    const existing = this.grants.get(grant.requestId);
+    if (existing) return { created: false, existing: strip(existing) } as const;
+    this.grants.set(grant.requestId, { ...grant, active: true });
+    return { created: true } as const;
+  }
+
+  async grant(requestId: string) {
+    const found = this.grants.get(requestId);
+    return found && strip(found);
+  }
+
+  async activeGrants() {
+    return [...this.grants.values()].filter((grant) => grant.active).map(strip);
+  }
+
+  async endGrant(requestId: string, end: GrantEnd) {
+    const found = this.grants.get(requestId);
+    if (found?.status !== 'open') return false;
+    this.grants.set(requestId, { ...found, ...end });
+    return true;
+  }
+
+  async markPublished(requestId: string, which: 'granted' | 'ended') {
+    const found = this.grants.get(requestId);
+    if (!found) return;
+    this.grants.set(
+      requestId,
+      which === 'granted'
+        ? { ...found, grantedPublished: true }
+        : { ...found, endPublished: true, active: false },
+    );
+  }
+
+  async noteEphemeral(requestId: string, progress: { secretArn: string } | { retired: true }) {
+    const found = this.grants.get(requestId);
+    if (!found?.ephemeral) throw new Error(`grant ${requestId} has no ephemeral user`);
+    this.grants.set(requestId, { ...found, ephemeral: { ...found.ephemeral, ...progress } });
+  }
+
+  async claimPlace(rule: string, requestId: string, max: number, atMs: number) {
+    const holders = this.placesByRule.get(rule) ?? new Map<string, number>();
+    this.placesByRule.set(rule, holders);
+    if (holders.has(requestId)) return true;
+    if (holders.size >= max) return false;
+    holders.set(requestId, atMs);
+    return true;
+  }
+
+  async releasePlace(rule: string, requestId: string) {
+    this.placesByRule.get(rule)?.delete(requestId);
+  }
+
+  async places() {
+    return this.placesByRule;
+  }
+
+  async activeSuspensions() {
+    return [...this.suspensions.values()].filter((s) => s.active).map(strip);
+  }
+
+  async suspension(user: string) {
+    const found = this.suspensions.get(user);
+    return found && strip(found);
+  }
+
+  async suspend(suspension: Suspension) {
+    if (this.suspensions.get(suspension.user)?.status === 'suspended') return false;
+    this.suspensions.set(suspension.user, { ...suspension, active: true });
+    return true;
+  }
+
+  async reinstate(user: string, by: { reinstatedBy: string; reason: string; at: string }) {
+    const found = this.suspensions.get(user);
+    if (found?.status !== 'suspended') return undefined;
+    const next = {
+      ...found,
+      status: 'reinstated' as const,
+      owed: [...found.removedFrom],
+      reinstatedAt: by.at,
+      reinstatedBy: by.reinstatedBy,
+      reinstateReason: by.reason,
+      active: found.removedFrom.length > 0,
+    };
+    this.suspensions.set(user, next);
+    return strip(next);
+  }
+
+  async settleRestore(user: string, groupArn: string) {
+    const found = this.suspensions.get(user);
+    if (!found) return;
+    const owed = found.owed.filter((arn) => arn !== groupArn);
+    this.suspensions.set(user, { ...found, owed, active: found.status === 'suspended' || owed.length > 0 });
+  }
+
+  async managedUsers() {
+    return new Map([...this.managed].map(([arn, users]) => [arn, new Set(users)]));
+  }
+
+  async addManaged(groupArn: string, users: readonly string[]) {
+    this.managed.set(groupArn, new Set([...(this.managed.get(groupArn) ?? []), ...users]));
+  }
+
+  async removeManaged(groupArn: string, users: readonly string[]) {
+    const set = this.managed.get(groupArn);
+    for (const user of users) set?.delete(user);
+  }
+}
+
+function strip<T extends { active: boolean }>({ active: _active, ...record }: T): Omit<T, 'active'> {
+  return record;
+}
+
+/** Records the expiry schedules the service sets and cancels. */
+export class FakeExpiries implements ExpirySchedules {
+  readonly scheduled = new Map<string, { expiresAt: string; target: ExpiryTarget }>();
+  readonly cancelled: string[] = [];
+
+  async schedule(grant: RequestedGrant, target: ExpiryTarget) {
+    this.scheduled.set(grant.requestId, { expiresAt: grant.expiresAt, target });
+  }
+
+  async cancel(requestId: string) {
+    this.cancelled.push(requestId);
+    this.scheduled.delete(requestId);
+  }
+}
