@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
-import { cacheDirectories } from '#core/cache/engines';
+import { cacheDirectories } from '#core/cache/adapters/directories';
 import type { GroupState } from '#core/cache/ports';
 import type { CacheGroupRef } from '#core/cache/refs';
 import { StoredCoverage } from '#core/requests/coverage';

@@ -1,6 +1,20 @@
-import type { CacheOperation } from './ports';
-
 export type Engine = 'elasticache' | 'memorydb';
+
+/**
+ * What the functions do with an engine: the methods of `CacheDirectory` (ports.ts), named here so the
+ * engine descriptions stay plain data that synth-time code can load without the ports or an SDK.
+ */
+export type CacheOperation =
+  | 'describeUser'
+  | 'setPasswords'
+  | 'createUser'
+  | 'deleteUser'
+  | 'listUsers'
+  | 'tagsOf'
+  | 'describeGroups'
+  | 'modifyGroup'
+  | 'createGroup'
+  | 'deleteGroup';
 
 /**
  * What differs between ElastiCache and MemoryDB, apart from their SDK calls: names for messages

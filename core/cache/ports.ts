@@ -102,7 +102,6 @@ export interface GroupDirectory {
 
 /** Everything the functions do with one engine; each engine has one adapter that does all of it. */
 export type CacheDirectory = UserDirectory & GroupDirectory;
-export type CacheOperation = keyof CacheDirectory;
 
 export type UserDirectories = Readonly<Record<Engine, UserDirectory>>;
 export type GroupDirectories = Readonly<Record<Engine, GroupDirectory>>;

@@ -4,7 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cacheDirectories } from '#core/cache/engines';
+import { cacheDirectories } from '#core/cache/adapters/directories';
 import type { CacheGroupRef } from '#core/cache/refs';
 import { MEMBERSHIP_CONFIG_FILE, readMembershipConfigFile } from '#core/membership/config-file';
 import { parseMembershipEvent } from '#core/membership/event';

@@ -1,4 +1,4 @@
-import { cacheDirectories } from '#core/cache/engines';
+import { cacheDirectories } from '#core/cache/adapters/directories';
 import type { CacheGroupRef } from '#core/cache/refs';
 import {
   answer,

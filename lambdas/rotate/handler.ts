@@ -1,6 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { cacheDirectories } from '#core/cache/engines';
+import { cacheDirectories } from '#core/cache/adapters/directories';
 import { CloudFormationStackSecrets } from '#core/rotation/cloudformation-stack-secrets';
 import { parseRotationEvent } from '#core/rotation/event';
 import { RedisCredentialCheck } from '#core/rotation/redis-credential-check';

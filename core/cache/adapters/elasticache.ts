@@ -11,32 +11,9 @@ import {
   ModifyUserGroupCommand,
   type UserGroup,
 } from '@aws-sdk/client-elasticache';
-import type { EngineDescription } from '#core/cache/engine';
-import type { GroupState, ServerEngine, Tags } from '#core/cache/ports';
+import type { GroupState, ServerEngine } from '#core/cache/ports';
 import type { EngineCalls } from './directory';
-
-export const ELASTICACHE: EngineDescription = {
-  engine: 'elasticache',
-  service: 'elasticache',
-  label: 'ElastiCache',
-  sidName: 'ElastiCache',
-  groupNoun: 'ElastiCache user group',
-  user: { resourcePrefix: 'user:', idName: 'userId' },
-  group: { resourcePrefix: 'usergroup:', idName: 'userGroupId' },
-  actions: {
-    describeUser: 'elasticache:DescribeUsers',
-    setPasswords: 'elasticache:ModifyUser',
-    describeGroups: 'elasticache:DescribeUserGroups',
-    modifyGroup: 'elasticache:ModifyUserGroup',
-    createUser: 'elasticache:CreateUser',
-    deleteUser: 'elasticache:DeleteUser',
-    listUsers: 'elasticache:DescribeUsers',
-    tagsOf: 'elasticache:ListTagsForResource',
-    createGroup: 'elasticache:CreateUserGroup',
-    deleteGroup: 'elasticache:DeleteUserGroup',
-  },
-  tagOnCreate: 'elasticache:AddTagsToResource',
-};
+import { tagList, tagsFrom } from './tags';
 
 /** ElastiCache RBAC users (known by `UserId`, logging in as `UserName`) and user groups, over awsQuery. */
 export const elastiCacheCalls: EngineCalls<ElastiCacheClient> = {
@@ -125,13 +102,4 @@ function stateOf(group: UserGroup): GroupState {
 
 function isServerEngine(engine: string | undefined): engine is ServerEngine {
   return engine === 'redis' || engine === 'valkey';
-}
-
-/** Both services take tags as a list of Key/Value pairs. */
-export const tagList = (tags: Tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-
-export function tagsFrom(list: readonly { Key?: string; Value?: string }[]): Tags {
-  return Object.fromEntries(
-    list.flatMap(({ Key, Value }) => (Key === undefined ? [] : [[Key, Value ?? '']])),
-  );
 }

@@ -11,33 +11,9 @@ import {
   UpdateACLCommand,
   UpdateUserCommand,
 } from '@aws-sdk/client-memorydb';
-import type { EngineDescription } from '#core/cache/engine';
 import type { GroupState } from '#core/cache/ports';
 import type { EngineCalls } from './directory';
-import { tagList, tagsFrom } from './elasticache';
-
-export const MEMORYDB: EngineDescription = {
-  engine: 'memorydb',
-  service: 'memorydb',
-  label: 'MemoryDB',
-  sidName: 'MemoryDb',
-  groupNoun: 'MemoryDB ACL',
-  user: { resourcePrefix: 'user/', idName: 'userName' },
-  group: { resourcePrefix: 'acl/', idName: 'aclName' },
-  actions: {
-    describeUser: 'memorydb:DescribeUsers',
-    setPasswords: 'memorydb:UpdateUser',
-    describeGroups: 'memorydb:DescribeACLs',
-    modifyGroup: 'memorydb:UpdateACL',
-    createUser: 'memorydb:CreateUser',
-    deleteUser: 'memorydb:DeleteUser',
-    listUsers: 'memorydb:DescribeUsers',
-    tagsOf: 'memorydb:ListTags',
-    createGroup: 'memorydb:CreateACL',
-    deleteGroup: 'memorydb:DeleteACL',
-  },
-  tagOnCreate: 'memorydb:TagResource',
-};
+import { tagList, tagsFrom } from './tags';
 
 /** MemoryDB ACL users (known and logging in by name) and ACLs, over awsJson. */
 export const memoryDbCalls: EngineCalls<MemoryDBClient> = {

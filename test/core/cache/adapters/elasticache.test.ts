@@ -13,9 +13,9 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { regional } from '#core/cache/adapters/directories';
 import { EngineDirectory } from '#core/cache/adapters/directory';
 import { elastiCacheCalls } from '#core/cache/adapters/elasticache';
-import { regional } from '#core/cache/engines';
 import { parseGroupArn, parseUserArn } from '#core/cache/refs';
 import {
   ApiThrottledError,

@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-memorydb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { regional } from '#core/cache/adapters/directories';
 import { EngineDirectory } from '#core/cache/adapters/directory';
 import { memoryDbCalls } from '#core/cache/adapters/memorydb';
-import { regional } from '#core/cache/engines';
 import { parseGroupArn, parseUserArn } from '#core/cache/refs';
 import {
   ApiThrottledError,
