@@ -4,7 +4,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { MEMBERSHIP_CONFIG_FILE, membershipConfigFileContent } from '#core/membership/config-file';
+import { MEMBERSHIP_CONFIG_FILE, membershipConfigFileContent } from '#core/requests/config-file';
 import { ENV } from '#core/runtime/env-names';
 import {
   accessTableBeside,

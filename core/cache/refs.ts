@@ -1,6 +1,6 @@
 import { ACCOUNT, type ArnLocation, PARTITION, REGION } from '#core/runtime/arn';
 import { InvalidArnError } from '#core/runtime/errors';
-import { shown } from '#core/runtime/shown';
+import { quoted } from '#core/runtime/quoted';
 import type { ArnShape, Engine, EngineDescription } from './engine';
 import { ENGINE_NAMES, ENGINES } from './engines';
 
@@ -62,7 +62,7 @@ function read<K extends Kind>(arn: string, kind: K): (CacheRef & { readonly kind
     if (!match) continue;
     const [, partition = '', region = '', account = '', id = ''] = match;
     if (!CACHE_ID.test(id)) {
-      return `expected ids in lowercase: ${ENGINES[patterns.engine].label} stores the id ${shown(id)} as ${shown(id.toLowerCase())}`;
+      return `expected ids in lowercase: ${ENGINES[patterns.engine].label} stores the id ${quoted(id)} as ${quoted(id.toLowerCase())}`;
     }
     return { kind, arn, engine: patterns.engine, partition, region, account, id };
   }
@@ -71,7 +71,7 @@ function read<K extends Kind>(arn: string, kind: K): (CacheRef & { readonly kind
 
 function parse<K extends Kind>(arn: string, kind: K): CacheRef & { readonly kind: K } {
   const ref = read(arn, kind);
-  if (typeof ref === 'string') throw new InvalidArnError(`${shown(arn)} is not ${NOT_AN_ARN[kind]}; ${ref}`);
+  if (typeof ref === 'string') throw new InvalidArnError(`${quoted(arn)} is not ${NOT_AN_ARN[kind]}; ${ref}`);
   return ref;
 }
 

@@ -1,13 +1,33 @@
 import type { MembershipDiff } from '#core/cache/ports';
 import type { CacheGroupRef } from '#core/cache/refs';
-import { isGrantOpenAt, type RequestedGrant } from '#core/requests/records';
 import type { Grant } from './grant';
 import { isOpenAt } from './windows';
+
+/**
+ * A grant made on request, as membership needs it: the request layer's records have these fields
+ * and more. Membership never reads the request store itself.
+ */
+export interface RequestedMembership {
+  readonly requestId: string;
+  readonly groupArn: string;
+  readonly user: string;
+  readonly status: string;
+  /** When the grant starts and ends: ISO 8601. */
+  readonly grantedAt: string;
+  readonly expiresAt: string;
+  /** Set for a user made for the request: it exists, active, only once its secret is known. */
+  readonly ephemeral?: { readonly secretArn?: string };
+}
+
+/** Whether the grant lets its user in at `atMs`: open, and inside [grantedAt, expiresAt). */
+export function isGrantOpenAt(grant: RequestedMembership, atMs: number): boolean {
+  return grant.status === 'open' && Date.parse(grant.grantedAt) <= atMs && atMs < Date.parse(grant.expiresAt);
+}
 
 /** What the grant store adds to the config's grants at one moment. */
 export interface Coverage {
   /** Requested grants that are open, or ended and not yet announced. */
-  readonly requested: readonly RequestedGrant[];
+  readonly requested: readonly RequestedMembership[];
   /** Users out of every group until reinstated. */
   readonly suspended: ReadonlySet<string>;
   /** Per group ARN, users a reinstatement still has to give back. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type CacheGroupRef, parseGroupArn } from '#core/cache/refs';
 import { InvalidEventError } from '#core/runtime/errors';
-import { shown } from '#core/runtime/shown';
+import { quoted } from '#core/runtime/quoted';
 
 /**
  * How far ahead of this function's clock a scheduled time may be: Scheduler's clock and Lambda's
@@ -61,7 +61,7 @@ export function parseMembershipEvent(event: unknown, nowMs: number): MembershipE
   const scheduledMs = scheduledTime === undefined ? undefined : Date.parse(scheduledTime);
   if (scheduledMs !== undefined && scheduledMs > nowMs + MAX_CLOCK_SKEW_MS) {
     throw new InvalidEventError(
-      `scheduledTime ${shown(scheduledTime ?? '')} is ${Math.round((scheduledMs - nowMs) / 1000)} s ahead of this function's clock (${new Date(nowMs).toISOString()}); a schedule is never more than ${MAX_CLOCK_SKEW_MS / 1000} s early, so the event is refused and nothing was changed`,
+      `scheduledTime ${quoted(scheduledTime ?? '')} is ${Math.round((scheduledMs - nowMs) / 1000)} s ahead of this function's clock (${new Date(nowMs).toISOString()}); a schedule is never more than ${MAX_CLOCK_SKEW_MS / 1000} s early, so the event is refused and nothing was changed`,
     );
   }
   return { group, trigger, scheduledTime: scheduledMs, ...(requestId !== undefined && { requestId }) };

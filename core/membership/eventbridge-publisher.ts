@@ -4,20 +4,12 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { EventPublishError } from '#core/runtime/errors';
+import { type BusEvent, EVENT_SOURCE } from './bus-event';
 import type { ChangePublisher, MembershipChange } from './ports';
 
-export const EVENT_SOURCE = 'cache-access-automation';
 const MEMBERSHIP_CHANGED = 'Cache Membership Changed';
 /** PutEvents takes at most ten entries per call. */
 const ENTRIES_PER_CALL = 10;
-
-/** One event this stack puts on its bus; `source` is always this stack's own. */
-export interface BusEvent {
-  readonly detailType: string;
-  readonly detail: object;
-  readonly resources: readonly string[];
-  readonly time: Date;
-}
 
 /** Publishes what the functions did, so other systems (chat, SIEM, tickets) can react. */
 export class EventBridgePublisher implements ChangePublisher {

@@ -1,6 +1,7 @@
 import type { GroupDirectories, GroupState, MembershipDiff, UserDirectories } from '#core/cache/ports';
 import { type CacheGroupRef, memberOf } from '#core/cache/refs';
 import type { Deadline } from '#core/runtime/deadline';
+import type { DecisionLog } from '#core/runtime/decision-log';
 import {
   ApiThrottledError,
   CacheAccessError,
@@ -12,7 +13,6 @@ import {
   UserNameClashError,
   UserNotFoundError,
 } from '#core/runtime/errors';
-import type { Note } from '#core/runtime/handler';
 import { type Backoff, DEFAULT_BACKOFF, jittered } from '#core/runtime/retry';
 import {
   type Coverage,
@@ -81,7 +81,7 @@ export interface MembershipReconcilerDeps {
    */
   readonly state?: MembershipState;
   /** Receives the audit record of each applied change and other decisions worth a log line. */
-  readonly note?: Note;
+  readonly note?: DecisionLog;
   /**
    * How many groups' changes are in flight at once; the pacer in the adapters keeps the calls
    * under the API rate, this keeps one slow group from holding up the rest.

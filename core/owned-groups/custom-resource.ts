@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { groupArnProblem, parseGroupArn } from '#core/cache/refs';
 import { InvalidEventError } from '#core/runtime/errors';
-import { clipped } from '#core/runtime/shown';
+import { clipped } from '#core/runtime/quoted';
 import type { OwnedGroupSpec } from './owned-groups';
 
 /** The custom resource type the stack declares for each owned group. */

@@ -3,6 +3,7 @@ import { generatePassword } from '#core/cache/password';
 import type { GroupDirectories, GroupState, ServerEngine, Tags, UserDirectories } from '#core/cache/ports';
 import { type CacheGroupRef, type CacheUserRef, memberOf } from '#core/cache/refs';
 import type { Deadline } from '#core/runtime/deadline';
+import type { DecisionLog } from '#core/runtime/decision-log';
 import {
   GroupBusyError,
   GroupNotFoundError,
@@ -10,7 +11,6 @@ import {
   OwnedGroupStateError,
   UserBusyError,
 } from '#core/runtime/errors';
-import type { Note } from '#core/runtime/handler';
 import { retryUntil } from '#core/runtime/retry';
 
 /** The tag that says which stack made a group (and its default user): the stack's id. */
@@ -39,7 +39,7 @@ export interface OwnedGroupSpec {
 export interface OwnedGroupsDeps {
   readonly groups: GroupDirectories;
   readonly users: UserDirectories;
-  readonly note?: Note;
+  readonly note?: DecisionLog;
 }
 
 /** New groups become active within a minute; poll often enough that the deploy does not wait long. */

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { GroupDirectories, UserDirectories } from '#core/cache/ports';
 import { type CacheGroupRef, memberOf, parseGroupArn } from '#core/cache/refs';
+import type { BusEvent } from '#core/membership/bus-event';
 import { desiredMembership } from '#core/membership/desired';
-import type { BusEvent } from '#core/membership/eventbridge-publisher';
 import type { Grant } from '#core/membership/grant';
 import type { GroupOutcome, MembershipReconciler } from '#core/membership/reconciler';
 import type { Deadline } from '#core/runtime/deadline';
+import type { DecisionLog } from '#core/runtime/decision-log';
 import { DeployedConfigError } from '#core/runtime/errors';
-import type { Note } from '#core/runtime/handler';
 import { durationMs } from './duration';
 import { readerAllowed } from './ephemeral-rule';
 import type { EphemeralUsers } from './ephemeral-users';
@@ -41,7 +41,7 @@ export interface AccessServiceDeps {
    */
   readonly ephemeral?: EphemeralUsers;
   readonly now: () => number;
-  readonly note?: Note;
+  readonly note?: DecisionLog;
 }
 
 /** What an access event did. A refusal is an answer, not a failure: nothing changed. */

@@ -6,28 +6,13 @@ import type { GroupDirectories, Tags, UserDirectories } from '#core/cache/ports'
 import { type CacheGroupRef, type CacheUserRef, memberOf } from '#core/cache/refs';
 import { parseSecret } from '#core/rotation/secret';
 import type { Deadline } from '#core/runtime/deadline';
+import type { DecisionLog } from '#core/runtime/decision-log';
 import { GroupNotFoundError, UserBusyError } from '#core/runtime/errors';
-import type { Note } from '#core/runtime/handler';
 import { retryUntil } from '#core/runtime/retry';
 import type { CredentialVault } from './credential-vault';
+import { EPHEMERAL_TAGS, type EphemeralNames } from './ephemeral-names';
 import type { EphemeralRule } from './ephemeral-rule';
 import type { RequestedGrant } from './records';
-
-/** What the stack names its ephemeral users and their secrets with, and who besides the reader may read. */
-export interface EphemeralNames {
-  /** Starts every ephemeral user id: marks it as this stack's, and is what IAM allows the function to create. */
-  readonly userPrefix: string;
-  /** Starts every ephemeral user's secret name, for the same reasons. */
-  readonly secretPrefix: string;
-  /** The function's own role, the only other principal that may read the secrets. */
-  readonly functionRoleArn: string;
-}
-
-/** Tags on every ephemeral user and secret: the sweep finds the request behind each by them. */
-export const EPHEMERAL_TAGS = {
-  request: 'cache-access-automation:request',
-  expiresAt: 'cache-access-automation:expires-at',
-} as const;
 
 const PASSWORD_LENGTH = 64;
 
@@ -76,7 +61,7 @@ export interface EphemeralUsersDeps {
   readonly groups: GroupDirectories;
   readonly vault: CredentialVault;
   readonly names: EphemeralNames;
-  readonly note?: Note;
+  readonly note?: DecisionLog;
 }
 
 /** Polls a fresh user often: it is usable within seconds, and the request waits on it. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CACHE_ID, CACHE_ID_RULE } from '#core/cache/refs';
-import { clipped } from '#core/runtime/shown';
+import { clipped } from '#core/runtime/quoted';
 import { durationMs } from './duration';
 import { readerProblem } from './ephemeral-rule';
 

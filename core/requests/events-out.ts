@@ -1,4 +1,4 @@
-import type { BusEvent } from '#core/membership/eventbridge-publisher';
+import type { BusEvent } from '#core/membership/bus-event';
 import type { Refusal } from './events-in';
 import type { RequestedGrant } from './records';
 

@@ -57,8 +57,3 @@ export interface Suspension {
   readonly reinstatedBy?: string;
   readonly reinstateReason?: string;
 }
-
-/** Whether the grant lets its user in at `atMs`: open, and inside [grantedAt, expiresAt). */
-export function isGrantOpenAt(grant: RequestedGrant, atMs: number): boolean {
-  return grant.status === 'open' && Date.parse(grant.grantedAt) <= atMs && atMs < Date.parse(grant.expiresAt);
-}

@@ -1,6 +1,7 @@
 import { generatePassword } from '#core/cache/password';
 import type { CacheUserState, UserDirectories } from '#core/cache/ports';
 import type { Deadline } from '#core/runtime/deadline';
+import type { DecisionLog } from '#core/runtime/decision-log';
 import {
   CredentialRejectedError,
   EndpointUnreachableError,
@@ -10,7 +11,6 @@ import {
   UserMismatchError,
   UserNotFoundError,
 } from '#core/runtime/errors';
-import type { Note } from '#core/runtime/handler';
 import { type Backoff, jitteredUpward, type RetryOptions, retryUntil } from '#core/runtime/retry';
 import { AWSCURRENT, AWSPENDING, type CredentialCheck, type SecretStore, type SecretVersions } from './ports';
 import { type CacheUserSecret, parseSecret } from './secret';
@@ -23,7 +23,7 @@ export interface RotatorDeps {
   readonly credentials: CredentialCheck;
   readonly passwordLength: number;
   /** Receives what each step decided, for logs. Never given a password. */
-  readonly note?: Note;
+  readonly note?: DecisionLog;
 }
 
 export interface StepRequest {

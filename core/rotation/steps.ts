@@ -1,5 +1,5 @@
 import { InvalidEventError } from '#core/runtime/errors';
-import { shown } from '#core/runtime/shown';
+import { quoted } from '#core/runtime/quoted';
 
 const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type RotationStep = (typeof ROTATION_STEPS)[number];
@@ -16,7 +16,7 @@ export function normalizeStep(step: string): RotationStep {
   const known = BY_SPELLING.get(step);
   if (!known) {
     throw new InvalidEventError(
-      `unknown rotation step ${shown(step)}; expected one of ${[...BY_SPELLING.keys()].join(', ')}`,
+      `unknown rotation step ${quoted(step)}; expected one of ${[...BY_SPELLING.keys()].join(', ')}`,
     );
   }
   return known;

@@ -1,5 +1,5 @@
 import { InvalidArnError } from './errors';
-import { shown } from './shown';
+import { quoted } from './quoted';
 
 /** The parts every ARN the project reads shares, as regular expression sources. */
 export const PARTITION = 'aws(?:-cn|-us-gov|-iso[a-z-]*)?';
@@ -26,7 +26,7 @@ export function locationOf({ partition, account, region }: ArnLocation): string 
 function arnParser(what: string, pattern: RegExp, form: string) {
   return (arn: string): ArnLocation => {
     const match = pattern.exec(arn);
-    if (!match) throw new InvalidArnError(`${shown(arn)} is not ${what}; expected ${form}`);
+    if (!match) throw new InvalidArnError(`${quoted(arn)} is not ${what}; expected ${form}`);
     const [, partition = '', region = '', account = ''] = match;
     return { arn, partition, region, account };
   };

@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { Deadline, systemClock } from './deadline';
+import type { DecisionLog } from './decision-log';
 import { CacheAccessError } from './errors';
 
 const METRICS_NAMESPACE = 'CacheAccessAutomation';
@@ -12,11 +13,8 @@ const METRICS_NAMESPACE = 'CacheAccessAutomation';
 /** Kept back from the Lambda timeout so a run that runs out of time still logs and reports why. */
 const RESERVE_MS = 10_000;
 
-/** What domain code tells the log about its decisions. Never given a password. */
-export type Note = (message: string, data?: Readonly<Record<string, unknown>>) => void;
-
 /** What a handler body gets for one invocation. */
-export interface Invocation {
+export interface HandlerRun {
   /** The Lambda's remaining time, minus the reserve: every wait is bounded by it. */
   readonly deadline: Deadline;
   readonly metrics: Metrics;
@@ -53,14 +51,12 @@ export interface HandlerShape {
 export function defineHandler(shape: HandlerShape) {
   const logger = new Logger({ serviceName: shape.serviceName });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: shape.serviceName });
-  const note: Note = (message, data) => logger.info(message, { ...data });
+  const note: DecisionLog = (message, data) => logger.info(message, { ...data });
 
-  function handler<Result>(
-    body: (event: unknown, invocation: Invocation, context: Context) => Promise<Result>,
-  ) {
-    const run = async (event: unknown, context: Context): Promise<Result> => {
+  function handler<Result>(body: (event: unknown, run: HandlerRun, context: Context) => Promise<Result>) {
+    const invoke = async (event: unknown, context: Context): Promise<Result> => {
       let subject = shape.subject;
-      const invocation: Invocation = {
+      const run: HandlerRun = {
         deadline: Deadline.after(systemClock, context.getRemainingTimeInMillis(), RESERVE_MS),
         metrics,
         workingOn: (what, keys) => {
@@ -69,7 +65,7 @@ export function defineHandler(shape: HandlerShape) {
         },
       };
       try {
-        const result = await body(event, invocation, context);
+        const result = await body(event, run, context);
         metrics.addMetric(shape.succeededMetric, MetricUnit.Count, 1);
         return result;
       } catch (error) {
@@ -81,7 +77,7 @@ export function defineHandler(shape: HandlerShape) {
         throw failure;
       }
     };
-    return middy(run)
+    return middy(invoke)
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(logMetrics(metrics));
   }

@@ -6,11 +6,11 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cacheDirectories } from '#core/cache/adapters/directories';
 import type { CacheGroupRef } from '#core/cache/refs';
-import { MEMBERSHIP_CONFIG_FILE, readMembershipConfigFile } from '#core/membership/config-file';
 import { parseMembershipEvent } from '#core/membership/event';
 import { EventBridgePublisher } from '#core/membership/eventbridge-publisher';
 import { type GroupOutcome, MembershipReconciler } from '#core/membership/reconciler';
 import { AccessService } from '#core/requests/access-service';
+import { MEMBERSHIP_CONFIG_FILE, readMembershipConfigFile } from '#core/requests/config-file';
 import { StoredCoverage } from '#core/requests/coverage';
 import { SecretsManagerVault } from '#core/requests/credential-vault';
 import { DynamoDbAccessStore } from '#core/requests/dynamodb-store';
@@ -22,7 +22,7 @@ import { requireEnv } from '#core/runtime/env';
 import { ENV } from '#core/runtime/env-names';
 import { GroupsFailedError, InvalidEventError, MembershipRunError } from '#core/runtime/errors';
 import { defineHandler } from '#core/runtime/handler';
-import { shown } from '#core/runtime/shown';
+import { quoted } from '#core/runtime/quoted';
 
 const fn = defineHandler({
   serviceName: 'cache-membership',
@@ -127,7 +127,7 @@ export const handler = fn.handler(
     const { group, trigger, scheduledTime, requestId } = parseMembershipEvent(event, Date.now());
     if (group && !configuredGroups.some((configured) => configured.arn === group.arn)) {
       throw new InvalidEventError(
-        `group ${shown(group.arn)} is not in this function's grants; configured groups: ${configuredGroups.map((g) => g.arn).join(', ')}`,
+        `group ${quoted(group.arn)} is not in this function's grants; configured groups: ${configuredGroups.map((g) => g.arn).join(', ')}`,
       );
     }
     const groups = group ? [group] : configuredGroups;

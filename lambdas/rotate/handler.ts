@@ -12,7 +12,7 @@ import { requireIntegerEnv } from '#core/runtime/env';
 import { ENV } from '#core/runtime/env-names';
 import { RotationStepError, SecretNotAllowedError } from '#core/runtime/errors';
 import { defineHandler } from '#core/runtime/handler';
-import { clipped, shown } from '#core/runtime/shown';
+import { clipped, quoted } from '#core/runtime/quoted';
 
 const fn = defineHandler({
   serviceName: 'cache-rotation',
@@ -41,12 +41,12 @@ const rotator = new Rotator({
 
 export const handler = fn.handler(async (event, { deadline, metrics, workingOn }) => {
   const { step, secretId, token } = parseRotationEvent(event);
-  workingOn(`${step} for secret ${shown(secretId)}`, { step, secretId: clipped(secretId), token });
+  workingOn(`${step} for secret ${quoted(secretId)}`, { step, secretId: clipped(secretId), token });
   metrics.addDimension('Step', step);
   const target = await targets.find(secretId);
   if (!target) {
     throw new SecretNotAllowedError(
-      `secret ${shown(secretId)} is not one of the ${targets.size} secrets this function rotates; nothing was changed`,
+      `secret ${quoted(secretId)} is not one of the ${targets.size} secrets this function rotates; nothing was changed`,
     );
   }
   workingOn(`${step} for secret ${secretId} (user ${target.userArn})`, { userArn: target.userArn });

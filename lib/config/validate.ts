@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { shownAsJson } from '#core/runtime/shown';
+import { quotedJson } from '#core/runtime/quoted';
 
 /**
  * A configuration or construct props that AWS would refuse or that cannot mean what was meant, found
@@ -43,7 +43,7 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 
 function problem(input: unknown, path: readonly PropertyKey[], message: string): string {
   const received = valueAt(input, path);
-  const shown = received === undefined ? 'nothing' : shownAsJson(received);
+  const shown = received === undefined ? 'nothing' : quotedJson(received);
   return `  ${jsonPath(path)}: ${message} (got ${shown})`;
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_SOURCE } from '#core/membership/eventbridge-publisher';
+import { EVENT_SOURCE } from '#core/membership/bus-event';
 import { EPHEMERAL_NAMES } from '../../local';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

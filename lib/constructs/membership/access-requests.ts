@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { EVENT_SOURCE } from '#core/membership/eventbridge-publisher';
+import { EVENT_SOURCE } from '#core/membership/bus-event';
 import { ACCESS_EVENTS } from '#core/requests/events-in';
 import { acknowledgeWildcard } from '../nag-notation';
 import { MAX_EVENT_AGE } from './window-schedules';

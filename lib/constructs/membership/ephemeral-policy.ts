@@ -3,7 +3,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ENGINE_NAMES, ENGINES } from '#core/cache/engines';
-import type { EphemeralNames } from '#core/requests/ephemeral-users';
+import type { EphemeralNames } from '#core/requests/ephemeral-names';
 import type { RequestRule } from '#core/requests/rules';
 import { acknowledgeWildcard } from '../nag-notation';
 

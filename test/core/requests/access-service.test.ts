@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { memberOf, parseGroupArn } from '#core/cache/refs';
-import type { BusEvent } from '#core/membership/eventbridge-publisher';
+import type { BusEvent } from '#core/membership/bus-event';
 import { MembershipReconciler } from '#core/membership/reconciler';
 import { type AccessOutcome, AccessService } from '#core/requests/access-service';
 import { StoredCoverage } from '#core/requests/coverage';

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseGroupArn } from '#core/cache/refs';
 import type { CredentialVault, ListedSecret, StoredCredential } from '#core/requests/credential-vault';
-import {
-  EPHEMERAL_TAGS,
-  EphemeralUsers,
-  ephemeralUserId,
-  readerOnlyPolicy,
-} from '#core/requests/ephemeral-users';
+import { EPHEMERAL_TAGS } from '#core/requests/ephemeral-names';
+import { EphemeralUsers, ephemeralUserId, readerOnlyPolicy } from '#core/requests/ephemeral-users';
 import type { RequestedGrant } from '#core/requests/records';
 import { FakeClock, FakeUsers } from '../../support/fakes';
 import { FakeGroups } from '../../support/membership-fakes';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGroupArn } from '#core/cache/refs';
-import { membershipConfigFileContent, readMembershipConfigFile } from '#core/membership/config-file';
 import type { Grant, GrantSpec } from '#core/membership/grant';
+import { membershipConfigFileContent, readMembershipConfigFile } from '#core/requests/config-file';
 import { requestsSpecSchema, resolveRequests } from '#core/requests/rules';
 import { DeployedConfigError } from '#core/runtime/errors';
 

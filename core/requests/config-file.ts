@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { type Requests, requestsSpecSchema, resolveRequests, ruleSpecOf } from '#core/requests/rules';
+import { type Grant, grantSpecOf, grantSpecSchema, resolveGrant } from '#core/membership/grant';
 import { parseBundledJson } from '#core/runtime/bundled-file';
-import { type Grant, grantSpecOf, grantSpecSchema, resolveGrant } from './grant';
+import { type Requests, requestsSpecSchema, resolveRequests, ruleSpecOf } from './rules';
 
 /**
  * What the stack hands the membership function travels inside its bundle, not in environment

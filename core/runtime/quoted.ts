@@ -1,25 +1,25 @@
 /** Long enough for any real ARN, id or name; short enough that hostile input cannot flood a log. */
-const MAX_SHOWN = 200;
+const MAX_QUOTED = 200;
 
 /**
  * A value from outside (an event field, a config value) as it may appear in an error or a log line:
  * quoted, and cut to a few hundred characters with its full length stated. Never give it a secret.
  */
-export function shown(value: string): string {
+export function quoted(value: string): string {
   return cut(value, (kept) => `'${kept}'`);
 }
 
-/** `shown` for log keys: the same cut, without quotes. */
+/** `quoted` for log keys: the same cut, without quotes. */
 export function clipped(value: string): string {
   return cut(value, (kept) => kept);
 }
 
 /** Any config value as JSON, cut the same way; a string's stated length is its own, not its JSON's. */
-export function shownAsJson(value: unknown): string {
+export function quotedJson(value: unknown): string {
   return typeof value === 'string' ? cut(value, JSON.stringify) : clipped(JSON.stringify(value));
 }
 
 function cut(text: string, quote: (kept: string) => string): string {
-  if (text.length <= MAX_SHOWN) return quote(text);
-  return `${quote(`${text.slice(0, MAX_SHOWN)}…`)} (${text.length} characters)`;
+  if (text.length <= MAX_QUOTED) return quote(text);
+  return `${quote(`${text.slice(0, MAX_QUOTED)}…`)} (${text.length} characters)`;
 }
