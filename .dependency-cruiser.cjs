@@ -16,6 +16,13 @@ const layer = (name, allowed) => ({
 module.exports = {
   forbidden: [
     {
+      name: 'no-unresolvable',
+      comment: 'An import the checker cannot resolve is an import no rule can see: fix the path or the alias.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
       name: 'no-circular',
       comment: 'Modules import each other in circles: split the shared part out.',
       severity: 'error',

@@ -8,12 +8,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: [
-            'test/lib/**/*.test.ts',
-            'test/core/**/*.test.ts',
-            'test/cli/**/*.test.ts',
-            'test/bench/**/*.test.ts',
-          ],
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/integration/**', 'test/local/**'],
           // A stack synth takes 3 s alone and twice that beside another suite on two cores.
           testTimeout: 30_000,
         },
