@@ -28,6 +28,30 @@ export async function retryUntil<T>(
   attempt: () => Promise<T | undefined>,
   options: RetryOptions = {},
 ): Promise<T> {
+  return retryWithin(
+    deadline,
+    attempt,
+    (tries, lastError) => {
+      const why = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
+      throw new DeadlineExceededError(`gave up waiting for ${what} after ${tries} tries${why}`, {
+        cause: lastError,
+      });
+    },
+    options,
+  );
+}
+
+/**
+ * retryUntil for callers that report running out of time themselves, such as one outcome per item
+ * of a batch: when the deadline would pass first it returns what `outOfTime` makes of the tries so
+ * far and the last retryable error (undefined when the last try asked for another).
+ */
+export async function retryWithin<T>(
+  deadline: Deadline,
+  attempt: () => Promise<T | undefined>,
+  outOfTime: (tries: number, lastError: unknown) => T,
+  options: RetryOptions = {},
+): Promise<T> {
   const { isRetryable = () => false, backoff = DEFAULT_BACKOFF, jitter = jittered } = options;
   let delay = backoff.initialMs;
   let tries = 0;
@@ -43,12 +67,7 @@ export async function retryUntil<T>(
       lastError = error;
     }
     const pause = jitter(delay);
-    if (pause >= deadline.remainingMs()) {
-      const why = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
-      throw new DeadlineExceededError(`gave up waiting for ${what} after ${tries} tries${why}`, {
-        cause: lastError,
-      });
-    }
+    if (pause >= deadline.remainingMs()) return outOfTime(tries, lastError);
     await deadline.clock.sleep(pause);
     delay = Math.min(backoff.maxMs, delay * backoff.factor);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Deadline } from '#core/runtime/deadline';
 import { DeadlineExceededError } from '#core/runtime/errors';
-import { jitteredUpward, retryUntil } from '#core/runtime/retry';
+import { jitteredUpward, retryUntil, retryWithin } from '#core/runtime/retry';
 import { FakeClock } from '../../support/fakes';
 
 describe('retryUntil', () => {
@@ -81,6 +81,30 @@ describe('retryUntil', () => {
     });
 
     expect(pauses).toEqual([101, 201, 401]);
+  });
+});
+
+describe('retryWithin', () => {
+  it('returns what outOfTime makes of the tries and the last error instead of throwing', async () => {
+    // Arrange
+    const clock = new FakeClock();
+    const deadline = Deadline.after(clock, 60_000, 10_000);
+    const busy = new RangeError('still modifying');
+
+    // Act
+    const result = await retryWithin(
+      deadline,
+      async () => {
+        throw busy;
+      },
+      (tries, lastError) => ({ tries, lastError }),
+      { isRetryable: () => true },
+    );
+
+    // Assert
+    expect(result.tries).toBeGreaterThan(1);
+    expect(result.lastError).toBe(busy);
+    expect(clock.now() - 1_700_000_000_000).toBeLessThanOrEqual(50_000);
   });
 });
 
