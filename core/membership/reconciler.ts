@@ -1,5 +1,5 @@
 import type { GroupDirectories, GroupState, MembershipDiff, UserDirectories } from '#core/cache/ports';
-import { type CacheGroupRef, memberOf } from '#core/cache/refs';
+import type { CacheGroupRef } from '#core/cache/refs';
 import type { Deadline } from '#core/runtime/deadline';
 import type { DecisionLog } from '#core/runtime/decision-log';
 import {
@@ -8,12 +8,10 @@ import {
   DeadlineExceededError,
   GroupBusyError,
   GroupNotFoundError,
-  MembershipDriftError,
-  type MembershipRefusedError,
   UserNameClashError,
-  UserNotFoundError,
 } from '#core/runtime/errors';
-import { type Backoff, DEFAULT_BACKOFF, jittered } from '#core/runtime/retry';
+import { type Backoff, retryWithin } from '#core/runtime/retry';
+import { type Applied, describeChange, refusalError, refusesAdditions, verifyChange } from './change';
 import {
   type Coverage,
   type DesiredMembership,
@@ -23,6 +21,7 @@ import {
   NOTHING_REQUESTED,
 } from './desired';
 import type { Grant } from './grant';
+import { inBatches } from './in-batches';
 import type { ChangePublisher, MembershipChange } from './ports';
 
 export interface ReconcileRequest {
@@ -96,24 +95,12 @@ export interface MembershipReconcilerDeps {
 interface Work {
   readonly group: CacheGroupRef;
   applied?: Applied;
-  /** Rounds the group took part in, and why it still waits: for the message when time runs out. */
-  tries: number;
+  /** Why the group still waits: for the message when time runs out. */
   waitingFor?: string;
   lastError?: unknown;
 }
 
-interface Applied {
-  readonly change: MembershipChange;
-  readonly desired: DesiredMembership;
-  /** Additions the service refused; the removals were applied without them. */
-  readonly refused?: { readonly error: Error; readonly additions: readonly string[] };
-  published: boolean;
-}
-
 const isTransient = (error: unknown) => error instanceof GroupBusyError || error instanceof ApiThrottledError;
-/** Faults caused by users being added: the removals in the same call can still be made on their own. */
-const refusesAdditions = (error: unknown): error is UserNotFoundError | UserNameClashError =>
-  error instanceof UserNotFoundError || error instanceof UserNameClashError;
 
 /**
  * Makes groups match the grants, in rounds: one batched read of every group still being worked on,
@@ -125,33 +112,31 @@ export class MembershipReconciler {
   constructor(private readonly deps: MembershipReconcilerDeps) {}
 
   async reconcile(request: ReconcileRequest): Promise<GroupOutcome[]> {
-    const { deadline } = request;
-    const backoff = this.deps.backoff ?? DEFAULT_BACKOFF;
-    const work = new Map(request.groups.map((group): [string, Work] => [group.arn, { group, tries: 0 }]));
+    const work = new Map(request.groups.map((group): [string, Work] => [group.arn, { group }]));
     const outcomes: GroupOutcome[] = [];
+    // No round at all for no groups: a round reads the grant store.
+    if (work.size === 0) return outcomes;
     const finish = (item: Work, outcome: GroupOutcome) => {
       work.delete(item.group.arn);
       outcomes.push(outcome);
     };
-    let delay = backoff.initialMs;
-    while (work.size > 0) {
+    const round = async () => {
       const items = [...work.values()];
       await this.round(request, items, finish).catch((error: unknown) => {
         // A throttled read leaves every group waiting for the next round.
         if (!(error instanceof ApiThrottledError)) throw error;
         for (const item of items) item.lastError = error;
       });
-      if (work.size === 0) break;
-      const pause = jittered(delay);
-      if (pause >= deadline.remainingMs()) {
-        for (const item of work.values())
-          finish(item, { group: item.group, status: 'failed', error: outOfTime(item) });
-        break;
+      return work.size === 0 ? outcomes : undefined;
+    };
+    // Every group still waiting took part in every round, so the rounds run are its tries.
+    const outOfTime = (tries: number) => {
+      for (const item of work.values()) {
+        finish(item, { group: item.group, status: 'failed', error: gaveUpWaiting(item, tries) });
       }
-      await deadline.clock.sleep(pause);
-      delay = Math.min(backoff.maxMs, delay * backoff.factor);
-    }
-    return outcomes;
+      return outcomes;
+    };
+    return retryWithin(request.deadline, round, outOfTime, { backoff: this.deps.backoff });
   }
 
   /** One read of every group still being worked on, then one step for each. */
@@ -160,7 +145,6 @@ export class MembershipReconciler {
     items: readonly Work[],
     finish: (item: Work, outcome: GroupOutcome) => void,
   ): Promise<void> {
-    for (const item of items) item.tries++;
     const states = await this.readStates(items.map((item) => item.group));
     // Evaluated afresh every round: after minutes of waiting a window may have closed, and acting on
     // the old answer would give back access that just ended.
@@ -214,9 +198,9 @@ export class MembershipReconciler {
       return undefined;
     }
     if (item.applied) {
-      const outcome = this.verify(item.group, item.applied, state);
+      const change = verifyChange(group, item.applied, state);
       await this.deps.state?.afterVerified(group, state.members, item.applied.desired);
-      return outcome;
+      return { group, status: 'changed', change, members: state.members, evaluatedAt: change.evaluatedAt };
     }
 
     const evaluatedAt = new Date(atMs).toISOString();
@@ -240,12 +224,17 @@ export class MembershipReconciler {
         return undefined;
       }
       if (!refusesAdditions(error) || diff.remove.length === 0) {
-        throw refusesAdditions(error) ? await this.refusal(group, diff, desired, error, false) : error;
+        throw refusesAdditions(error)
+          ? await refusalError(this.deps.users, group, diff, desired, error, false)
+          : error;
       }
       // Access that has ended must not wait until someone fixes the config: the removals go alone.
       const removals = { add: [], remove: diff.remove };
       await directory.modifyGroup(group, removals);
-      const refused = { error: await this.refusal(group, diff, desired, error, true), additions: diff.add };
+      const refused = {
+        error: await refusalError(this.deps.users, group, diff, desired, error, true),
+        additions: diff.add,
+      };
       item.applied = { ...this.applied(request, group, removals, desired, evaluatedAt), refused };
     }
     return undefined;
@@ -288,90 +277,9 @@ export class MembershipReconciler {
       }
     }
   }
-
-  private verify(group: CacheGroupRef, applied: Applied, state: GroupState): GroupOutcome {
-    const drift = diffMembership(state.members, applied.desired);
-    // After a refusal the refused additions are still missing, as they must be; nothing else may be.
-    const missing = drift.add.filter((user) => !applied.refused?.additions.includes(user));
-    if (missing.length > 0 || drift.remove.length > 0) {
-      throw new MembershipDriftError(
-        `group ${group.arn} still differs from the plan after the change (would add ${list(missing)}, remove ${list(drift.remove)}); something else changed it meanwhile, the next reconcile retries`,
-      );
-    }
-    if (applied.refused) throw applied.refused.error;
-    const { change } = applied;
-    return { group, status: 'changed', change, members: state.members, evaluatedAt: change.evaluatedAt };
-  }
-
-  /** Why the service refused the additions, naming each user with the grants that want it, and what was done instead. */
-  private async refusal(
-    group: CacheGroupRef,
-    diff: MembershipDiff,
-    desired: DesiredMembership,
-    cause: UserNotFoundError | UserNameClashError,
-    removalsApplied: boolean,
-  ): Promise<MembershipRefusedError | UserNotFoundError> {
-    const named = (users: readonly string[]) =>
-      users.map((user) => `'${user}' (grant ${list(desired.grantedBy.get(user) ?? [])})`).join(', ');
-    const outcome = removalsApplied
-      ? `the removals from group ${group.arn} (${list(diff.remove)}) were applied on their own, the additions (${list(diff.add)}) were not`
-      : `group ${group.arn} was left unchanged`;
-    if (cause instanceof UserNameClashError) {
-      return new UserNameClashError(`${cause.message}; users to add: ${named(diff.add)}; ${outcome}`, {
-        cause,
-      });
-    }
-    const directory = this.deps.users[group.engine];
-    const found = await Promise.all(diff.add.map((user) => directory.describeUser(memberOf(group, user))));
-    const missing = diff.add.filter((_, index) => found[index] === undefined);
-    return new UserNotFoundError(
-      `user ${named(missing.length > 0 ? missing : diff.add)} does not exist in ${group.engine} ${group.region} account ${group.account}; ${outcome}`,
-      { cause },
-    );
-  }
 }
 
-function describeChange(
-  request: ReconcileRequest,
-  group: CacheGroupRef,
-  diff: MembershipDiff,
-  desired: DesiredMembership,
-  evaluatedAt: string,
-): MembershipChange {
-  const grants = new Set<string>();
-  for (const user of diff.add) for (const grant of desired.grantedBy.get(user) ?? []) grants.add(grant);
-  for (const grant of request.grants) {
-    if (grant.group.arn === group.arn && grant.users.some((user) => diff.remove.includes(user))) {
-      grants.add(grant.name);
-    }
-  }
-  return {
-    groupArn: group.arn,
-    added: diff.add,
-    removed: diff.remove,
-    grants: [...grants].sort(),
-    evaluatedAt,
-    trigger: request.trigger,
-  };
-}
-
-/** Runs `task` over `items`, at most `limit` at a time. */
-async function inBatches<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-function outOfTime({ group, waitingFor, tries, lastError }: Work): DeadlineExceededError {
+function gaveUpWaiting({ group, waitingFor, lastError }: Work, tries: number): DeadlineExceededError {
   const why = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
   return new DeadlineExceededError(
     `gave up waiting for group ${group.arn} to ${waitingFor ?? 'accept the membership change'} after ${tries} tries${why}`,
@@ -381,4 +289,3 @@ function outOfTime({ group, waitingFor, tries, lastError }: Work): DeadlineExcee
 
 const asError = (error: unknown): Error =>
   error instanceof Error ? error : new CacheAccessError(String(error));
-const list = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : 'none');
