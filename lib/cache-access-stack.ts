@@ -12,9 +12,10 @@ import type { NetworkConfig, RotationConfig } from './config/rotation';
 import type { CacheAccessConfig } from './config/schema';
 import { InvalidConfigError } from './config/validate';
 import { CacheMembership, type CacheMembershipProps } from './constructs/cache-membership';
-import { CredentialRotation, type CredentialRotationProps } from './constructs/credential-rotation';
+import { CredentialRotation } from './constructs/credential-rotation';
 import { FailureAlerts } from './constructs/failure-alerts';
 import { OwnedCacheGroups } from './constructs/owned-cache-groups';
+import type { CredentialRotationProps } from './constructs/rotation/props';
 import { resourceCountProblems } from './stack-limits';
 
 /** The config-driven stack: one validated config, mapped onto the constructs. */

@@ -19,13 +19,7 @@ export {
   CacheMembership,
   type CacheMembershipProps,
 } from './constructs/cache-membership';
-export {
-  type CacheEndpoint,
-  CredentialRotation,
-  type CredentialRotationProps,
-  type RotatedSecret,
-  type RotatedUserProps,
-} from './constructs/credential-rotation';
+export { CredentialRotation, type RotatedSecret } from './constructs/credential-rotation';
 export { FailureAlerts, type FailureAlertsProps } from './constructs/failure-alerts';
 export {
   OwnedCacheGroups,
@@ -33,3 +27,8 @@ export {
   type OwnedGroup,
   type OwnedGroupProps,
 } from './constructs/owned-cache-groups';
+export type {
+  CacheEndpoint,
+  CredentialRotationProps,
+  RotatedUserProps,
+} from './constructs/rotation/props';
