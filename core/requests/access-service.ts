@@ -257,7 +257,7 @@ export class AccessService {
   ): Promise<string | undefined> {
     if (command.user !== undefined || !rule.ephemeral) return undefined;
     const { maxActive } = rule.ephemeral;
-    if (await this.deps.store.claimPlace(rule.name, command.requestId, maxActive, now)) return undefined;
+    if (await this.deps.store.claimSlot(rule.name, command.requestId, maxActive, now)) return undefined;
     return `rule ${rule.name} already has ${maxActive} live ephemeral users (maxActive ${maxActive}); wait for one to end, or revoke one`;
   }
 
@@ -315,7 +315,7 @@ export class AccessService {
       try {
         await ephemeral.retire(grant, parseGroupArn(grant.groupArn), invocation.deadline);
         await this.deps.store.noteEphemeral(grant.requestId, { retired: true });
-        await this.deps.store.releasePlace(grant.ephemeral.rule, grant.requestId);
+        await this.deps.store.releaseSlot(grant.ephemeral.rule, grant.requestId);
       } catch (error) {
         failures.push(error);
       }
@@ -477,7 +477,7 @@ export class AccessService {
       failures.push(error);
     }
     const now = this.deps.now();
-    for (const [rule, holders] of await this.deps.store.places()) {
+    for (const [rule, holders] of await this.deps.store.slots()) {
       for (const [requestId, takenAt] of holders) {
         const grant = await this.deps.store.grant(requestId);
         // An ended ephemeral grant keeps its place until its user is known to be deleted: it still counts.
@@ -485,7 +485,7 @@ export class AccessService {
         const stale = grant
           ? grant.status !== 'open' && (grant.ephemeral === undefined || grant.ephemeral.retired === true)
           : now - takenAt > PLACE_GRACE_MS;
-        if (stale) await this.deps.store.releasePlace(rule, requestId);
+        if (stale) await this.deps.store.releaseSlot(rule, requestId);
       }
     }
     return failures;

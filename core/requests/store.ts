@@ -8,11 +8,8 @@ export interface GrantEnd {
   readonly endReason?: string;
 }
 
-/**
- * Where requested grants, suspensions and the users the stack has managed are kept. Every write that
- * decides something is conditional, so concurrent and repeated deliveries cannot decide it twice.
- */
-export interface AccessStore {
+/** Requested grants, from the request that made one to the announcement of its end. */
+export interface GrantRecords {
   /** Records a new grant; when its requestId is taken, records nothing and returns the grant there. */
   recordGrant(
     grant: RequestedGrant,
@@ -29,16 +26,22 @@ export interface AccessStore {
     requestId: string,
     progress: { readonly secretArn: string } | { readonly retired: true },
   ): Promise<void>;
+}
 
+/** The `maxActive` slots of rules with ephemeral users: one per live user, held by its request. */
+export interface EphemeralSlots {
   /**
-   * Takes one of the rule's `max` places for live ephemeral users, unless all are taken; true when the
+   * Takes one of the rule's `max` slots for live ephemeral users, unless all are taken; true when the
    * request holds one (taken now or before). Conditional, so concurrent requests cannot exceed `max`.
    */
-  claimPlace(rule: string, requestId: string, max: number, atMs: number): Promise<boolean>;
-  releasePlace(rule: string, requestId: string): Promise<void>;
-  /** Per rule, the requests holding a place and when each took it. */
-  places(): Promise<ReadonlyMap<string, ReadonlyMap<string, number>>>;
+  claimSlot(rule: string, requestId: string, max: number, atMs: number): Promise<boolean>;
+  releaseSlot(rule: string, requestId: string): Promise<void>;
+  /** Per rule, the requests holding a slot and when each took it. */
+  slots(): Promise<ReadonlyMap<string, ReadonlyMap<string, number>>>;
+}
 
+/** Users taken out of every configured group, and what their reinstatement still owes them. */
+export interface SuspensionRecords {
   /** Suspensions in force, and reinstatements that still owe a group its member back. */
   activeSuspensions(): Promise<Suspension[]>;
   /** The user's suspension record, in force or not, if the user was ever suspended (and not yet forgotten). */
@@ -52,9 +55,18 @@ export interface AccessStore {
   ): Promise<Suspension | undefined>;
   /** The user is back in the group the suspension took it out of. */
   settleRestore(user: string, groupArn: string): Promise<void>;
+}
 
+/** Per group, the users the stack has put there, so it knows whom it may take out. */
+export interface ManagedUserRecords {
   /** Per group ARN, every user the stack has managed there: removed when nothing covers it any more. */
   managedUsers(): Promise<ReadonlyMap<string, ReadonlySet<string>>>;
   addManaged(groupArn: string, users: readonly string[]): Promise<void>;
   removeManaged(groupArn: string, users: readonly string[]): Promise<void>;
 }
+
+/**
+ * Where requested grants, suspensions and the users the stack has managed are kept. Every write that
+ * decides something is conditional, so concurrent and repeated deliveries cannot decide it twice.
+ */
+export interface AccessStore extends GrantRecords, EphemeralSlots, SuspensionRecords, ManagedUserRecords {}

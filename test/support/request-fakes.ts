@@ -7,7 +7,7 @@ export class FakeAccessStore implements AccessStore {
   readonly grants = new Map<string, RequestedGrant & { active: boolean }>();
   readonly suspensions = new Map<string, Suspension & { active: boolean }>();
   readonly managed = new Map<string, Set<string>>();
-  readonly placesByRule = new Map<string, Map<string, number>>();
+  readonly slotsByRule = new Map<string, Map<string, number>>();
 
   async recordGrant(grant: RequestedGrant) {
     const existing = this.grants.get(grant.requestId);
@@ -49,21 +49,21 @@ export class FakeAccessStore implements AccessStore {
     this.grants.set(requestId, { ...found, ephemeral: { ...found.ephemeral, ...progress } });
   }
 
-  async claimPlace(rule: string, requestId: string, max: number, atMs: number) {
-    const holders = this.placesByRule.get(rule) ?? new Map<string, number>();
-    this.placesByRule.set(rule, holders);
+  async claimSlot(rule: string, requestId: string, max: number, atMs: number) {
+    const holders = this.slotsByRule.get(rule) ?? new Map<string, number>();
+    this.slotsByRule.set(rule, holders);
     if (holders.has(requestId)) return true;
     if (holders.size >= max) return false;
     holders.set(requestId, atMs);
     return true;
   }
 
-  async releasePlace(rule: string, requestId: string) {
-    this.placesByRule.get(rule)?.delete(requestId);
+  async releaseSlot(rule: string, requestId: string) {
+    this.slotsByRule.get(rule)?.delete(requestId);
   }
 
-  async places() {
-    return this.placesByRule;
+  async slots() {
+    return this.slotsByRule;
   }
 
   async activeSuspensions() {
