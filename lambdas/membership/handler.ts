@@ -136,7 +136,11 @@ export const handler = fn.handler(
       ...(group && { groupArn: group.arn }),
       ...(requestId && { requestId }),
     });
-    const outcomes = await access.upkeep(groups, trigger, { deadline, target }, scheduledTime, !group);
+    const outcomes = await access.runScheduled(
+      groups,
+      { deadline, target },
+      { trigger, notBeforeMs: scheduledTime, sweepOrphans: !group },
+    );
     report(outcomes, metrics);
     const failed = outcomes.filter((outcome) => outcome.status === 'failed');
     const [only] = failed;

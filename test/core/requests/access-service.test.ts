@@ -276,7 +276,11 @@ describe('AccessService', () => {
       clock.setTime(clock.now() + 2 * HOUR + 1);
 
       // Act
-      await service().upkeep([UG, ACL], 'reconcile', { deadline: clock.deadline(), target: TARGET });
+      await service().runScheduled(
+        [UG, ACL],
+        { deadline: clock.deadline(), target: TARGET },
+        { trigger: 'reconcile' },
+      );
 
       // Assert
       expect(groups.membersOf(UG)).toEqual(['default']);
@@ -293,10 +297,11 @@ describe('AccessService', () => {
       clock.setTime(clock.now() + 2 * HOUR + 1);
 
       // Act
-      const outcomes = await service().upkeep([ACL], 'expiry', {
-        deadline: clock.deadline(),
-        target: TARGET,
-      });
+      const outcomes = await service().runScheduled(
+        [ACL],
+        { deadline: clock.deadline(), target: TARGET },
+        { trigger: 'expiry' },
+      );
 
       // Assert
       expect(outcomes.map((outcome) => outcome.group.arn).sort()).toEqual([UG.arn, ACL.arn].sort());
@@ -331,7 +336,11 @@ describe('AccessService', () => {
       // Act & Assert: a new request outlives the window
       await handle(request({ requestId: 'CHG-2', duration: 'PT3H' }));
       clock.setTime(clock.now() + 2 * HOUR);
-      await service().upkeep([UG], 'window-boundary', { deadline: clock.deadline(), target: TARGET });
+      await service().runScheduled(
+        [UG],
+        { deadline: clock.deadline(), target: TARGET },
+        { trigger: 'window-boundary' },
+      );
       expect(groups.membersOf(UG)).toEqual(['alice', 'default']);
     });
   });
@@ -375,7 +384,11 @@ describe('AccessService', () => {
       await handle(suspend('alice'));
 
       // Act
-      await service().upkeep([UG], 'window-boundary', { deadline: clock.deadline(), target: TARGET });
+      await service().runScheduled(
+        [UG],
+        { deadline: clock.deadline(), target: TARGET },
+        { trigger: 'window-boundary' },
+      );
       const refused = await handle(request());
 
       // Assert
@@ -439,7 +452,11 @@ describe('AccessService', () => {
       groups.add(UG, ['default', 'carol', 'erin']);
 
       // Act
-      await service().upkeep([UG], 'reconcile', { deadline: clock.deadline(), target: TARGET });
+      await service().runScheduled(
+        [UG],
+        { deadline: clock.deadline(), target: TARGET },
+        { trigger: 'reconcile' },
+      );
 
       // Assert
       expect(groups.membersOf(UG)).toEqual(['default', 'erin']);

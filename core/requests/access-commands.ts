@@ -1,0 +1,232 @@
+import { parseGroupArn } from '#core/cache/refs';
+import { desiredMembership } from '#core/membership/desired';
+import type { GroupOutcome } from '#core/membership/reconciler';
+import type { AccessServiceDeps } from './access-deps';
+import type { AccessRun } from './access-run';
+import type { Announcer } from './announcer';
+import { durationMs } from './duration';
+import type { EphemeralLifecycle } from './ephemeral-lifecycle';
+import { type AccessCommand, type Refusal, refusalOf } from './events-in';
+import type { EndCause, RequestedGrant } from './records';
+import { fingerprintOf, RequestDecision, recordedFields } from './request-decision';
+import type { Settler } from './settle';
+
+/** What an access event did. A refusal is an answer, not a failure: nothing changed. */
+export type AccessOutcome =
+  | {
+      readonly kind: 'granted' | 'revoked' | 'suspended' | 'reinstated';
+      readonly groups: readonly GroupOutcome[];
+    }
+  | { readonly kind: 'duplicate'; readonly groups: readonly GroupOutcome[] }
+  | { readonly kind: 'refused'; readonly refusal: Refusal };
+
+type CommandOf<Kind extends AccessCommand['kind']> = Extract<AccessCommand, { kind: Kind }>;
+
+/**
+ * The four access events: each records what was asked and decided, then settles the groups it
+ * touches. Every step is idempotent for the event, so a redelivery or a retry after a crash converges
+ * instead of granting twice.
+ */
+export class AccessCommands {
+  private readonly decision: RequestDecision;
+
+  constructor(
+    private readonly deps: AccessServiceDeps,
+    private readonly parts: {
+      readonly announcer: Announcer;
+      readonly lifecycle: EphemeralLifecycle;
+      readonly settler: Settler;
+    },
+  ) {
+    this.decision = new RequestDecision(deps);
+  }
+
+  async handle(command: AccessCommand, run: AccessRun): Promise<AccessOutcome> {
+    switch (command.kind) {
+      case 'request':
+        return this.request(command, run);
+      case 'revoke':
+        return this.revoke(command, run);
+      case 'suspend':
+        return this.suspend(command, run);
+      case 'reinstate':
+        return this.reinstate(command, run);
+    }
+  }
+
+  /** Publishes the refusal; the caller answers the invocation normally, so nothing retries or alarms. */
+  async refuse(refusal: Refusal): Promise<AccessOutcome> {
+    await this.parts.announcer.announceRefusal(refusal);
+    return { kind: 'refused', refusal };
+  }
+
+  private async request(command: CommandOf<'request'>, run: AccessRun): Promise<AccessOutcome> {
+    const rule = this.decision.rule(command);
+    if (typeof rule === 'string') return this.refuse(refusalOf(command, rule));
+    const who = this.decision.requester(command, rule);
+    if (typeof who === 'string') return this.refuse(refusalOf(command, who));
+    const now = this.deps.now();
+    const expiresAtMs =
+      command.duration === undefined
+        ? Date.parse(command.until ?? '')
+        : now + (durationMs(command.duration) as number);
+    const fingerprint = fingerprintOf(command);
+    let grant = await this.deps.store.grant(command.requestId);
+    if (grant && grant.fingerprint !== fingerprint) {
+      return this.refuse(
+        refusalOf(
+          command,
+          `requestId ${command.requestId} is already used by a different request (made by ${grant.requestedBy} at ${grant.grantedAt}); choose a new requestId`,
+        ),
+      );
+    }
+    if (!grant) {
+      const refusal =
+        (await this.decision.newRequestRefusal(command, who.user, rule, now, expiresAtMs)) ??
+        (await this.decision.slotRefusal(command, rule, now));
+      if (refusal) return this.refuse(refusalOf(command, refusal));
+      const candidate: RequestedGrant = {
+        ...recordedFields(command, who.user),
+        fingerprint,
+        grantedAt: new Date(now).toISOString(),
+        expiresAt: new Date(expiresAtMs).toISOString(),
+        status: 'open',
+        grantedPublished: false,
+        endPublished: false,
+        ...(who.ephemeral && { ephemeral: who.ephemeral }),
+      };
+      const recorded = await this.deps.store.recordGrant(candidate);
+      grant = recorded.created ? candidate : recorded.existing;
+      if (grant.fingerprint !== fingerprint) {
+        return this.refuse(
+          refusalOf(
+            command,
+            `requestId ${command.requestId} is already used by a different request; choose a new requestId`,
+          ),
+        );
+      }
+    }
+    const duplicate = grant.grantedPublished;
+    if (grant.status === 'open') {
+      await this.deps.expiries?.schedule(grant, run.target);
+      await this.parts.lifecycle.provision(grant, rule, run);
+    }
+    const groups = await this.parts.settler.settle([rule.group], run, {
+      trigger: `request ${command.requestId}`,
+      groupFailures: 'throw',
+    });
+    return { kind: duplicate ? 'duplicate' : 'granted', groups };
+  }
+
+  private async revoke(command: CommandOf<'revoke'>, run: AccessRun): Promise<AccessOutcome> {
+    const grant = await this.deps.store.grant(command.requestId);
+    if (!grant) return this.refuse(refusalOf(command, `no request ${command.requestId} was granted`));
+    const revokedHere = await this.end(grant, 'revoked', command.revokedBy, command.reason);
+    if (!revokedHere) {
+      // Ended before: by this same revocation delivered again, or by something else.
+      const current = (await this.deps.store.grant(command.requestId)) ?? grant;
+      const redelivery =
+        current.status === 'revoked' &&
+        current.endedBy === command.revokedBy &&
+        current.endReason === command.reason;
+      if (!redelivery) {
+        const when = current.endedAt ?? current.expiresAt;
+        return this.refuse(
+          refusalOf(command, `request ${command.requestId} has already ended (${current.status} at ${when})`),
+        );
+      }
+    }
+    // The grant's own group, even one a later config no longer names: its user must still leave.
+    const groups = await this.parts.settler.settle([parseGroupArn(grant.groupArn)], run, {
+      trigger: `revoke ${command.requestId}`,
+      groupFailures: 'throw',
+    });
+    return { kind: revokedHere ? 'revoked' : 'duplicate', groups };
+  }
+
+  private async suspend(command: CommandOf<'suspend'>, run: AccessRun): Promise<AccessOutcome> {
+    const previous = await this.deps.store.suspension(command.user);
+    let suspendedHere = false;
+    if (previous?.status !== 'suspended') {
+      const removedFrom = await this.unmanagedMemberships(command.user);
+      suspendedHere = await this.deps.store.suspend({
+        user: command.user,
+        suspendedBy: command.suspendedBy,
+        reason: command.reason,
+        suspendedAt: new Date(this.deps.now()).toISOString(),
+        status: 'suspended',
+        // What an earlier reinstatement had not given back yet is still owed.
+        removedFrom: [...new Set([...removedFrom, ...(previous?.owed ?? [])])].sort(),
+        owed: [],
+      });
+    }
+    for (const grant of await this.deps.store.activeGrants()) {
+      if (grant.user === command.user)
+        await this.end(grant, 'suspended', command.suspendedBy, command.reason);
+    }
+    const groups = await this.parts.settler.settle(this.deps.configuredGroups, run, {
+      trigger: `suspend ${command.user}`,
+      groupFailures: 'throw',
+    });
+    return { kind: suspendedHere ? 'suspended' : 'duplicate', groups };
+  }
+
+  private async reinstate(command: CommandOf<'reinstate'>, run: AccessRun): Promise<AccessOutcome> {
+    const reinstated = await this.deps.store.reinstate(command.user, {
+      reinstatedBy: command.reinstatedBy,
+      reason: command.reason,
+      at: new Date(this.deps.now()).toISOString(),
+    });
+    if (!reinstated) {
+      const record = await this.deps.store.suspension(command.user);
+      const redelivery =
+        record?.status === 'reinstated' &&
+        record.reinstatedBy === command.reinstatedBy &&
+        record.reinstateReason === command.reason;
+      if (!redelivery) return this.refuse(refusalOf(command, `user ${command.user} is not suspended`));
+    }
+    // A reinstatement ends no grant: no user to retire, no end to announce, only memberships to give back.
+    const groups = await this.parts.settler.reconcile(this.deps.configuredGroups, run, {
+      trigger: `reinstate ${command.user}`,
+      groupFailures: 'throw',
+    });
+    return { kind: reinstated ? 'reinstated' : 'duplicate', groups };
+  }
+
+  /** Ends an open grant and cancels its expiry; false when it was not open (ended before, by anyone). */
+  private async end(grant: RequestedGrant, cause: EndCause, by: string, reason: string): Promise<boolean> {
+    if (grant.status !== 'open') return false;
+    const endedAt = new Date(this.deps.now()).toISOString();
+    const endedHere = await this.deps.store.endGrant(grant.requestId, {
+      status: cause,
+      endedAt,
+      endedBy: by,
+      endReason: reason,
+    });
+    await this.deps.expiries?.cancel(grant.requestId);
+    return endedHere;
+  }
+
+  /**
+   * Groups where the user is a member the stack does not otherwise manage: a suspension takes the
+   * user out of them too, and a reinstatement gives them back.
+   */
+  private async unmanagedMemberships(user: string): Promise<string[]> {
+    const [recorded, requested] = await Promise.all([
+      this.deps.store.managedUsers(),
+      this.deps.store.activeGrants(),
+    ]);
+    const coverage = { requested, suspended: new Set<string>(), owed: new Map(), recorded };
+    const found: string[] = [];
+    for (const engine of new Set(this.deps.configuredGroups.map((group) => group.engine))) {
+      const groups = this.deps.configuredGroups.filter((group) => group.engine === engine);
+      const states = await this.deps.groups[engine].describeGroups(groups);
+      for (const group of groups) {
+        const members = states.get(group.arn)?.members ?? [];
+        const managed = desiredMembership(this.deps.grants, group, this.deps.now(), coverage).managed;
+        if (members.includes(user) && !managed.has(user)) found.push(group.arn);
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,20 @@
+import type { Deadline } from '#core/runtime/deadline';
+import type { ExpiryTarget } from './expiry';
+
+/** One invocation's budget and address, as every step of an access run needs them. */
+export interface AccessRun {
+  readonly deadline: Deadline;
+  /** Where expiry schedules send their event: this function. */
+  readonly target: ExpiryTarget;
+}
+
+/**
+ * What deleting and finishing ephemeral users may take of a run's time: a user stuck in a
+ * state still leaves the reconcile, which revokes, the rest.
+ */
+const CLEANUP_SHARE = 0.5;
+
+/** The run as the ephemeral cleanup sees it: its share of the time left, taken once, when it starts. */
+export function cleanupRun(run: AccessRun): AccessRun {
+  return { ...run, deadline: run.deadline.share(CLEANUP_SHARE) };
+}

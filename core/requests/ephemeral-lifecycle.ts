@@ -1,0 +1,116 @@
+import { parseGroupArn } from '#core/cache/refs';
+import { DeployedConfigError } from '#core/runtime/errors';
+import type { AccessServiceDeps } from './access-deps';
+import type { AccessRun } from './access-run';
+import type { RequestedGrant } from './records';
+import type { RequestRule } from './rules';
+
+/** How long a slot may be held by a request with no record before it is given back. */
+const SLOT_GRACE_MS = 5 * 60_000;
+
+/**
+ * The steps that make, finish and delete the users of ephemeral grants, and give back their rules'
+ * `maxActive` slots. The steps that clean up return their failures instead of throwing, for the caller
+ * to raise once the groups are reconciled, so a user that cannot be deleted holds up no one else.
+ */
+export class EphemeralLifecycle {
+  constructor(private readonly deps: Pick<AccessServiceDeps, 'store' | 'requests' | 'ephemeral' | 'now'>) {}
+
+  /** An open ephemeral grant's user and secret, made once: a retry finds them and goes on. */
+  async provision(grant: RequestedGrant, rule: RequestRule | undefined, run: AccessRun): Promise<void> {
+    if (!grant.ephemeral || grant.ephemeral.secretArn !== undefined) return;
+    if (!rule?.ephemeral || !this.deps.ephemeral) {
+      throw new DeployedConfigError(
+        `request ${grant.requestId} asked for an ephemeral user under rule ${grant.ephemeral.rule}, which no longer gives ephemeral users; none is made, and the grant ends at ${grant.expiresAt} or when revoked`,
+      );
+    }
+    const secretArn = await this.deps.ephemeral.provision(grant, rule.ephemeral, rule.group, run.deadline);
+    await this.deps.store.noteEphemeral(grant.requestId, { secretArn });
+  }
+
+  /**
+   * Open ephemeral grants whose user is not made yet although their request was recorded: the request's
+   * invocation failed (and its retries ran out) between recording and handing over.
+   */
+  async provisionPending(run: AccessRun): Promise<unknown[]> {
+    const rules = this.deps.requests?.rules ?? [];
+    const pending = (await this.deps.store.activeGrants()).filter(
+      (grant) => grant.status === 'open' && grant.ephemeral && grant.ephemeral.secretArn === undefined,
+    );
+    return failuresOf(pending, (grant) =>
+      this.provision(
+        grant,
+        rules.find((candidate) => candidate.name === grant.ephemeral?.rule),
+        run,
+      ),
+    );
+  }
+
+  /** Deletes the users and secrets of ephemeral grants that have ended, and gives their slots back. */
+  async retireEnded(run: AccessRun): Promise<unknown[]> {
+    const ephemeral = this.deps.ephemeral;
+    if (!ephemeral) return [];
+    const ended = (await this.deps.store.activeGrants()).flatMap((grant) =>
+      grant.ephemeral && grant.status !== 'open' && !grant.ephemeral.retired
+        ? [{ grant, rule: grant.ephemeral.rule }]
+        : [],
+    );
+    return failuresOf(ended, async ({ grant, rule }) => {
+      await ephemeral.retire(grant, parseGroupArn(grant.groupArn), run.deadline);
+      await this.deps.store.noteEphemeral(grant.requestId, { retired: true });
+      await this.deps.store.releaseSlot(rule, grant.requestId);
+    });
+  }
+
+  /**
+   * Deletes ephemeral users and secrets whose request is not open, and gives back slots held by
+   * requests whose user is gone or that were never recorded (a crash between taking the slot and
+   * recording the grant; only once the slot is old enough that no request can still be on its way to
+   * recording).
+   */
+  async sweep(run: AccessRun): Promise<unknown[]> {
+    const ephemeral = this.deps.ephemeral;
+    const rules = (this.deps.requests?.rules ?? []).filter((rule) => rule.ephemeral);
+    if (!ephemeral || rules.length === 0) return [];
+    const failures: unknown[] = [];
+    const regions = [
+      ...new Map(rules.map(({ group }) => [`${group.engine} ${group.region}`, group])).values(),
+    ];
+    const isOpen = async (requestId: string) => (await this.deps.store.grant(requestId))?.status === 'open';
+    try {
+      await ephemeral.sweep(
+        regions.map((group) => ({ engine: group.engine, group })),
+        isOpen,
+        run.deadline,
+      );
+    } catch (error) {
+      failures.push(error);
+    }
+    const now = this.deps.now();
+    for (const [rule, holders] of await this.deps.store.slots()) {
+      for (const [requestId, takenAt] of holders) {
+        const grant = await this.deps.store.grant(requestId);
+        // An ended ephemeral grant keeps its slot until its user is known to be deleted: it still counts.
+        // A grant for an existing user holds one only when it took the requestId of the one that claimed it.
+        const stale = grant
+          ? grant.status !== 'open' && (grant.ephemeral === undefined || grant.ephemeral.retired === true)
+          : now - takenAt > SLOT_GRACE_MS;
+        if (stale) await this.deps.store.releaseSlot(rule, requestId);
+      }
+    }
+    return failures;
+  }
+}
+
+/** Tries the step on every item in turn, and returns what failed instead of stopping at it. */
+async function failuresOf<T>(items: readonly T[], step: (item: T) => Promise<void>): Promise<unknown[]> {
+  const failures: unknown[] = [];
+  for (const item of items) {
+    try {
+      await step(item);
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  return failures;
+}
