@@ -1,17 +1,11 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CacheAccessStack } from '../../lib/cache-access-stack';
-import { parseConfig } from '../../lib/config/load';
+import { synthStack } from '../support/synth';
 import { allStatements, onlyLogicalId } from '../support/template';
 
 const GROUP = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug';
 
-function synth(membership: Record<string, unknown>) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new CacheAccessStack(app, 'Access', { config: parseConfig({ membership }, 'test') });
-  return Template.fromStack(stack);
-}
+const synth = (membership: Record<string, unknown>) => synthStack({ membership }, { id: 'Access' }).template;
 
 const requestsOnly = synth({
   requests: { eventBusName: 'team-access', rules: [{ name: 'oncall', groupArn: GROUP, users: ['alice'] }] },

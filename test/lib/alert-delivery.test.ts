@@ -1,24 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CacheAccessStack } from '../../lib/cache-access-stack';
-import { parseConfig } from '../../lib/config/load';
 import { allows, type ServiceRequest } from '../support/policy-evaluation';
+import { synthStack } from '../support/synth';
 import { allStatements, asList, type Statement } from '../support/template';
 
 const STACK = 'CacheAccessAutomation';
 const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
 const example = context.cacheAccess;
 
-function templateOf(config: unknown): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new CacheAccessStack(app, STACK, {
-    config: parseConfig(config, 'test config'),
-    now: new Date('2026-11-01T00:00:00Z'),
-  });
-  return Template.fromStack(stack);
-}
+const templateOf = (config: unknown): Template =>
+  synthStack(config, { id: STACK, now: new Date('2026-11-01T00:00:00Z') }).template;
 
 const STACKS: Record<string, unknown> = {
   'the example config': example,

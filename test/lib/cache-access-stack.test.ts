@@ -1,12 +1,10 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CacheAccessStack } from '../../lib/cache-access-stack';
-import { parseConfig } from '../../lib/config/load';
 import type { CredentialRotation } from '../../lib/constructs/credential-rotation';
+import { synthStack } from '../support/synth';
 import { allStatements, asList, onlyLogicalId, wildcardStatements } from '../support/template';
 
 const ACCOUNT = '111122223333';
@@ -44,28 +42,21 @@ afterAll(() => {
 
 /** A stack for one ElastiCache user with an existing secret and one MemoryDB user whose secret the stack creates. */
 function synth(options: Options = {}) {
-  const config = parseConfig(
-    {
-      rotation: {
-        schedule: 'rate(7 days)',
-        window: '3h',
-        passwordLength: 48,
-        ...(options.network ? { network: NETWORK } : {}),
-        targets: [
-          { userArn: WRITER_USER, secretArn: WRITER_SECRET, endpoint: WRITER_ENDPOINT },
-          { userArn: READER_USER, ...(options.readerUsername ? { username: options.readerUsername } : {}) },
-        ][options.reversed ? 'reverse' : 'slice'](),
-      },
+  const config = {
+    rotation: {
+      schedule: 'rate(7 days)',
+      window: '3h',
+      passwordLength: 48,
+      ...(options.network ? { network: NETWORK } : {}),
+      targets: [
+        { userArn: WRITER_USER, secretArn: WRITER_SECRET, endpoint: WRITER_ENDPOINT },
+        { userArn: READER_USER, ...(options.readerUsername ? { username: options.readerUsername } : {}) },
+      ][options.reversed ? 'reverse' : 'slice'](),
     },
-    'test config',
-  );
+  };
   const outdir = mkdtempSync(join(tmpdir(), 'cache-access-stack-'));
   outdirs.push(outdir);
-  // No stack is bundled: the function code is referenced, never built with esbuild.
-  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new CacheAccessStack(app, 'CacheAccess', { config });
-  const template = Template.fromStack(stack);
-  return { app, stack, template };
+  return synthStack(config, { outdir });
 }
 
 const withNetwork = synth({ network: true });

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CacheAccessStack } from '../../lib/cache-access-stack';
-import { parseConfig } from '../../lib/config/load';
+import { synthStack } from '../support/synth';
 import { allStatements, asList, onlyLogicalId, wildcardStatements } from '../support/template';
 
 const ACCOUNT = '111122223333';
@@ -39,12 +37,8 @@ const GRANTS = [
   },
 ];
 
-/** Builds the stack without bundling, with `now` fixed so one-time boundaries are deterministic. */
-function synth(config: unknown, now: Date = NOW) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new CacheAccessStack(app, 'CacheAccess', { config: parseConfig(config, 'test config'), now });
-  return { stack, template: Template.fromStack(stack) };
-}
+/** `now` is fixed so that which one-time boundaries still get a schedule is the same on every run. */
+const synth = (config: unknown, now: Date = NOW) => synthStack(config, { now });
 
 const membershipOnly = synth({ membership: { reconcileEvery: 'rate(5 minutes)', grants: GRANTS } });
 const example = synth(

@@ -1,18 +1,17 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { CacheGroup, CacheMembership, CacheUser, CredentialRotation, InvalidConfigError } from '../../lib';
+import { unbundledApp } from '../support/synth';
 
 const WRITER = CacheUser.fromArn('arn:aws:elasticache:eu-west-1:123456789012:user:app-writer');
 const GROUP = CacheGroup.fromArn('arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug');
 const OFFICE_HOURS = { days: ['MON' as const], from: '09:00', to: '17:00', timeZone: 'Europe/Berlin' };
 
-function stack(): Stack {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return new Stack(app, 'Props', { env: { account: '123456789012', region: 'eu-west-1' } });
-}
+const stack = () =>
+  new Stack(unbundledApp(), 'Props', { env: { account: '123456789012', region: 'eu-west-1' } });
 
 /** The error a construct raises for its props, or a failed test when it raises none. */
 function propsErrorOf(build: () => unknown): InvalidConfigError {

@@ -1,9 +1,6 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CacheAccessStack } from '../../lib/cache-access-stack';
-import { parseConfig } from '../../lib/config/load';
 import { configErrorOf, problemAt } from '../support/config';
+import { synthStack } from '../support/synth';
 import { allStatements } from '../support/template';
 
 const ACCOUNT = '123456789012';
@@ -19,11 +16,10 @@ const withKey = (kmsKeyArn: string, extra: Record<string, unknown> = { secretArn
 describe('existing secrets encrypted with a customer managed key', () => {
   it('lets the rotation function use the key only through Secrets Manager in the stack region', () => {
     // Arrange
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new CacheAccessStack(app, 'Keys', { config: parseConfig(withKey(KEY), 'test config') });
+    const { template } = synthStack(withKey(KEY), { id: 'Keys' });
 
     // Act
-    const kms = allStatements(Template.fromStack(stack)).filter(
+    const kms = allStatements(template).filter(
       ({ type, statement }) => type !== 'AWS::KMS::Key' && JSON.stringify(statement.Action).includes('kms:'),
     );
 
@@ -44,13 +40,10 @@ describe('existing secrets encrypted with a customer managed key', () => {
   });
 
   it('grants no key use without a kmsKeyArn', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const config = { rotation: { targets: [{ userArn: WRITER, secretArn: WRITER_SECRET }] } };
-    const stack = new CacheAccessStack(app, 'NoKeys', { config: parseConfig(config, 'test config') });
+    const { template } = synthStack(config, { id: 'NoKeys' });
 
-    const statements = allStatements(Template.fromStack(stack)).filter(
-      ({ type }) => type !== 'AWS::KMS::Key',
-    );
+    const statements = allStatements(template).filter(({ type }) => type !== 'AWS::KMS::Key');
 
     expect(JSON.stringify(statements)).not.toContain('kms:Decrypt');
   });

@@ -1,18 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PLATFORM_SCALE, scaleConfig } from '../../bench/scale-config';
-import { CacheAccessStack } from '../../lib/cache-access-stack';
-import { parseConfig } from '../../lib/config/load';
 import { CacheAccessFunction, ENVIRONMENT_LIMIT_BYTES } from '../../lib/constructs/cache-access-function';
 import { deployedJsonLength } from '../../lib/constructs/deploy-size';
 import { IAM_LIMITS, rolePolicyProblems, rolePolicySizes } from '../../lib/constructs/role-policies';
 import { resourceCountProblems, STACK_LIMITS, templateSizeProblems } from '../../lib/stack-limits';
+import { synthStack, unbundledApp } from '../support/synth';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -20,9 +19,7 @@ afterAll(() => {
 });
 
 const newStack = () =>
-  new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Limits', {
-    env: { account: '123456789012', region: 'eu-west-1' },
-  });
+  new Stack(unbundledApp(), 'Limits', { env: { account: '123456789012', region: 'eu-west-1' } });
 
 /** The problems the construct tree reports at synth, one message each. */
 function synthProblems(stack: Stack): string[] {
@@ -135,14 +132,10 @@ describe('CloudFormation quotas', () => {
 });
 
 describe('a platform-sized config', () => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new CacheAccessStack(app, 'Platform', {
-    config: parseConfig(scaleConfig(PLATFORM_SCALE), 'platform config'),
-  });
+  const { template } = synthStack(scaleConfig(PLATFORM_SCALE), { id: 'Platform' });
 
   it('synthesizes 300 rotation targets and 150 groups of 100 users in one stack within every quota', () => {
-    const template = Template.fromStack(stack).toJSON();
-    const resources = Object.values(template.Resources) as {
+    const resources = Object.values(template.toJSON().Resources) as {
       Type: string;
       Properties: Record<string, unknown>;
     }[];
@@ -158,7 +151,6 @@ describe('a platform-sized config', () => {
   });
 
   it('names every secret and user exactly in the rotation policies, spread over managed policies below their quota', () => {
-    const template = Template.fromStack(stack);
     const managed = template.findResources('AWS::IAM::ManagedPolicy');
     const documents = Object.values(managed).map((policy) =>
       JSON.stringify(policy.Properties.PolicyDocument),

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -9,6 +9,7 @@ import { PLATFORM_SCALE, scaleConfig } from '../../bench/scale-config';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
 import type { CacheAccessConfig } from '../../lib/config/schema';
+import { unbundledApp } from '../support/synth';
 
 interface Violation {
   readonly ruleName: string;
@@ -44,7 +45,7 @@ afterAll(() => {
 function nag(build: (app: App) => void): NagResult {
   const outdir = mkdtempSync(join(tmpdir(), 'cache-access-nag-'));
   outdirs.push(outdir);
-  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = unbundledApp(outdir);
   build(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   let synthError: unknown;

@@ -1,11 +1,10 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import { describe, expect, it } from 'vitest';
 import { disabledDefaultUserId } from '#core/owned-groups/owned-groups';
-import { CacheAccessStack } from '../../lib/cache-access-stack';
-import { parseConfig } from '../../lib/config/load';
 import { CacheGroup, OwnedCacheGroups } from '../../lib/index';
+import { synthStack, unbundledApp } from '../support/synth';
 import { allStatements, onlyLogicalId } from '../support/template';
 
 const REDIS_UG = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:redis-ug';
@@ -14,8 +13,7 @@ const ACL = 'arn:aws:memorydb:eu-west-1:123456789012:acl/jit-acl';
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
 function ownedIn(groups: ConstructorParameters<typeof OwnedCacheGroups>[2]['groups']) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'Caches', { env: ENV });
+  const stack = new Stack(unbundledApp(), 'Caches', { env: ENV });
   const owned = new OwnedCacheGroups(stack, 'OwnedGroups', { groups });
   return { stack, owned, template: () => Template.fromStack(stack) };
 }
@@ -175,30 +173,22 @@ describe('OwnedCacheGroups', () => {
 
 describe('membership.groups in the config-driven stack', () => {
   const synth = () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new CacheAccessStack(app, 'Access', {
-      config: parseConfig(
-        {
-          membership: {
-            requests: {
-              rules: [
-                {
-                  name: 'debug',
-                  groupArn: VALKEY_UG,
-                  ephemeral: {
-                    accessString: 'on ~* -@all +@read',
-                    readers: ['arn:aws:iam::123456789012:role/oncall'],
-                  },
-                },
-              ],
+    const membership = {
+      requests: {
+        rules: [
+          {
+            name: 'debug',
+            groupArn: VALKEY_UG,
+            ephemeral: {
+              accessString: 'on ~* -@all +@read',
+              readers: ['arn:aws:iam::123456789012:role/oncall'],
             },
-            groups: [{ groupArn: VALKEY_UG, create: true, engine: 'valkey' }],
           },
-        },
-        'test',
-      ),
-    });
-    return Template.fromStack(stack);
+        ],
+      },
+      groups: [{ groupArn: VALKEY_UG, create: true, engine: 'valkey' }],
+    };
+    return synthStack({ membership }, { id: 'Access' }).template;
   };
 
   it('creates the group before the membership function and its schedules, and outputs its id', () => {
