@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalAws } from '../aws/endpoint';
-import { type Invocation, type LambdaHost, startLambda } from '../lambda/host';
+import { type InvocationResult, type LambdaHost, startLambda } from '../lambda/host';
 
 /** What the function told CloudFormation, as CloudFormation reads it from the presigned URL. */
 export interface CustomResourceResponse {
@@ -16,7 +16,7 @@ export interface CustomResourceResponse {
 }
 
 export interface DeployStep {
-  readonly invocation: Invocation;
+  readonly invocation: InvocationResult;
   /** The answer PUT to the response URL; undefined if the function never answered. */
   readonly response?: CustomResourceResponse;
 }

@@ -14,7 +14,7 @@ import {
 } from '#core/rotation/targets';
 import { ENV } from '#core/runtime/env-names';
 import type { Engine, LocalAws } from '../aws/endpoint';
-import type { Invocation, LambdaHost } from '../lambda/host';
+import type { InvocationResult, LambdaHost } from '../lambda/host';
 import { startLambda } from '../lambda/host';
 import type { RedisServer } from '../redis/server';
 
@@ -126,8 +126,8 @@ export function writeTargetsFile(targets: readonly RotationTarget[]): string {
 
 export interface RotationRun {
   readonly token: string;
-  readonly invocations: readonly (Invocation & { step: string })[];
-  readonly failed?: Invocation & { step: string };
+  readonly invocations: readonly (InvocationResult & { step: string })[];
+  readonly failed?: InvocationResult & { step: string };
 }
 
 /**
@@ -142,7 +142,7 @@ export async function rotate(
 ): Promise<RotationRun> {
   const token = randomUUID();
   aws.secrets.beginRotation(secretArn, token);
-  const invocations: (Invocation & { step: string })[] = [];
+  const invocations: (InvocationResult & { step: string })[] = [];
   for (const step of options.steps ?? STEPS) {
     for (let i = 0; i < (options.repeat ?? 1); i++) {
       const result = await fn.invoke(

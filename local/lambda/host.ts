@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 const RUNNER = fileURLToPath(new URL('./runner.mjs', import.meta.url));
 
-export interface Invocation {
+/** What one invocation of the hosted function returned, or the error it ended with. */
+export interface InvocationResult {
   readonly ok: boolean;
   readonly result?: unknown;
   readonly error?: { readonly name: string; readonly message: string };
@@ -13,7 +14,7 @@ export interface Invocation {
 
 /** A warm execution environment for one bundled function in its own Node process. */
 export interface LambdaHost {
-  invoke(event: unknown, options?: { timeoutMs?: number }): Promise<Invocation>;
+  invoke(event: unknown, options?: { timeoutMs?: number }): Promise<InvocationResult>;
   /** Every line the function wrote to stdout or stderr, in order. */
   readonly logs: readonly string[];
   stop(): Promise<void>;
@@ -39,8 +40,8 @@ export async function startLambda(bundle: string, env: Record<string, string>): 
     });
   }
   await waitForReady(child, logs);
-  const pending = new Map<string, (invocation: Invocation) => void>();
-  child.on('message', (message: { type: string; id: string } & Invocation) => {
+  const pending = new Map<string, (invocation: InvocationResult) => void>();
+  child.on('message', (message: { type: string; id: string } & InvocationResult) => {
     if (message.type === 'result') pending.get(message.id)?.(message);
   });
   return {
