@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CacheGroupRef, memberOf, parseGroupArn } from '#core/cache/refs';
+import { NOTHING_REQUESTED } from '#core/membership/desired';
 import type { OneTimeWindow } from '#core/membership/grant';
 import type { MembershipChange } from '#core/membership/ports';
 import { MembershipReconciler, type ReconcileRequest } from '#core/membership/reconciler';
@@ -389,6 +390,37 @@ describe('MembershipReconciler', () => {
     expect(error).toBeInstanceOf(GroupNotFoundError);
     expect((error as Error).message).toBe(`group ${GROUP_ARN} does not exist`);
     expect(publisher.published).toEqual([]);
+  });
+
+  it('reads neither the groups nor the grant store when it is given no groups', async () => {
+    // Arrange
+    let coverageReads = 0;
+    const withState = new MembershipReconciler({
+      groups: { elasticache: groups, memorydb: acls },
+      users: { elasticache: users, memorydb: users },
+      publisher,
+      state: {
+        coverage: async () => {
+          coverageReads++;
+          return NOTHING_REQUESTED;
+        },
+        beforeChange: async () => undefined,
+        afterVerified: async () => undefined,
+      },
+    });
+
+    // Act
+    const outcomes = await withState.reconcile({
+      groups: [],
+      grants: GRANTS,
+      trigger: 'reconcile',
+      deadline: clock.deadline(),
+    });
+
+    // Assert
+    expect(outcomes).toEqual([]);
+    expect(groups.describeCalls + acls.describeCalls).toBe(0);
+    expect(coverageReads).toBe(0);
   });
 
   it('evaluates the plan afresh on every attempt, so a window that closes while it waits is respected', async () => {
