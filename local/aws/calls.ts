@@ -1,4 +1,5 @@
-import type { Input, ServiceName } from './wire';
+import type { Input } from './wire/input';
+import type { ServiceName } from './wire/protocols';
 
 export type CallParams = Readonly<Record<string, string | readonly string[]>>;
 

@@ -1,5 +1,6 @@
 import type { ServiceModule } from './dispatch';
-import { type Input, ServiceError } from './wire';
+import { ServiceError } from './wire/errors';
+import type { Input } from './wire/input';
 
 /** What a test registers a stack as: its name and its id, the ARN AWS gave it. */
 export interface NewStack {

@@ -3,20 +3,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallLog, FaultPlan } from './calls';
 import type { Throttle } from './throttle';
+import { type Fault, ServiceError, THROTTLING } from './wire/errors';
+import type { Input } from './wire/input';
 import {
   awsJson,
   awsQuery,
   type Encoded,
-  type Fault,
-  type Input,
   type Protocol,
   type RestParams,
   restJson,
-  ServiceError,
   type ServiceName,
   signedRegion,
-  THROTTLING,
-} from './wire';
+} from './wire/protocols';
 
 export interface RequestContext {
   /** The region the SDK signed the request for. */

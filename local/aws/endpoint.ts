@@ -6,34 +6,43 @@ import type { RedisServer } from '../redis/server';
 import { type Call, CallLog, FaultPlan } from './calls';
 import { StackStore, type StacksHarness } from './cloudformation';
 import { createDispatcher } from './dispatch';
-import { elastiCacheTags, elastiCacheUserGroups, elastiCacheUsers } from './elasticache';
 import { EventStore, type EventsHarness } from './events';
-import { type GroupHarness, GroupStore } from './groups';
-import { createMemoryDbBuiltIns, memoryDbAcls, memoryDbTags, memoryDbUsers } from './memorydb';
+import { createMemoryDbBuiltIns } from './groups/built-ins';
+import { elastiCacheUserGroups } from './groups/elasticache-wire';
+import { memoryDbAcls } from './groups/memorydb-wire';
+import { GroupStore } from './groups/store';
+import type { GroupHarness } from './groups/types';
 import { ScheduleStore, type SchedulesHarness } from './scheduler';
-import { SecretStore, type SecretsHarness } from './secrets-manager';
+import { secretsManager } from './secrets/secrets-manager-wire';
+import { SecretStore } from './secrets/store';
+import type { SecretsHarness } from './secrets/types';
+import { elastiCacheTags } from './tags/elasticache-wire';
+import { memoryDbTags } from './tags/memorydb-wire';
 import { Throttle, type ThrottleOptions } from './throttle';
-import { type Delays, type UserHarness, UserStore } from './users';
-import type { ServiceName } from './wire';
+import { elastiCacheUsers } from './users/elasticache-wire';
+import { memoryDbUsers } from './users/memorydb-wire';
+import { UserStore } from './users/store';
+import type { Delays, UserHarness } from './users/types';
+import type { ServiceName } from './wire/protocols';
 
 export type { Call } from './calls';
 export type { NewStack, StackResource, StacksHarness } from './cloudformation';
 export type { EventsHarness, PutEvent } from './events';
-export type { GroupChange, GroupHarness, GroupState, GroupStatus, NewGroup } from './groups';
+export type { GroupChange, GroupHarness, GroupState, GroupStatus, NewGroup } from './groups/types';
 export type { Firing, LocalSchedule, SchedulesHarness } from './scheduler';
-export type { SecretsHarness } from './secrets-manager';
+export type { SecretsHarness } from './secrets/types';
+export type { Tags } from './tags/store';
 export type { ThrottleOptions } from './throttle';
 export type {
   AuthType,
   Engine,
   NewUser,
   ServerEngine,
-  Tags,
   UserHarness,
   UserState,
   UserStatus,
-} from './users';
-export type { ServiceName } from './wire';
+} from './users/types';
+export type { ServiceName } from './wire/protocols';
 
 const REGION = 'eu-west-1';
 
@@ -139,7 +148,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const server = createServer(
     createDispatcher({
       modules: [
-        secrets.module,
+        secretsManager(secrets),
         elastiCacheUsers(users, groups),
         elastiCacheUserGroups(groups),
         elastiCacheTags(users, groups),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceModule } from './dispatch';
-import { type Input, ServiceError } from './wire';
+import { ServiceError } from './wire/errors';
+import type { Input } from './wire/input';
 
 const MAX_ENTRIES = 10;
 const REQUIRED = ['Source', 'DetailType', 'Detail'] as const;

@@ -1,4 +1,5 @@
-import { type Input, ServiceError } from './wire';
+import { ServiceError } from './wire/errors';
+import type { Input } from './wire/input';
 
 /** What the service pages by, and how it names the paging parameters. */
 export interface Paging {

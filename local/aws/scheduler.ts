@@ -1,6 +1,7 @@
 import { ACCOUNT } from './account';
 import type { ServiceModule } from './dispatch';
-import { type Fault, type Input, requiredString, ServiceError } from './wire';
+import { type Fault, ServiceError } from './wire/errors';
+import { type Input, requiredString } from './wire/input';
 
 const FAULTS: readonly Fault[] = [
   { shape: 'ConflictException', queryCode: 'ConflictException', status: 409 },

@@ -1,4 +1,4 @@
-import type { ServiceName } from './wire';
+import type { ServiceName } from './wire/protocols';
 
 /** The control planes AWS rate-limits per account, which the rotation and membership functions call. */
 const CONTROL_PLANES: readonly ServiceName[] = ['elasticache', 'memorydb', 'eventbridge'];

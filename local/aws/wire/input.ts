@@ -1,33 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
-
-export type ServiceName =
-  | 'secretsmanager'
-  | 'elasticache'
-  | 'memorydb'
-  | 'eventbridge'
-  | 'scheduler'
-  | 'cloudformation';
-
-/** A modelled AWS error; `code` is the error shape name, e.g. `InvalidUserStateFault`. */
-export class ServiceError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = code;
-  }
-}
-
-/**
- * How one error shape appears on the wire. awsQuery services send a shorter code than the shape name
- * (the `awsQueryError` trait in the SDK's schemas), and some faults use a status other than 400.
- */
-export interface Fault {
-  readonly shape: string;
-  readonly queryCode: string;
-  readonly status: number;
-}
+import { ServiceError } from './errors';
 
 /** Request parameters, read the same way whether they arrived as JSON or as an awsQuery form. */
 export interface Input {
@@ -53,120 +24,7 @@ export function requiredString(input: Input, name: string): string {
   return value;
 }
 
-export interface Encoded {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string;
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-/** Where a REST request put its parameters besides the body: the path's named parts and the query. */
-export interface RestParams {
-  readonly path: Readonly<Record<string, string>>;
-  readonly query: URLSearchParams;
-}
-
-export interface Protocol {
-  readonly decode: (body: string, rest?: RestParams) => Input;
-  readonly result: (operation: string, output: object, requestId: string) => Encoded;
-  readonly error: (error: ServiceError, requestId: string) => Encoded;
-}
-
-/** The code every service answers an excess request with; see `ThrottleOptions`. */
-export const THROTTLING = 'ThrottlingException';
-
-// Faults no service models but every one can send. The SDK retries the server faults because of their status
-// and the throttling fault because of its code, which awsQuery services spell `Throttling`.
-const COMMON_FAULTS: readonly Fault[] = [
-  { shape: 'InternalFailure', queryCode: 'InternalFailure', status: 500 },
-  { shape: 'InternalServiceError', queryCode: 'InternalServiceError', status: 500 },
-  { shape: 'ServiceUnavailable', queryCode: 'ServiceUnavailable', status: 503 },
-  { shape: THROTTLING, queryCode: 'Throttling', status: 400 },
-];
-
-// Accepts either spelling so a test can inject a fault by the name it knows.
-function faultFor(faults: readonly Fault[], code: string): Fault {
-  const known = [...faults, ...COMMON_FAULTS].find(
-    (fault) => fault.shape === code || fault.queryCode === code,
-  );
-  return known ?? { shape: code, queryCode: code, status: 400 };
-}
-
-/** awsJson1_1, as Secrets Manager, MemoryDB and EventBridge speak it. */
-export function awsJson(faults: readonly Fault[]): Protocol {
-  const contentType = 'application/x-amz-json-1.1';
-  return {
-    decode: (body) => new JsonInput(parseJsonObject(body)),
-    result: (_operation, output) => ({ status: 200, contentType, body: JSON.stringify(output) }),
-    error: (error) => {
-      const fault = faultFor(faults, error.code);
-      return {
-        status: fault.status,
-        contentType,
-        body: JSON.stringify({ __type: fault.shape, message: error.message }),
-      };
-    },
-  };
-}
-
-/**
- * restJson1, as EventBridge Scheduler speaks it: the operation is the method and path, parameters come
- * from the path, the query and a JSON body, and an error names its type in `x-amzn-errortype`.
- */
-export function restJson(faults: readonly Fault[]): Protocol {
-  const contentType = 'application/json';
-  return {
-    decode: (body, rest) => {
-      const fields: Record<string, unknown> = { ...parseJsonObject(body) };
-      for (const [name, value] of rest?.query ?? []) fields[name] = value;
-      Object.assign(fields, rest?.path);
-      return new JsonInput(fields);
-    },
-    result: (_operation, output) => ({ status: 200, contentType, body: JSON.stringify(output) }),
-    error: (error) => {
-      const fault = faultFor(faults, error.code);
-      return {
-        status: fault.status,
-        contentType,
-        headers: { 'x-amzn-errortype': fault.shape },
-        body: JSON.stringify({ message: error.message }),
-      };
-    },
-  };
-}
-
-/** awsQuery, as ElastiCache and CloudFormation speak it: form-encoded requests, XML responses. */
-export function awsQuery(xmlNamespace: string, faults: readonly Fault[]): Protocol {
-  const contentType = 'text/xml';
-  return {
-    decode: (body) => new QueryInput(new URLSearchParams(body), ''),
-    result: (operation, output, requestId) => ({
-      status: 200,
-      contentType,
-      body:
-        `<${operation}Response xmlns="${xmlNamespace}"><${operation}Result>${toXml(output)}</${operation}Result>` +
-        `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`,
-    }),
-    error: (error, requestId) => {
-      const fault = faultFor(faults, error.code);
-      const type = fault.status >= 500 ? 'Receiver' : 'Sender';
-      return {
-        status: fault.status,
-        contentType,
-        body:
-          `<ErrorResponse xmlns="${xmlNamespace}"><Error><Type>${type}</Type><Code>${escapeXml(fault.queryCode)}</Code>` +
-          `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-      };
-    },
-  };
-}
-
-/** The region the SDK signed for, from the SigV4 credential scope. */
-export function signedRegion(headers: IncomingHttpHeaders, fallback: string): string {
-  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(headers.authorization ?? '')?.[1] ?? fallback;
-}
-
-function parseJsonObject(body: string): Record<string, unknown> {
+export function parseJsonObject(body: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body === '' ? '{}' : body);
@@ -179,11 +37,11 @@ function parseJsonObject(body: string): Record<string, unknown> {
   return parsed;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-class JsonInput implements Input {
+export class JsonInput implements Input {
   constructor(private readonly fields: Record<string, unknown>) {}
 
   string(name: string): string | undefined {
@@ -259,7 +117,7 @@ class JsonInput implements Input {
 }
 
 // awsQuery flattens structures into dotted keys: `AuthenticationMode.Passwords.member.1=...`.
-class QueryInput implements Input {
+export class QueryInput implements Input {
   constructor(
     private readonly params: URLSearchParams,
     private readonly prefix: string,
@@ -329,21 +187,4 @@ class QueryInput implements Input {
   peek(name: string): string | readonly string[] | undefined {
     return this.string(name) ?? this.strings(name);
   }
-}
-
-function toXml(value: unknown): string {
-  if (Array.isArray(value)) {
-    return value.map((item) => `<member>${toXml(item)}</member>`).join('');
-  }
-  if (isRecord(value)) {
-    return Object.entries(value)
-      .filter(([, field]) => field !== undefined)
-      .map(([name, field]) => `<${name}>${toXml(field)}</${name}>`)
-      .join('');
-  }
-  return escapeXml(String(value));
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`);
 }
