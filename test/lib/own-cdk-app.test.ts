@@ -14,16 +14,16 @@ const outdir = mkdtempSync(join(tmpdir(), 'own-cdk-app-'));
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-describe('the README example of the constructs in your own CDK app', () => {
+describe('the documented example of the constructs in your own CDK app', () => {
   it('is the file the tests run, word for word', () => {
     // Arrange
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const page = readFileSync(join(root, 'docs', 'constructs.md'), 'utf8');
 
     // Act
     const example = readFileSync(EXAMPLE, 'utf8');
 
     // Assert
-    expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
+    expect(page).toContain(`\`\`\`ts\n${example}\`\`\``);
   });
 
   it('synthesizes as a user runs it, importing the package by name', { timeout: 60_000 }, async () => {
