@@ -17,7 +17,8 @@ module.exports = {
   forbidden: [
     {
       name: 'no-unresolvable',
-      comment: 'An import the checker cannot resolve is an import no rule can see: fix the path or the alias.',
+      comment:
+        'An import the checker cannot resolve is an import no rule can see: fix the path or the alias.',
       severity: 'error',
       from: {},
       to: { couldNotResolve: true },
