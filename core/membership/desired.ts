@@ -20,7 +20,7 @@ export interface RequestedMembership {
 }
 
 /** Whether the grant lets its user in at `atMs`: open, and inside [grantedAt, expiresAt). */
-export function isGrantOpenAt(grant: RequestedMembership, atMs: number): boolean {
+function isGrantOpenAt(grant: RequestedMembership, atMs: number): boolean {
   return grant.status === 'open' && Date.parse(grant.grantedAt) <= atMs && atMs < Date.parse(grant.expiresAt);
 }
 

@@ -80,7 +80,7 @@ export interface MembershipReconcilerDeps {
    */
   readonly state?: MembershipState;
   /** Receives the audit record of each applied change and other decisions worth a log line. */
-  readonly note?: DecisionLog;
+  readonly logDecision?: DecisionLog;
   /**
    * How many groups' changes are in flight at once; the pacer in the adapters keeps the calls
    * under the API rate, this keeps one slow group from holding up the rest.
@@ -255,7 +255,7 @@ export class MembershipReconciler {
     evaluatedAt: string,
   ): Applied {
     const change = describeChange(request, group, diff, desired, evaluatedAt);
-    this.deps.note?.('membership changed', { ...change });
+    this.deps.logDecision?.('membership changed', { ...change });
     return { change, desired, published: false };
   }
 

@@ -20,7 +20,7 @@ export const OWNER_TAG = 'cache-access-automation:stack';
  * A user named `default` that cannot log in, for an ElastiCache redis group, which must hold one: the
  * account's built-in `default` user logs in without a password and may run every command.
  */
-export const DISABLED_DEFAULT_ACCESS = 'off -@all';
+const DISABLED_DEFAULT_ACCESS = 'off -@all';
 
 /** The id of a group's disabled `default` user: derived from the group, so every attempt finds the same one. */
 export function disabledDefaultUserId(groupArn: string): string {
@@ -39,7 +39,7 @@ export interface OwnedGroupSpec {
 export interface OwnedGroupsDeps {
   readonly groups: GroupDirectories;
   readonly users: UserDirectories;
-  readonly note?: DecisionLog;
+  readonly logDecision?: DecisionLog;
 }
 
 /** New groups become active within a minute; poll often enough that the deploy does not wait long. */
@@ -78,7 +78,7 @@ export class OwnedGroups {
       await this.requireOwned(spec, await this.stateOf(group));
     }
     await this.waitActive(group, deadline);
-    this.deps.note?.('owned group ready', { group: group.arn, created: made === 'created' });
+    this.deps.logDecision?.('owned group ready', { group: group.arn, created: made === 'created' });
   }
 
   /**
@@ -88,7 +88,7 @@ export class OwnedGroups {
   async update(spec: OwnedGroupSpec, deadline: Deadline): Promise<void> {
     const found = await this.stateOf(spec.group);
     if (!found) {
-      this.deps.note?.('owned group missing at deploy; creating it again', { group: spec.group.arn });
+      this.deps.logDecision?.('owned group missing at deploy; creating it again', { group: spec.group.arn });
       await this.create(spec, deadline);
       return;
     }
@@ -109,7 +109,7 @@ export class OwnedGroups {
     const found = await this.stateOf(group);
     if (!found) return 'absent';
     if (!(await this.isOwned(spec, group))) {
-      this.deps.note?.('group not made by this stack; left in place', { group: group.arn });
+      this.deps.logDecision?.('group not made by this stack; left in place', { group: group.arn });
       return 'not-owned';
     }
     const attached = found.attachedTo ?? [];
@@ -125,7 +125,7 @@ export class OwnedGroups {
     });
     await this.waitGone(group, deadline);
     if (group.engine === 'elasticache') await this.deleteDefaultUser(spec, deadline);
-    this.deps.note?.('owned group deleted', { group: group.arn });
+    this.deps.logDecision?.('owned group deleted', { group: group.arn });
     return 'deleted';
   }
 

@@ -33,5 +33,5 @@ export interface AccessServiceDeps {
    */
   readonly ephemeral?: EphemeralUsers;
   readonly now: () => number;
-  readonly note?: DecisionLog;
+  readonly logDecision?: DecisionLog;
 }

@@ -5,11 +5,11 @@ import { ended, granted, refused } from './events-out';
 
 /** What the service tells the bus about requested access, and when. */
 export class Announcer {
-  constructor(private readonly deps: Pick<AccessServiceDeps, 'store' | 'publish' | 'now' | 'note'>) {}
+  constructor(private readonly deps: Pick<AccessServiceDeps, 'store' | 'publish' | 'now' | 'logDecision'>) {}
 
   /** `Cache Access Request Refused`: an answer, not a failure, so nothing retries or alarms. */
   async announceRefusal(refusal: Refusal): Promise<void> {
-    this.deps.note?.('access event refused', { refusal: refusal.refusal, requestId: refusal.requestId });
+    this.deps.logDecision?.('access event refused', { refusal: refusal.refusal, requestId: refusal.requestId });
     await this.deps.publish([refused(refusal, new Date(this.deps.now()))]);
   }
 

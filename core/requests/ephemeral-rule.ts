@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkedString, refuseRepeats } from '#core/runtime/checks';
 
 /** Live ephemeral users one rule may have at once, by default and at most. */
-export const MAX_ACTIVE = { default: 3, max: 50 } as const;
+const MAX_ACTIVE = { default: 3, max: 50 } as const;
 
 /**
  * An IAM role or user ARN that may receive an ephemeral user's credentials; a trailing `*` in a rule
@@ -31,7 +31,7 @@ function readerPatternProblem(arn: string): string | undefined {
  * take them. The service itself accepts worse: a user switched `off` can never log in, a password in
  * the string would end up in the template, and `+@all` hands out every command.
  */
-export function accessStringProblem(accessString: string, allowAll: boolean): string | undefined {
+function accessStringProblem(accessString: string, allowAll: boolean): string | undefined {
   const tokens = accessString.trim().split(/\s+/).filter(Boolean);
   if (tokens.length === 0) return 'expected an access string, such as on ~* &* -@all +@read';
   if (tokens.includes('off')) return 'expected no off: an ephemeral user that is off can never log in';

@@ -24,7 +24,7 @@ export function ephemeralUserId(prefix: string, requestId: string): string {
   return `${prefix}${digestOf(requestId)}`;
 }
 
-export function ephemeralSecretName(prefix: string, requestId: string): string {
+function ephemeralSecretName(prefix: string, requestId: string): string {
   return `${prefix}${digestOf(requestId)}`;
 }
 
@@ -61,7 +61,7 @@ export interface EphemeralUsersDeps {
   readonly groups: GroupDirectories;
   readonly vault: CredentialVault;
   readonly names: EphemeralNames;
-  readonly note?: DecisionLog;
+  readonly logDecision?: DecisionLog;
 }
 
 /** Polls a fresh user often: it is usable within seconds, and the request waits on it. */
@@ -130,7 +130,7 @@ export class EphemeralUsers {
       await this.deps.users[group.engine].setPasswords(user, [password]);
       await this.waitActive(user, deadline);
     }
-    this.deps.note?.('ephemeral user ready', {
+    this.deps.logDecision?.('ephemeral user ready', {
       requestId: grant.requestId,
       user: user.arn,
       secretArn: secret.arn,
@@ -141,7 +141,7 @@ export class EphemeralUsers {
   /** Deletes the grant's user (which leaves every group with it), waits until it is gone, then its secret. */
   async retire(grant: RequestedGrant, group: CacheGroupRef, deadline: Deadline): Promise<void> {
     await this.remove(memberOf(group, grant.user), ephemeralOf(grant).secretName, deadline);
-    this.deps.note?.('ephemeral user deleted', { requestId: grant.requestId, user: grant.user });
+    this.deps.logDecision?.('ephemeral user deleted', { requestId: grant.requestId, user: grant.user });
   }
 
   /**
@@ -172,7 +172,7 @@ export class EphemeralUsers {
       await this.deps.vault.remove(secret.arn);
       removed.push(secret.arn);
     }
-    if (removed.length > 0) this.deps.note?.('orphaned ephemeral users and secrets deleted', { removed });
+    if (removed.length > 0) this.deps.logDecision?.('orphaned ephemeral users and secrets deleted', { removed });
     return removed;
   }
 

@@ -23,7 +23,7 @@ export interface RotatorDeps {
   readonly credentials: CredentialCheck;
   readonly passwordLength: number;
   /** Receives what each step decided, for logs. Never given a password. */
-  readonly note?: DecisionLog;
+  readonly logDecision?: DecisionLog;
 }
 
 export interface StepRequest {
@@ -111,7 +111,7 @@ export class Rotator {
     }
     const next: CacheUserSecret = { ...current, password: generatePassword(this.deps.passwordLength) };
     await this.deps.secrets.putPending(target.secretArn, token, JSON.stringify(next));
-    this.deps.note?.('new password stored as AWSPENDING', { versionId: token });
+    this.deps.logDecision?.('new password stored as AWSPENDING', { versionId: token });
     return 'done';
   }
 
@@ -142,7 +142,7 @@ export class Rotator {
       },
       { isRetryable: isUserBusy },
     );
-    this.deps.note?.('user now accepts the pending and the current password', {
+    this.deps.logDecision?.('user now accepts the pending and the current password', {
       passwordCount: passwords.length,
     });
     return 'done';
@@ -159,7 +159,7 @@ export class Rotator {
     const endpoint = target.endpoint;
     if (!endpoint) {
       await this.waitUntilActive(target, deadline, SPARSE_STATUS_POLL);
-      this.deps.note?.('no endpoint configured; live authentication check skipped', { tested });
+      this.deps.logDecision?.('no endpoint configured; live authentication check skipped', { tested });
       return 'done';
     }
     // No status poll: `active` may come seconds before every node takes the password, and the
@@ -192,7 +192,7 @@ export class Rotator {
       },
       { isRetryable: isTransientAuthFailure, backoff: AUTH_RETRY },
     );
-    this.deps.note?.('password authenticates against the cache', { tested, host: endpoint.host });
+    this.deps.logDecision?.('password authenticates against the cache', { tested, host: endpoint.host });
     return 'done';
   }
 
@@ -203,7 +203,7 @@ export class Rotator {
     await this.deps.secrets.moveStage(target.secretArn, AWSCURRENT, { to: token, from: currentVersion });
     // AWSPENDING stays on the token's version, now current: a label is on one version at most, so
     // no other version holds it and the next rotation starts clean.
-    this.deps.note?.('AWSCURRENT moved to the new version', {
+    this.deps.logDecision?.('AWSCURRENT moved to the new version', {
       versionId: token,
       previous: currentVersion,
     });

@@ -46,12 +46,12 @@ export interface HandlerShape {
 /**
  * The one shape every function has: Powertools logger and metrics, the deadline, one outcome metric,
  * and a failure that names what it was working on. Domain objects are built at module scope with
- * `note`; the handler body only reads the event, calls the domain and maps the result.
+ * `logDecision`; the handler body only reads the event, calls the domain and maps the result.
  */
 export function defineHandler(shape: HandlerShape) {
   const logger = new Logger({ serviceName: shape.serviceName });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: shape.serviceName });
-  const note: DecisionLog = (message, data) => logger.info(message, { ...data });
+  const logDecision: DecisionLog = (message, data) => logger.info(message, { ...data });
 
   function handler<Result>(body: (event: unknown, run: HandlerRun, context: Context) => Promise<Result>) {
     const invoke = async (event: unknown, context: Context): Promise<Result> => {
@@ -82,5 +82,5 @@ export function defineHandler(shape: HandlerShape) {
       .use(logMetrics(metrics));
   }
 
-  return { logger, metrics, note, handler };
+  return { logger, metrics, logDecision, handler };
 }

@@ -74,7 +74,7 @@ export async function retryWithin<T>(
 }
 
 /** Equal jitter: never less than half the delay, so a retry storm cannot form. */
-export function jittered(delayMs: number): number {
+function jittered(delayMs: number): number {
   return delayMs / 2 + Math.random() * (delayMs / 2);
 }
 

@@ -49,7 +49,7 @@ const reconciler = new MembershipReconciler({
   users: cache,
   publisher,
   state: new StoredCoverage(store),
-  note: fn.note,
+  logDecision: fn.logDecision,
 });
 const ephemeral =
   requests?.rules.some((rule) => rule.ephemeral) &&
@@ -62,7 +62,7 @@ const ephemeral =
       secretPrefix: requireEnv(ENV.ephemeralSecretPrefix),
       functionRoleArn: requireEnv(ENV.functionRoleArn),
     },
-    note: fn.note,
+    logDecision: fn.logDecision,
   });
 const access = new AccessService({
   store,
@@ -82,7 +82,7 @@ const access = new AccessService({
   configuredGroups,
   ...(ephemeral && { ephemeral }),
   now: Date.now,
-  note: fn.note,
+  logDecision: fn.logDecision,
 });
 
 export interface MembershipResult {

@@ -21,7 +21,7 @@ const fn = defineHandler({
 });
 
 const cache = cacheDirectories();
-const owned = new OwnedGroups({ groups: cache, users: cache, note: fn.note });
+const owned = new OwnedGroups({ groups: cache, users: cache, logDecision: fn.logDecision });
 
 export interface OwnedGroupResult {
   readonly requestType: string;
@@ -75,7 +75,7 @@ async function apply(
     try {
       spec = ownedGroupSpec(request.ResourceProperties, request.StackId);
     } catch (error) {
-      fn.note('delete of a resource whose properties never made a group', { error: String(error) });
+      fn.logDecision('delete of a resource whose properties never made a group', { error: String(error) });
       return { outcome: 'nothing to delete' };
     }
     if (spec.RemovalPolicy !== 'destroy') return { outcome: 'retained' };

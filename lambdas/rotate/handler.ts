@@ -36,7 +36,7 @@ const rotator = new Rotator({
   users: cacheDirectories(),
   credentials: new RedisCredentialCheck(),
   passwordLength,
-  note: fn.note,
+  logDecision: fn.logDecision,
 });
 
 export const handler = fn.handler(async (event, { deadline, metrics, workingOn }) => {

@@ -443,8 +443,8 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
       await expect(cloud.redis.authenticates(secret.username, secret.password)).resolves.toBe(true);
     });
 
-    it('still removes other ended grants when an ephemeral user cannot be deleted, fails the run, and keeps its place', async () => {
-      // Arrange: an ephemeral grant and an existing user's grant, both about to expire; one place only
+    it('still removes other ended grants when an ephemeral user cannot be deleted, fails the run, and keeps its slot', async () => {
+      // Arrange: an ephemeral grant and an existing user's grant, both about to expire; one slot only
       const target = await group();
       const { fn, user, password } = await startWithUser(target, 1);
       const ephemeral = uniqueName('CHG');

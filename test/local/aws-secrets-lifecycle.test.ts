@@ -95,6 +95,22 @@ describe('Secrets Manager CreateSecret', () => {
 });
 
 describe('Secrets Manager resource policies', () => {
+  it('refuses a CreateSecret whose value is not a string and leaves no secret behind', async () => {
+    // Arrange: a value of the wrong type, as a hand-written client could send it
+    const name = 'bad-value-secret';
+
+    // Act
+    const error = await rejection(
+      secrets.send(new CreateSecretCommand({ Name: name, SecretString: 42 as unknown as string })),
+    );
+
+    // Assert
+    expect(error).toMatchObject({ name: 'SerializationException' });
+    expect(await rejection(secrets.send(new DescribeSecretCommand({ SecretId: name })))).toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+  });
+
   it('round-trips a policy through PutResourcePolicy and GetResourcePolicy, and deletes it', async () => {
     // Arrange
     await createSecret('life/policy');

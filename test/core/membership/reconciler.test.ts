@@ -78,7 +78,7 @@ describe('MembershipReconciler', () => {
       groups: { elasticache: groups, memorydb: acls },
       users: { elasticache: users, memorydb: users },
       publisher,
-      note: (message, data) => events.push({ message, data }),
+      logDecision: (message, data) => events.push({ message, data }),
     });
   });
 

@@ -161,7 +161,7 @@ describe('membership.requests.rules[].ephemeral config', () => {
   });
 
   it('counts maxActive against the 100-user quota of the group with the other rules and grants', () => {
-    // Arrange: 98 named users and 3 ephemeral places make 101
+    // Arrange: 98 named users and 3 ephemeral slots make 101
     const users = Array.from({ length: 98 }, (_, n) => `user-${n}`);
 
     // Act
