@@ -9,7 +9,10 @@ export class Announcer {
 
   /** `Cache Access Request Refused`: an answer, not a failure, so nothing retries or alarms. */
   async announceRefusal(refusal: Refusal): Promise<void> {
-    this.deps.logDecision?.('access event refused', { refusal: refusal.refusal, requestId: refusal.requestId });
+    this.deps.logDecision?.('access event refused', {
+      refusal: refusal.refusal,
+      requestId: refusal.requestId,
+    });
     await this.deps.publish([refused(refusal, new Date(this.deps.now()))]);
   }
 

@@ -172,7 +172,8 @@ export class EphemeralUsers {
       await this.deps.vault.remove(secret.arn);
       removed.push(secret.arn);
     }
-    if (removed.length > 0) this.deps.logDecision?.('orphaned ephemeral users and secrets deleted', { removed });
+    if (removed.length > 0)
+      this.deps.logDecision?.('orphaned ephemeral users and secrets deleted', { removed });
     return removed;
   }
 
