@@ -59,6 +59,7 @@ export function ephemeralBench(options: AccessBenchOptions): Promise<Row[]> {
 /** The bundled function, handed each event the moment it is put, as the rule on the bus does. */
 async function measureOurs(aws: LocalAws, options: AccessBenchOptions): Promise<Timing[]> {
   const groupArn = groupArnOf('elasticache', GROUP);
+  aws.iam.add(READER);
   const fn = await startMembershipFunction(options.bundle, aws, [], {
     requests: {
       eventBusName: BUS,

@@ -22,6 +22,7 @@ interface Credentials {
  */
 export async function ephemeralUser(stage: Stage, cleanup: Cleanup, actNumber: number): Promise<void> {
   const { userGroup } = stage;
+  stage.aws.iam.add(READER);
   const fn = await cleanup.start(
     'ephemeral access function host',
     () =>

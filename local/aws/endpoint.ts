@@ -12,6 +12,7 @@ import { elastiCacheUserGroups } from './groups/elasticache-wire';
 import { memoryDbAcls } from './groups/memorydb-wire';
 import { GroupStore } from './groups/store';
 import type { GroupHarness } from './groups/types';
+import { PrincipalRegistry, type PrincipalsHarness } from './iam/principals';
 import { ScheduleStore, type SchedulesHarness } from './scheduler';
 import { secretsManager } from './secrets/secrets-manager-wire';
 import { SecretStore } from './secrets/store';
@@ -29,6 +30,7 @@ export type { Call } from './calls';
 export type { NewStack, StackResource, StacksHarness } from './cloudformation';
 export type { EventsHarness, PutEvent } from './events';
 export type { GroupChange, GroupHarness, GroupState, GroupStatus, NewGroup } from './groups/types';
+export type { PrincipalsHarness } from './iam/principals';
 export type { Firing, LocalSchedule, SchedulesHarness } from './scheduler';
 export type { SecretsHarness } from './secrets/types';
 export type { Tags } from './tags/store';
@@ -92,6 +94,8 @@ export interface LocalAwsEnv {
 export interface LocalAws {
   readonly url: string;
   readonly secrets: SecretsHarness;
+  /** The IAM roles and users that exist: a secret's resource policy may name only those. */
+  readonly iam: PrincipalsHarness;
   readonly users: UserHarness;
   /**
    * ElastiCache user groups and MemoryDB ACLs. MemoryDB's `open-access` ACL with its `default` user exists
@@ -136,7 +140,8 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   });
   const groups = new GroupStore(users, opts.groupDelayMs ?? 0);
   await createMemoryDbBuiltIns(users, groups);
-  const secrets = new SecretStore();
+  const iam = new PrincipalRegistry();
+  const secrets = new SecretStore(iam);
   const events = new EventStore();
   const schedules = new ScheduleStore();
   const stacks = new StackStore();
@@ -174,6 +179,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   return {
     url,
     secrets,
+    iam,
     users,
     groups,
     events,

@@ -5,7 +5,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { createClient } from '@redis/client';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Engine, MembershipFunction } from '../../local';
 import {
   busEvent,
@@ -34,6 +34,8 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
   'ephemeral users through the bundled membership function on %s',
   (engine) => {
     const cloud = useLocalCloud();
+    // Resource policies may name only principals that exist.
+    beforeAll(() => cloud.aws.iam.add(READER));
     const secrets = () =>
       new SecretsManagerClient({
         endpoint: cloud.aws.url,

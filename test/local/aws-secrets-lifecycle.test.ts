@@ -11,6 +11,7 @@ import {
   MalformedPolicyDocumentException,
   PublicPolicyException,
   PutResourcePolicyCommand,
+  PutSecretValueCommand,
   ResourceNotFoundException,
   RestoreSecretCommand,
   SecretsManagerClient,
@@ -32,6 +33,7 @@ let restoreEnv: (() => void) | undefined;
 beforeAll(async () => {
   redis = await startRedis();
   aws = await startLocalAws({ redis });
+  aws.iam.add(READER_ROLE);
   restoreEnv = pointSdkAt(aws.env());
   secrets = new SecretsManagerClient({ region: 'eu-west-1' });
 });
@@ -92,6 +94,30 @@ describe('Secrets Manager CreateSecret', () => {
     expect(aws.secrets.policyOf('life/described')).toBeUndefined();
     expect(aws.callsOf('CreateSecret').at(-1)?.params).not.toHaveProperty('SecretString');
   });
+
+  it('makes a secret with no version when given no value: GetSecretValue finds nothing until PutSecretValue', async () => {
+    // Arrange
+    const { ARN, VersionId } = await secrets.send(
+      new CreateSecretCommand({ Name: 'life/empty', Tags: [{ Key: 'owner', Value: 'team-a' }] }),
+    );
+
+    // Act
+    const before = await rejection(secrets.send(new GetSecretValueCommand({ SecretId: 'life/empty' })));
+    const described = await secrets.send(new DescribeSecretCommand({ SecretId: 'life/empty' }));
+    const token = '2f1c9a4e-7b3d-4c21-9e8f-0a1b2c3d4e5f';
+    await secrets.send(
+      new PutSecretValueCommand({ SecretId: ARN, ClientRequestToken: token, SecretString: VALUE }),
+    );
+    const after = await secrets.send(new GetSecretValueCommand({ SecretId: 'life/empty' }));
+
+    // Assert
+    expect(VersionId).toBeUndefined();
+    expect(before).toBeInstanceOf(ResourceNotFoundException);
+    expect((before as Error).message).toContain('AWSCURRENT');
+    expect(described.VersionIdsToStages).toEqual({});
+    expect(described.Tags).toEqual([{ Key: 'owner', Value: 'team-a' }]);
+    expect(after).toMatchObject({ SecretString: VALUE, VersionId: token, VersionStages: ['AWSCURRENT'] });
+  });
 });
 
 describe('Secrets Manager resource policies', () => {
@@ -133,6 +159,57 @@ describe('Secrets Manager resource policies', () => {
     expect(got).toMatchObject({ ARN: put.ARN, Name: 'life/policy', ResourcePolicy: document });
     expect(stored).toBe(document);
     expect(aws.secrets.policyOf('life/policy')).toBeUndefined();
+  });
+
+  it('refuses a role or user that does not exist, or no longer does, naming it unsupported as AWS does', async () => {
+    // Arrange
+    await createSecret('life/unknown-reader');
+    const gone = 'arn:aws:iam::123456789012:role/deleted-reader';
+    aws.iam.add(gone);
+    aws.iam.remove(gone);
+
+    // Act
+    const errors = await Promise.all(
+      ['arn:aws:iam::123456789012:role/never-made', gone, 'arn:aws:iam::123456789012:user/nobody'].map(
+        (principal) =>
+          rejection(
+            secrets.send(
+              new PutResourcePolicyCommand({
+                SecretId: 'life/unknown-reader',
+                ResourcePolicy: policy({ AWS: [READER_ROLE, principal] }),
+              }),
+            ),
+          ),
+      ),
+    );
+
+    // Assert
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(MalformedPolicyDocumentException);
+      expect((error as Error).message).toBe('This resource policy contains an unsupported principal.');
+    }
+    expect(aws.secrets.policyOf('life/unknown-reader')).toBeUndefined();
+  });
+
+  it('takes a known role, an account by id or root ARN, and a service principal without registering them', async () => {
+    // Arrange
+    await createSecret('life/known-readers');
+    const principals = [
+      { AWS: READER_ROLE },
+      { AWS: '210987654321' },
+      { AWS: 'arn:aws:iam::210987654321:root' },
+      { Service: 'lambda.amazonaws.com' },
+    ];
+
+    // Act
+    for (const principal of principals) {
+      await secrets.send(
+        new PutResourcePolicyCommand({ SecretId: 'life/known-readers', ResourcePolicy: policy(principal) }),
+      );
+    }
+
+    // Assert
+    expect(aws.secrets.policyOf('life/known-readers')).toBe(policy(principals.at(-1)));
   });
 
   it('refuses a policy that is not JSON or has no Statement with MalformedPolicyDocumentException', async () => {

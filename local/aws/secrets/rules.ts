@@ -11,6 +11,23 @@ export function isPublicPolicy(policy: string): boolean {
   return policyStatements(policy).some(isPublic);
 }
 
+/**
+ * PutResourcePolicy resolves every principal the policy names: a role or user that does not exist (or
+ * was deleted), or a principal kind secrets do not take, is refused the way AWS words it.
+ */
+export function checkPrincipals(policy: string, accepts: (principal: string) => boolean): void {
+  const named = policyStatements(policy).flatMap((statement) => principalsOf(statement.Principal));
+  const supported = ({ kind, id }: { kind: string; id: unknown }) =>
+    typeof id === 'string' &&
+    ((kind === 'AWS' && accepts(id)) || (kind === 'Service' && id.endsWith('.amazonaws.com')));
+  if (!named.every(supported)) {
+    throw new ServiceError(
+      'MalformedPolicyDocumentException',
+      'This resource policy contains an unsupported principal.',
+    );
+  }
+}
+
 /** DeleteSecret: either at once or after a recovery window of 7 to 30 days. */
 export function checkRecoveryWindow(force: boolean, recoveryDays: number | undefined): void {
   if (force && recoveryDays !== undefined) {
@@ -69,6 +86,14 @@ function policyStatements(policy: string): Record<string, unknown>[] {
     );
   }
   return statements;
+}
+
+function principalsOf(principal: unknown): { kind: string; id: unknown }[] {
+  if (principal === undefined || principal === '*') return [];
+  if (!isRecord(principal)) return [{ kind: 'AWS', id: principal }];
+  return Object.entries(principal).flatMap(([kind, ids]) =>
+    (Array.isArray(ids) ? ids : [ids]).map((id) => ({ kind, id })),
+  );
 }
 
 // Broad access: an Allow for any principal (`*`, or `*` among the AWS principals) that no condition narrows.

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { ACCOUNT } from '../account';
 import { ServiceError } from '../wire/errors';
-import { checkRecoveryWindow, isPublicPolicy, matches, scheduledDeletion } from './rules';
+import { checkPrincipals, checkRecoveryWindow, isPublicPolicy, matches, scheduledDeletion } from './rules';
 import type {
   ListFilter,
   NewSecret,
@@ -19,6 +19,9 @@ const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
 /** Secrets, their versions and staging labels, as Secrets Manager keeps them. */
 export class SecretStore implements SecretsHarness {
   private secrets: Secret[] = [];
+
+  /** `principals` says which IAM principals a resource policy may name. */
+  constructor(private readonly principals: { accepts(principal: string): boolean }) {}
 
   beginRotation(secretId: string, token: string): void {
     const secret = this.find(secretId);
@@ -64,7 +67,10 @@ export class SecretStore implements SecretsHarness {
     return this.secrets.map((secret) => secret.name);
   }
 
-  /** CreateSecret: with a value, its first version is AWSCURRENT at once. */
+  /**
+   * CreateSecret: with a value, its first version is AWSCURRENT at once; without one the secret has no
+   * version, and GetSecretValue finds nothing until PutSecretValue puts one.
+   */
   create(request: NewSecret): SecretRef & { readonly versionId?: string } {
     const { name } = request;
     const existing = this.secrets.find((secret) => secret.name === name);
@@ -177,9 +183,13 @@ export class SecretStore implements SecretsHarness {
     return ref(secret);
   }
 
-  /** PutResourcePolicy: a malformed policy is refused, and with `blockPublic` one that allows broad access. */
+  /**
+   * PutResourcePolicy: a malformed policy is refused, one naming a principal that does not exist too, and
+   * with `blockPublic` one that allows broad access.
+   */
   putPolicy(secretId: string, policy: string, blockPublic: boolean): SecretRef {
     const secret = this.findLive(secretId);
+    checkPrincipals(policy, (principal) => this.principals.accepts(principal));
     if (isPublicPolicy(policy) && blockPublic) {
       throw new ServiceError(
         'PublicPolicyException',
