@@ -1,3 +1,4 @@
+import type { Authorization } from './authorization/types';
 import type { Input } from './wire/input';
 import type { ServiceName } from './wire/protocols';
 
@@ -12,6 +13,10 @@ export interface Call {
   readonly params: CallParams;
   /** The error code the call failed with, injected or modelled. */
   readonly error?: string;
+  /** The access key id the request was signed with: who called, as IAM would know it. */
+  readonly caller?: string;
+  /** What IAM authorizes for the call: each action on each resource, with the request's condition keys. */
+  readonly authorizations: readonly Authorization[];
 }
 
 /** The log's own entry: the outcome is filled in once the call has been handled. */
@@ -26,7 +31,13 @@ export class CallLog {
     return this.entries;
   }
 
-  record(service: ServiceName, operation: string, input: Input, safeParams: readonly string[]): RecordedCall {
+  record(
+    service: ServiceName,
+    operation: string,
+    input: Input,
+    safeParams: readonly string[],
+    identity: Pick<Call, 'caller' | 'authorizations'>,
+  ): RecordedCall {
     const params: Record<string, string | readonly string[]> = {};
     for (const name of safeParams) {
       const value = input.peek(name);
@@ -34,7 +45,7 @@ export class CallLog {
         params[name] = value;
       }
     }
-    const call: RecordedCall = { service, operation, at: Date.now(), params };
+    const call: RecordedCall = { service, operation, at: Date.now(), params, ...identity };
     this.entries.push(call);
     return call;
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Authorizer } from './authorization/types';
 import type { CallLog, FaultPlan } from './calls';
 import type { Throttle } from './throttle';
 import { type Fault, ServiceError, THROTTLING } from './wire/errors';
@@ -45,6 +46,8 @@ export interface ServiceModule {
 export interface DispatchOptions {
   readonly modules: readonly ServiceModule[];
   readonly calls: CallLog;
+  /** What IAM would authorize for each call, recorded with it. */
+  readonly authorize: Authorizer;
   readonly faults: FaultPlan;
   /** Rate limits, judged when a request arrives; a refused request is logged with its error like any other. */
   readonly throttle?: Throttle;
@@ -152,7 +155,11 @@ async function dispatch(
   } catch (error) {
     return encodeFailure(protocol, error, requestId);
   }
-  const call = options.calls.record(route.service, route.operation, input, service.safeParams);
+  const region = signedRegion(req.headers, options.defaultRegion);
+  const call = options.calls.record(route.service, route.operation, input, service.safeParams, {
+    caller: signingKey(req),
+    authorizations: options.authorize(route.service, route.operation, input, region),
+  });
   const admitted = options.throttle?.admit(route.service) ?? true;
   await sleep(options.latencyMs, undefined, { signal: options.signal });
   try {
@@ -170,7 +177,7 @@ async function dispatch(
     if (injected !== undefined) {
       throw new ServiceError(injected, `Injected fault for ${route.operation}.`);
     }
-    const output = await operation(input, { region: signedRegion(req.headers, options.defaultRegion) });
+    const output = await operation(input, { region });
     return protocol.result(route.operation, output, requestId);
   } catch (error) {
     call.error = error instanceof ServiceError ? error.code : 'InternalFailure';
@@ -220,6 +227,11 @@ function identify(
   const service = QUERY_VERSIONS[form.get('Version') ?? ''];
   const operation = form.get('Action');
   return service && operation ? { service, operation } : undefined;
+}
+
+/** The access key id SigV4 names in the Authorization header: the caller, never read from the payload. */
+function signingKey(req: IncomingMessage): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

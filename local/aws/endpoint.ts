@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type LocalDynamo, startDynamo } from '../dynamodb/server';
 import type { RedisServer } from '../redis/server';
+import { authorizer } from './authorization';
 import { type Call, CallLog, FaultPlan } from './calls';
 import { StackStore, type StacksHarness } from './cloudformation';
 import { createDispatcher } from './dispatch';
@@ -165,6 +166,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
         stacks.module,
       ],
       calls,
+      authorize: authorizer({ users, groups, secrets }),
       faults,
       throttle,
       latencyMs: opts.latencyMs ?? 0,

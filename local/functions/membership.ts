@@ -2,14 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import type { z } from 'zod';
 import { type Grant, type GrantSpec, grantSpecSchema, resolveGrant } from '#core/membership/grant';
 import { MEMBERSHIP_CONFIG_FILE, membershipConfigFileContent } from '#core/requests/config-file';
 import { type Requests, requestsSpecSchema, resolveRequests } from '#core/requests/rules';
 import { ENV } from '#core/runtime/env-names';
+import { ephemeralPrefixes } from '../../lib/constructs/membership/ephemeral-policy';
 import type { Engine, LocalAws } from '../aws/endpoint';
 import { accessTableBeside } from '../lambda/bundles';
 import { type LambdaHost, startLambda } from '../lambda/host';
+import { accessKeyFor } from './deployments';
 
 export const GROUP_MODIFY: Record<Engine, string> = { elasticache: 'ModifyUserGroup', memorydb: 'UpdateACL' };
 export const GROUP_DESCRIBE: Record<Engine, { operation: string; idParam: string }> = {
@@ -44,13 +48,17 @@ export interface MembershipFunction extends LambdaHost {
   readonly tableName: string;
 }
 
+/** The stack the harness stands in for: the config-driven stack under its default id. */
+const STACK = {
+  name: 'CacheAccess',
+  id: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/CacheAccess/5a6b7c8d-0000-4000-8000-000000000002',
+};
 /** What the local stand-ins for the stack's expiry group, Scheduler role and failure queue are called. */
 export const EXPIRY_GROUP = 'cache-access-expiries';
 const SCHEDULER_ROLE = 'arn:aws:iam::123456789012:role/cache-access-scheduler';
-/** The names the stack would give ephemeral users and their secrets, and the function's own role. */
+/** The names that stack gives ephemeral users and their secrets, and the function's own role. */
 export const EPHEMERAL_NAMES = {
-  userPrefix: 'jit-test00-',
-  secretPrefix: 'cache-access/jit-test00/',
+  ...ephemeralPrefixes(new Construct(new Stack(new App(), STACK.name), 'Membership')),
   functionRoleArn: 'arn:aws:iam::123456789012:role/cache-access-membership',
 } as const;
 const FAILED_RUNS = 'arn:aws:sqs:eu-west-1:123456789012:cache-access-failed-runs';
@@ -73,8 +81,26 @@ export async function startMembershipFunction(
   const tableName = options.tableName ?? `access-${randomUUID()}`;
   if (!options.tableName) await aws.dynamo.createTable(accessTableBeside(bundle), tableName);
   const requests = options.requests && resolveRequests(requestsSpecSchema.parse(options.requests));
+  const config = {
+    membership: {
+      ...(grants.length > 0 && { grants }),
+      ...(options.requests && { requests: options.requests }),
+    },
+  };
   const host = await startLambda(bundle, {
     ...aws.env(),
+    AWS_ACCESS_KEY_ID: accessKeyFor({
+      purpose: 'membership',
+      config: () => config,
+      physicalNames: {
+        MembershipGrants: tableName,
+        MembershipExpiries: EXPIRY_GROUP,
+        MembershipSchedulerRole: SCHEDULER_ROLE,
+        MembershipReconcilerRole: EPHEMERAL_NAMES.functionRoleArn,
+        MembershipFailedRuns: FAILED_RUNS,
+      },
+      stack: STACK,
+    }),
     [ENV.membershipConfigFile]: writeConfigFile(grantsOf(grants), requests),
     [ENV.eventBusName]: requests?.eventBusName ?? 'default',
     [ENV.accessTable]: tableName,

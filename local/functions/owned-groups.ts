@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalAws } from '../aws/endpoint';
 import { type InvocationResult, type LambdaHost, startLambda } from '../lambda/host';
+import { accessKeyFor } from './deployments';
 
 /** What the function told CloudFormation, as CloudFormation reads it from the presigned URL. */
 export interface CustomResourceResponse {
@@ -59,10 +60,20 @@ export async function startOwnedGroupsFunction(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const host = await startLambda(bundle, { ...aws.env() });
+  const groups = new Map<unknown, Record<string, unknown>>();
+  const host = await startLambda(bundle, {
+    ...aws.env(),
+    AWS_ACCESS_KEY_ID: accessKeyFor({
+      purpose: 'owned-groups',
+      config: () => ownedGroupsConfig([...groups.values()]),
+      physicalNames: {},
+      stack: { name: stackId.split('/')[1] ?? '', id: stackId },
+    }),
+  });
   return {
     ...host,
     async send(requestType, properties, extra = {}) {
+      groups.set(properties.GroupArn, properties);
       const requestId = randomUUID();
       const path = `/answers/${requestId}`;
       const invocation = await host.invoke({
@@ -84,6 +95,32 @@ export async function startOwnedGroupsFunction(
     async stop() {
       await host.stop();
       await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * The config that declares the groups sent so far, each as last sent. A config needs grants or
+ * requests besides its groups; one grant on the first group stands in, and gives this function nothing.
+ */
+function ownedGroupsConfig(sent: readonly Record<string, unknown>[]) {
+  const groups = sent.map((properties) => ({
+    groupArn: properties.GroupArn,
+    create: true,
+    ...(properties.ServerEngine !== undefined && { engine: properties.ServerEngine }),
+    ...(properties.RemovalPolicy !== undefined && { removalPolicy: properties.RemovalPolicy }),
+  }));
+  return {
+    membership: {
+      groups,
+      grants: [
+        {
+          name: 'owned-groups-harness',
+          groupArn: groups[0]?.groupArn,
+          users: ['nobody'],
+          windows: [{ start: '2020-01-01T00:00:00Z', end: '2020-01-02T00:00:00Z' }],
+        },
+      ],
     },
   };
 }

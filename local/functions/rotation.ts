@@ -7,6 +7,7 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { parseUserArn, resourceKey } from '#core/cache/refs';
 import {
   ROTATION_TARGETS_FILE,
   type RotationTarget,
@@ -17,6 +18,7 @@ import type { Engine, LocalAws } from '../aws/endpoint';
 import type { InvocationResult, LambdaHost } from '../lambda/host';
 import { startLambda } from '../lambda/host';
 import type { RedisServer } from '../redis/server';
+import { accessKeyFor } from './deployments';
 
 export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export const MODIFY_OPERATION: Record<Engine, string> = { elasticache: 'ModifyUser', memorydb: 'UpdateUser' };
@@ -105,14 +107,36 @@ export function startRotationFunction(
       })),
     );
   }
+  const config = {
+    rotation: {
+      targets: users.map((u) => ({
+        userArn: u.userArn,
+        ...(!options.created && { secretArn: u.secretArn }),
+        ...(endpoint && { endpoint }),
+      })),
+    },
+  };
   return startLambda(bundle, {
     ...aws.env(),
+    AWS_ACCESS_KEY_ID: accessKeyFor({
+      purpose: 'rotation',
+      config: () => config,
+      // Secrets the stack creates are named by CloudFormation; here they are the ones provisioned.
+      physicalNames: Object.fromEntries(
+        options.created ? users.map((u) => [createdSecretPath(u.userArn), u.secretArn]) : [],
+      ),
+      stack: { name: LOCAL_STACK.stackName, id: LOCAL_STACK.stackId },
+    }),
     NODE_EXTRA_CA_CERTS: redis.caFile,
     [ENV.rotationTargetsFile]: writeTargetsFile(targets),
     ...(options.created && { [ENV.rotationStack]: LOCAL_STACK.stackId }),
     [ENV.passwordLength]: '64',
   });
 }
+
+/** The start of the logical id the stack gives the secret it creates for a user: its construct path. */
+const createdSecretPath = (userArn: string) =>
+  `RotationSecret${resourceKey(parseUserArn(userArn)).replace(/[^A-Za-z0-9]/g, '')}`;
 
 /** A logical id as the CDK makes them: letters and digits only. */
 const logicalIdOf = (user: ProvisionedUser) => `Secret${user.name.replace(/[^A-Za-z0-9]/g, '')}`;

@@ -1,8 +1,9 @@
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { MemoryDBClient } from '@aws-sdk/client-memorydb';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { LambdaHost } from '../../local';
 import { type LocalAws, type RedisServer, startLocalAws, startRedis } from '../../local';
+import { expectCallsAllowed } from './iam-simulation';
 import { pointSdkAt } from './sdk-env';
 
 export interface LocalCloud {
@@ -14,7 +15,8 @@ export interface LocalCloud {
 
 /**
  * A redis-server and a local AWS endpoint for one suite. After each test the function host is
- * stopped and the endpoint's delays are back to zero, so tests cannot leak into each other.
+ * stopped and the endpoint's delays are back to zero, so tests cannot leak into each other. After the
+ * suite, every call a hosted function made is simulated against the IAM its config deploys.
  */
 export function useLocalCloud(): LocalCloud {
   const cloud = {} as LocalCloud;
@@ -28,8 +30,12 @@ export function useLocalCloud(): LocalCloud {
     cloud.aws.setDelays({ statusDelayMs: 0, propagationDelayMs: 0, groupDelayMs: 0 });
   });
   afterAll(async () => {
-    await cloud.aws?.stop();
-    await cloud.redis?.stop();
+    try {
+      if (cloud.aws) await expectCallsAllowed(cloud.aws.calls, expect.getState().testPath ?? 'suite');
+    } finally {
+      await cloud.aws?.stop();
+      await cloud.redis?.stop();
+    }
   });
   return cloud;
 }
