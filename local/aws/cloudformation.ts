@@ -2,10 +2,12 @@ import type { ServiceModule } from './dispatch';
 import { ServiceError } from './wire/errors';
 import type { Input } from './wire/input';
 
-/** What a test registers a stack as: its name and its id, the ARN AWS gave it. */
+/** What a test registers a stack as: its name and its id, the ARN AWS gave it, and its outputs. */
 export interface NewStack {
   readonly stackName: string;
   readonly stackId: string;
+  /** Output key → value, as DescribeStacks reports them. @default - none */
+  readonly outputs?: Readonly<Record<string, string>>;
 }
 
 /** One resource of a registered stack, as ListStackResources reports it. */
@@ -42,6 +44,7 @@ export class StackStore implements StacksHarness {
     faults: [],
     safeParams: ['StackName', 'NextToken'],
     operations: {
+      DescribeStacks: (input) => this.describeStacks(input),
       ListStackResources: (input) => this.listStackResources(input),
     },
   };
@@ -59,6 +62,7 @@ export class StackStore implements StacksHarness {
     const entry: Stack = {
       stackName: stack.stackName,
       stackId: stack.stackId,
+      outputs: { ...stack.outputs },
       resources: resources.map(({ logicalId, physicalId, type }) => ({ logicalId, physicalId, type })),
       updatedAt: new Date(),
     };
@@ -71,6 +75,24 @@ export class StackStore implements StacksHarness {
     ];
   }
 
+  /** Without a StackName, every stack; with one, that stack or the error AWS gives for an unknown one. */
+  private describeStacks(input: Input) {
+    const name = input.string('StackName');
+    const stacks = name === undefined ? this.stacks : [this.find(name)];
+    return {
+      Stacks: stacks.map((stack) => ({
+        StackName: stack.stackName,
+        StackId: stack.stackId,
+        CreationTime: stack.updatedAt.toISOString(),
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: Object.entries(stack.outputs ?? {}).map(([key, value]) => ({
+          OutputKey: key,
+          OutputValue: value,
+        })),
+      })),
+    };
+  }
+
   private listStackResources(input: Input) {
     const name = input.string('StackName');
     if (name === undefined || name === '') {
@@ -79,10 +101,7 @@ export class StackStore implements StacksHarness {
         "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null",
       );
     }
-    const stack = this.stacks.find((candidate) => candidate.stackName === name || candidate.stackId === name);
-    if (stack === undefined) {
-      throw new ServiceError('ValidationError', `Stack with id ${name} does not exist`);
-    }
+    const stack = this.find(name);
     const token = input.string('NextToken');
     const start = token === undefined ? 0 : offsetOf(token);
     if (start === undefined || start > stack.resources.length) {
@@ -100,6 +119,14 @@ export class StackStore implements StacksHarness {
       NextToken:
         end < stack.resources.length ? Buffer.from(String(end), 'utf8').toString('base64url') : undefined,
     };
+  }
+
+  private find(name: string): Stack {
+    const stack = this.stacks.find((candidate) => candidate.stackName === name || candidate.stackId === name);
+    if (stack === undefined) {
+      throw new ServiceError('ValidationError', `Stack with id ${name} does not exist`);
+    }
+    return stack;
   }
 }
 

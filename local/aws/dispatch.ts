@@ -71,6 +71,7 @@ const PROTOCOLS: Readonly<Record<ServiceName, (faults: readonly Fault[]) => Prot
   elasticache: (faults) => awsQuery('http://elasticache.amazonaws.com/doc/2015-02-02/', faults),
   cloudformation: (faults) => awsQuery('http://cloudformation.amazonaws.com/doc/2010-05-15/', faults),
   scheduler: restJson,
+  sns: (faults) => awsQuery('http://sns.amazonaws.com/doc/2010-03-31/', faults),
 };
 
 // awsJson names the service in X-Amz-Target; awsQuery only in the API version inside the form body.
@@ -82,6 +83,7 @@ const JSON_TARGET_PREFIXES: Readonly<Record<string, ServiceName>> = {
 const QUERY_VERSIONS: Readonly<Record<string, ServiceName>> = {
   '2015-02-02': 'elasticache',
   '2010-05-15': 'cloudformation',
+  '2010-03-31': 'sns',
 };
 // A REST service is named only in the SigV4 credential scope; its routes tell the operation.
 const REST_SERVICES: readonly ServiceName[] = ['scheduler'];

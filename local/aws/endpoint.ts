@@ -15,9 +15,12 @@ import { GroupStore } from './groups/store';
 import type { GroupHarness } from './groups/types';
 import { PrincipalRegistry, type PrincipalsHarness } from './iam/principals';
 import { ScheduleStore, type SchedulesHarness } from './scheduler';
+import { SecretRotations, type SecretRotationsHarness } from './secrets/rotation';
 import { secretsManager } from './secrets/secrets-manager-wire';
 import { SecretStore } from './secrets/store';
 import type { SecretsHarness } from './secrets/types';
+import { sns } from './sns/sns-wire';
+import { TopicStore, type TopicsHarness } from './sns/store';
 import { elastiCacheTags } from './tags/elasticache-wire';
 import { memoryDbTags } from './tags/memorydb-wire';
 import { Throttle, type ThrottleOptions } from './throttle';
@@ -33,7 +36,9 @@ export type { EventsHarness, PutEvent } from './events';
 export type { GroupChange, GroupHarness, GroupState, GroupStatus, NewGroup } from './groups/types';
 export type { PrincipalsHarness } from './iam/principals';
 export type { Firing, LocalSchedule, SchedulesHarness } from './scheduler';
+export type { SecretRotation, SecretRotationsHarness } from './secrets/rotation';
 export type { SecretsHarness } from './secrets/types';
+export type { TopicsHarness } from './sns/store';
 export type { Tags } from './tags/store';
 export type { ThrottleOptions } from './throttle';
 export type {
@@ -86,6 +91,7 @@ export interface LocalAwsEnv {
   readonly AWS_ENDPOINT_URL_EVENTBRIDGE: string;
   readonly AWS_ENDPOINT_URL_SCHEDULER: string;
   readonly AWS_ENDPOINT_URL_CLOUDFORMATION: string;
+  readonly AWS_ENDPOINT_URL_SNS: string;
   readonly AWS_ENDPOINT_URL_DYNAMODB: string;
   readonly AWS_ACCESS_KEY_ID: string;
   readonly AWS_SECRET_ACCESS_KEY: string;
@@ -109,6 +115,10 @@ export interface LocalAws {
   readonly schedules: SchedulesHarness;
   /** CloudFormation stacks and their resources, for ListStackResources. */
   readonly stacks: StacksHarness;
+  /** Secrets Manager's rotation rules and dates per secret, for DescribeSecret. */
+  readonly secretRotations: SecretRotationsHarness;
+  /** SNS topics and their subscriptions. */
+  readonly topics: TopicsHarness;
   /** DynamoDB, served by dynalite in memory on a port of its own. */
   readonly dynamo: LocalDynamo;
   /** Requests answered with a throttling error so far; they are in `calls` with that error too. */
@@ -132,7 +142,7 @@ export interface LocalAws {
 
 /**
  * Starts an HTTP endpoint on a random loopback port that speaks Secrets Manager, ElastiCache, MemoryDB,
- * EventBridge, EventBridge Scheduler and CloudFormation, and dynalite for DynamoDB on a port of its own.
+ * EventBridge, EventBridge Scheduler, CloudFormation and SNS, and dynalite for DynamoDB on a port of its own.
  */
 export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const users = new UserStore(opts.redis, {
@@ -146,6 +156,8 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const events = new EventStore();
   const schedules = new ScheduleStore();
   const stacks = new StackStore();
+  const secretRotations = new SecretRotations(secrets);
+  const topics = new TopicStore();
   const dynamo = await startDynamo();
   const calls = new CallLog();
   const faults = new FaultPlan();
@@ -154,7 +166,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const server = createServer(
     createDispatcher({
       modules: [
-        secretsManager(secrets),
+        secretsManager(secrets, secretRotations),
         elastiCacheUsers(users, groups),
         elastiCacheUserGroups(groups),
         elastiCacheTags(users, groups),
@@ -164,6 +176,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
         events.module,
         schedules.module,
         stacks.module,
+        sns(topics),
       ],
       calls,
       authorize: authorizer({ users, groups, secrets }),
@@ -187,6 +200,8 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
     events,
     schedules,
     stacks,
+    secretRotations,
+    topics,
     dynamo,
     get throttledCount() {
       return throttle.throttledCount;
@@ -211,6 +226,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
       AWS_ENDPOINT_URL_EVENTBRIDGE: url,
       AWS_ENDPOINT_URL_SCHEDULER: url,
       AWS_ENDPOINT_URL_CLOUDFORMATION: url,
+      AWS_ENDPOINT_URL_SNS: url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',

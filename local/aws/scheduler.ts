@@ -20,6 +20,8 @@ export interface LocalSchedule {
   readonly timezone: string;
   readonly flexibleWindow: string;
   readonly actionAfterCompletion: string;
+  /** A DISABLED schedule exists but never fires. */
+  readonly state: 'ENABLED' | 'DISABLED';
   readonly targetArn: string;
   readonly roleArn: string;
   readonly input?: string;
@@ -49,7 +51,7 @@ export class ScheduleStore implements SchedulesHarness {
   readonly module: ServiceModule = {
     service: 'scheduler',
     faults: FAULTS,
-    safeParams: ['Name', 'GroupName', 'groupName', 'ScheduleExpression', 'ActionAfterCompletion'],
+    safeParams: ['Name', 'GroupName', 'groupName', 'ScheduleExpression', 'ActionAfterCompletion', 'State'],
     routes: [
       { method: 'POST', path: /^\/schedules\/(?<Name>[^/]+)$/, operation: 'CreateSchedule' },
       { method: 'DELETE', path: /^\/schedules\/(?<Name>[^/]+)$/, operation: 'DeleteSchedule' },
@@ -64,7 +66,7 @@ export class ScheduleStore implements SchedulesHarness {
         Schedules: this.list(input.string('ScheduleGroup')).map((schedule) => ({
           Name: schedule.name,
           GroupName: schedule.groupName,
-          State: 'ENABLED',
+          State: schedule.state,
           Arn: arnOf(schedule, region),
           Target: { Arn: schedule.targetArn },
         })),
@@ -104,6 +106,10 @@ export class ScheduleStore implements SchedulesHarness {
     if (flexible === undefined || target === undefined) {
       throw new ServiceError('ValidationException', 'FlexibleTimeWindow and Target are required.');
     }
+    const state = input.string('State') ?? 'ENABLED';
+    if (state !== 'ENABLED' && state !== 'DISABLED') {
+      throw new ServiceError('ValidationException', `State ${state} is not ENABLED or DISABLED.`);
+    }
     const key = `${groupName}/${name}`;
     if (this.schedules.has(key)) {
       throw new ServiceError('ConflictException', `Schedule ${name} already exists.`);
@@ -115,6 +121,7 @@ export class ScheduleStore implements SchedulesHarness {
       timezone: input.string('ScheduleExpressionTimezone') ?? 'UTC',
       flexibleWindow: flexible,
       actionAfterCompletion: input.string('ActionAfterCompletion') ?? 'NONE',
+      state,
       targetArn: requiredString(target, 'Arn'),
       roleArn: requiredString(target, 'RoleArn'),
       input: target.string('Input'),
@@ -143,7 +150,7 @@ export class ScheduleStore implements SchedulesHarness {
       ScheduleExpressionTimezone: schedule.timezone,
       FlexibleTimeWindow: { Mode: schedule.flexibleWindow },
       ActionAfterCompletion: schedule.actionAfterCompletion,
-      State: 'ENABLED',
+      State: schedule.state,
       Target: { Arn: schedule.targetArn, RoleArn: schedule.roleArn, Input: schedule.input },
     };
   }

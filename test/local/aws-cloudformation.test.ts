@@ -1,6 +1,7 @@
 import {
   CloudFormationClient,
   CloudFormationServiceException,
+  DescribeStacksCommand,
   ListStackResourcesCommand,
   paginateListStackResources,
   type StackResourceSummary,
@@ -191,5 +192,36 @@ describe('CloudFormation ListStackResources', () => {
 
     expect(throttled).toMatchObject({ name: 'Throttling', $metadata: { httpStatusCode: 400 } });
     expect(aws.throttledCount).toBe(1);
+  });
+});
+
+describe('CloudFormation DescribeStacks', () => {
+  it('reports a registered stack with its status and outputs, by name and by id', async () => {
+    const stack = {
+      stackName: 'with-outputs',
+      stackId: stackId('with-outputs'),
+      outputs: { AlertTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
+    };
+    aws.stacks.put(stack, resources(1));
+
+    const byName = await cloudFormation.send(new DescribeStacksCommand({ StackName: 'with-outputs' }));
+    const byId = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack.stackId }));
+
+    expect(byName.Stacks).toEqual([
+      expect.objectContaining({
+        StackName: 'with-outputs',
+        StackId: stack.stackId,
+        StackStatus: 'CREATE_COMPLETE',
+        CreationTime: expect.any(Date),
+        Outputs: [{ OutputKey: 'AlertTopicArn', OutputValue: 'arn:aws:sns:eu-west-1:123456789012:alerts' }],
+      }),
+    ]);
+    expect(byId.Stacks).toEqual(byName.Stacks);
+  });
+
+  it('refuses an unknown stack with ValidationError naming it', async () => {
+    const error = await rejection(cloudFormation.send(new DescribeStacksCommand({ StackName: 'absent' })));
+
+    expect(error).toMatchObject({ name: 'ValidationError', message: 'Stack with id absent does not exist' });
   });
 });

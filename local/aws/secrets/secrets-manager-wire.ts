@@ -2,6 +2,7 @@ import type { ServiceModule } from '../dispatch';
 import { MEMORYDB_PAGING, page } from '../pages';
 import { ServiceError } from '../wire/errors';
 import { type Input, requiredString } from '../wire/input';
+import type { SecretRotations } from './rotation';
 import type { SecretStore } from './store';
 import { LIST_FILTER_KEYS, type ListFilter, type SecretState, type SecretTag } from './types';
 
@@ -9,7 +10,7 @@ import { LIST_FILTER_KEYS, type ListFilter, type SecretState, type SecretTag } f
 const LIST_PAGING = MEMORYDB_PAGING;
 
 /** Secrets Manager over awsJson1_1: secrets, their values and staging labels, policies and deletion. */
-export function secretsManager(secrets: SecretStore): ServiceModule {
+export function secretsManager(secrets: SecretStore, rotations: SecretRotations): ServiceModule {
   return {
     service: 'secretsmanager',
     // Every error this service models is spelt the same in JSON as its shape name, with status 400.
@@ -44,7 +45,11 @@ export function secretsManager(secrets: SecretStore): ServiceModule {
       },
       DescribeSecret: (input) => {
         const secret = secrets.describe(requiredString(input, 'SecretId'));
-        return { ...listed(secret), VersionIdsToStages: secrets.stagesOf(secret.arn) };
+        return {
+          ...listed(secret),
+          ...rotations.described(secret.arn),
+          VersionIdsToStages: secrets.stagesOf(secret.arn),
+        };
       },
       GetSecretValue: (input) => {
         const version = secrets.getValue(

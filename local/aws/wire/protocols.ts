@@ -8,7 +8,8 @@ export type ServiceName =
   | 'memorydb'
   | 'eventbridge'
   | 'scheduler'
-  | 'cloudformation';
+  | 'cloudformation'
+  | 'sns';
 
 export interface Encoded {
   readonly status: number;
@@ -72,7 +73,7 @@ export function restJson(faults: readonly Fault[]): Protocol {
   };
 }
 
-/** awsQuery, as ElastiCache and CloudFormation speak it: form-encoded requests, XML responses. */
+/** awsQuery, as ElastiCache, CloudFormation and SNS speak it: form-encoded requests, XML responses. */
 export function awsQuery(xmlNamespace: string, faults: readonly Fault[]): Protocol {
   const contentType = 'text/xml';
   return {
