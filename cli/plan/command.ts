@@ -1,15 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
-import { cacheDirectories } from '#core/cache/adapters/directories';
-import type { GroupState } from '#core/cache/ports';
-import type { CacheGroupRef } from '#core/cache/refs';
 import { StoredCoverage } from '#core/requests/coverage';
 import { DynamoDbAccessStore } from '#core/requests/dynamodb-store';
-import { CONFIG_FILE_CONTEXT_KEY, loadConfig } from '../../lib/config/load';
 import { DEFAULT_STACK, stackOutput } from '../stack-outputs';
+import { governedGroups, loadMembership, readLiveGroups } from './inputs';
 import { planReport } from './report';
 
 const USAGE = `usage: npm run plan -- [--at <ISO 8601 with offset>] [--days N] [--live] [--config path.json]
@@ -44,41 +40,18 @@ async function main(): Promise<void> {
   if (!Number.isInteger(days) || days < 0 || days > 366)
     throw new Error(`--days '${values.days}' must be a whole number from 0 to 366`);
 
-  const cdkContext =
-    JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context ?? {};
-  const config = loadConfig((key) => (key === CONFIG_FILE_CONTEXT_KEY ? values.config : cdkContext[key]));
-  if (!config.membership) throw new Error('the config has no membership section: there is nothing to plan');
-  const { grants, requests } = config.membership;
-
-  const groups = new Map([...grants, ...(requests?.rules ?? [])].map(({ group }) => [group.arn, group]));
+  const membership = loadMembership(values.config);
+  if (!membership) throw new Error('the config has no membership section: there is nothing to plan');
+  const { grants } = membership;
+  const groups = governedGroups(membership);
   if (!values.live) {
-    console.log(planReport({ grants, groups: [...groups.values()], at, days }));
+    console.log(planReport({ grants, groups, at, days }));
     return;
   }
   const tableName = values.table ?? (await stackOutput(values.stack, 'MembershipAccessTableName'));
   const store = new DynamoDbAccessStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName);
-  const [live, coverage] = await Promise.all([
-    readLiveGroups([...groups.values()]),
-    new StoredCoverage(store).coverage(),
-  ]);
-  console.log(planReport({ grants, groups: [...groups.values()], at, days, live, coverage }));
-}
-
-/** Reads the groups in one batched call per engine; a group that cannot be read is reported, not fatal. */
-async function readLiveGroups(groups: readonly CacheGroupRef[]): Promise<Map<string, GroupState | string>> {
-  const directories = cacheDirectories();
-  const states = new Map<string, GroupState | string>();
-  for (const engine of new Set(groups.map((group) => group.engine))) {
-    const ofEngine = groups.filter((group) => group.engine === engine);
-    try {
-      const found = await directories[engine].describeGroups(ofEngine);
-      for (const group of ofEngine) states.set(group.arn, found.get(group.arn) ?? 'it does not exist');
-    } catch (error) {
-      const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      for (const group of ofEngine) states.set(group.arn, why);
-    }
-  }
-  return states;
+  const [live, coverage] = await Promise.all([readLiveGroups(groups), new StoredCoverage(store).coverage()]);
+  console.log(planReport({ grants, groups, at, days, live, coverage }));
 }
 
 main().catch((error: unknown) => {

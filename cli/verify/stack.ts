@@ -1,0 +1,40 @@
+import {
+  type CloudFormationClient,
+  DescribeStacksCommand,
+  paginateListStackResources,
+} from '@aws-sdk/client-cloudformation';
+
+/** What verify knows of the deployed stack: its outputs and the physical ids of its resources by type. */
+export interface StackInventory {
+  readonly name: string;
+  /** `CREATE_COMPLETE`, `UPDATE_ROLLBACK_COMPLETE`, ... */
+  readonly status: string;
+  /** Output key → value. */
+  readonly outputs: ReadonlyMap<string, string>;
+  /** CloudFormation type → physical ids, in the order CloudFormation lists them. */
+  readonly resources: ReadonlyMap<string, readonly string[]>;
+}
+
+export async function readStack(client: CloudFormationClient, name: string): Promise<StackInventory> {
+  const { Stacks = [] } = await client.send(new DescribeStacksCommand({ StackName: name }));
+  const outputs = new Map(
+    (Stacks[0]?.Outputs ?? []).flatMap(({ OutputKey, OutputValue }) =>
+      OutputKey && OutputValue ? [[OutputKey, OutputValue] as const] : [],
+    ),
+  );
+  const resources = new Map<string, string[]>();
+  for await (const page of paginateListStackResources({ client }, { StackName: name })) {
+    for (const { ResourceType, PhysicalResourceId } of page.StackResourceSummaries ?? []) {
+      if (!ResourceType || !PhysicalResourceId) continue;
+      resources.set(ResourceType, [...(resources.get(ResourceType) ?? []), PhysicalResourceId]);
+    }
+  }
+  return { name, status: Stacks[0]?.StackStatus ?? 'unknown', outputs, resources };
+}
+
+/** An output by the start of its key: CDK appends a hash to the output ids of nested constructs. */
+export function outputStartingWith(stack: StackInventory, prefix: string): string | undefined {
+  return [...stack.outputs].find(([key]) => key.startsWith(prefix))?.[1];
+}
+
+export const resourcesOf = (stack: StackInventory, type: string) => stack.resources.get(type) ?? [];
