@@ -53,8 +53,8 @@ const STACK = {
   name: 'CacheAccess',
   id: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/CacheAccess/5a6b7c8d-0000-4000-8000-000000000002',
 };
-/** What the local stand-ins for the stack's expiry group, Scheduler role and failure queue are called. */
-export const EXPIRY_GROUP = 'cache-access-expiries';
+/** The expiry group's name as that stack sets it, and what the stand-ins for its Scheduler role and failure queue are called. */
+export const EXPIRY_GROUP = 'CacheAccess-Membership-Expiries-D6C20A4F';
 const SCHEDULER_ROLE = 'arn:aws:iam::123456789012:role/cache-access-scheduler';
 /** The names that stack gives ephemeral users and their secrets, and the function's own role. */
 export const EPHEMERAL_NAMES = {

@@ -1,11 +1,13 @@
 import { CreateUserCommand, ElastiCacheClient, ModifyUserGroupCommand } from '@aws-sdk/client-elasticache';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '#core/runtime/env-names';
 import { type LocalAws, startLocalAws } from '../../local/aws/endpoint';
 import { accessKeyFor, type Deployment } from '../../local/functions/deployments';
-import { EPHEMERAL_NAMES, groupArnOf, openWindow } from '../../local/functions/membership';
+import { EPHEMERAL_NAMES, EXPIRY_GROUP, groupArnOf, openWindow } from '../../local/functions/membership';
 import { type RedisServer, startRedis } from '../../local/redis/server';
 import { principalOf, simulateCall } from '../support/iam-simulation';
+import { synthStack } from '../support/synth';
 
 const NAMED_GROUP = 'named-group';
 const OTHER_GROUP = 'other-group';
@@ -66,6 +68,15 @@ function signedAs(deployment: Deployment) {
 const lastCall = () => aws.calls.at(-1) ?? expect.fail('no call recorded');
 
 describe('IAM simulation of recorded calls', () => {
+  it('hosts the membership function under the names its stack sets at synth', () => {
+    const { template } = synthStack(membership.config(), { id: membership.stack.name });
+
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: EXPIRY_GROUP });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { [ENV.ephemeralUserPrefix]: EPHEMERAL_NAMES.userPrefix } },
+    });
+  });
+
   it('records the caller from the signature and allows a change of the group the config names', async () => {
     await aws.groups.create({ engine: 'elasticache', id: NAMED_GROUP, members: [] });
     await aws.users.create({ engine: 'elasticache', id: 'alice', passwords: ['alice-password-0123456789'] });

@@ -18,7 +18,12 @@ export interface LocalCloud {
  * stopped and the endpoint's delays are back to zero, so tests cannot leak into each other. After the
  * suite, every call a hosted function made is simulated against the IAM its config deploys.
  */
-export function useLocalCloud(): LocalCloud {
+export function useLocalCloud(
+  options: {
+    /** Denials already known and reported, each matched against `- <call>: <action> on <resource>: ...`. */
+    readonly knownIamGaps?: readonly RegExp[];
+  } = {},
+): LocalCloud {
   const cloud = {} as LocalCloud;
   beforeAll(async () => {
     cloud.redis = await startRedis();
@@ -31,7 +36,12 @@ export function useLocalCloud(): LocalCloud {
   });
   afterAll(async () => {
     try {
-      if (cloud.aws) await expectCallsAllowed(cloud.aws.calls, expect.getState().testPath ?? 'suite');
+      if (cloud.aws)
+        await expectCallsAllowed(
+          cloud.aws.calls,
+          expect.getState().testPath ?? 'suite',
+          options.knownIamGaps,
+        );
     } finally {
       await cloud.aws?.stop();
       await cloud.redis?.stop();
@@ -46,8 +56,8 @@ export interface LocalEngines extends LocalCloud {
 }
 
 /** `useLocalCloud` with the SDK pointed at the endpoint for the whole suite, and a client of each engine. */
-export function useLocalEngines(): LocalEngines {
-  const cloud = useLocalCloud() as LocalEngines;
+export function useLocalEngines(options: Parameters<typeof useLocalCloud>[0] = {}): LocalEngines {
+  const cloud = useLocalCloud(options) as LocalEngines;
   let restoreEnv: (() => void) | undefined;
   beforeAll(() => {
     restoreEnv = pointSdkAt(cloud.aws.env());
