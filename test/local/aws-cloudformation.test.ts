@@ -152,6 +152,15 @@ describe('CloudFormation ListStackResources', () => {
         operation: 'ListStackResources',
         at: expect.any(Number),
         params: { StackName: 'recorded' },
+        // The signer's access key, and what IAM authorizes for the call: the stack, by its ARN.
+        caller: 'test',
+        authorizations: [
+          {
+            action: 'cloudformation:ListStackResources',
+            resource: `arn:aws:cloudformation:${REGION}:123456789012:stack/recorded/*`,
+            context: {},
+          },
+        ],
       },
     ]);
   });
