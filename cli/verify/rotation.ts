@@ -30,10 +30,12 @@ async function rotationRow(client: SecretsManagerClient, arn: string, now: Date)
   } catch (error) {
     return failedRead(CHECK, arn, error);
   }
-  const { Name, RotationEnabled, LastRotatedDate, NextRotationDate, VersionIdsToStages = {} } = secret;
+  const { Name, RotationEnabled, LastRotatedDate, NextRotationDate, DeletedDate } = secret;
   const problems: string[] = [];
+  // Its value can no longer be read: every client of the secret fails once the window ends.
+  if (DeletedDate) problems.push(`it is scheduled for deletion since ${DeletedDate.toISOString()}`);
   if (RotationEnabled !== true) problems.push('rotation is disabled');
-  const stuck = Object.entries(VersionIdsToStages).find(
+  const stuck = Object.entries(secret.VersionIdsToStages ?? {}).find(
     ([, stages]) => stages.includes('AWSPENDING') && !stages.includes('AWSCURRENT'),
   );
   if (stuck) {

@@ -10,7 +10,11 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ModifyUserGroupCommand } from '@aws-sdk/client-elasticache';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import {
   ConfirmSubscriptionCommand,
   CreateTopicCommand,
@@ -237,6 +241,12 @@ describe('verify finds each fault on its own', () => {
       (s) => cloud.aws.secretRotations.set(s.secretArn, { nextRotationAt: new Date(Date.now() + DAY_MS) }),
       'secret rotation',
       /it has never rotated/,
+    ],
+    [
+      'secret scheduled for deletion',
+      (s) => clients.secretsManager.send(new DeleteSecretCommand({ SecretId: s.secretArn })),
+      'secret rotation',
+      /it is scheduled for deletion since \S+Z/,
     ],
     [
       'schedule missing',
