@@ -106,10 +106,13 @@ export class AccessCommands {
         );
       }
     }
+    // A redelivery of a request whose reader AWS refused gets the same answer.
+    if (grant.status === 'refused') return this.refuse(refusalOf(command, grant.endReason ?? 'refused'));
     const duplicate = grant.grantedPublished;
     if (grant.status === 'open') {
       await this.deps.expiries?.schedule(grant, run.target);
-      await this.parts.lifecycle.provision(grant, rule, run);
+      const refusal = await this.parts.lifecycle.provision(grant, rule, run);
+      if (refusal !== undefined) return this.refuse(refusalOf(command, refusal));
     }
     const groups = await this.parts.settler.settle([rule.group], run, {
       trigger: `request ${command.requestId}`,

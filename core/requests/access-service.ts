@@ -22,7 +22,7 @@ export class AccessService {
 
   constructor(deps: AccessServiceDeps) {
     const announcer = new Announcer(deps);
-    const lifecycle = new EphemeralLifecycle(deps);
+    const lifecycle = new EphemeralLifecycle(deps, announcer);
     const settler = new Settler(deps, lifecycle, announcer);
     this.commands = new AccessCommands(deps, { announcer, lifecycle, settler });
     this.scheduled = new ScheduledRuns(deps, { lifecycle, settler });

@@ -1,21 +1,15 @@
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
   PutResourcePolicyCommand,
+  PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { Tags } from '#core/cache/ports';
 import { isAwsError } from '#core/runtime/aws-errors';
-
-/** A secret as the vault made it or found it: the value is the caller's, never logged. */
-export interface StoredCredential {
-  readonly arn: string;
-  readonly value: string;
-  /** False when an earlier attempt made it: the value is that attempt's. */
-  readonly created: boolean;
-}
 
 export interface ListedSecret {
   readonly arn: string;
@@ -23,49 +17,90 @@ export interface ListedSecret {
   readonly tags: Tags;
 }
 
-/** Where ephemeral users' credentials wait for their reader: one secret per request. */
+/**
+ * Where ephemeral users' credentials wait for their reader: one secret per request, made empty, locked
+ * to its reader, and only then given its value, so no other principal ever finds a value to read.
+ */
 export interface CredentialVault {
-  /** Creates the secret with `value()`, or returns the one an earlier attempt created under `name`. */
-  ensure(name: string, value: () => string, tags: Tags, description: string): Promise<StoredCredential>;
-  /** Replaces the secret's resource policy. */
-  restrict(arn: string, policy: string): Promise<void>;
+  /** Creates the secret without a value, or finds the one an earlier attempt created under `name`; its ARN. */
+  ensure(name: string, tags: Tags, description: string): Promise<string>;
+  /**
+   * Replaces the secret's resource policy; `unknown-principal` when Secrets Manager refuses a principal the
+   * policy names because no such role or user exists.
+   */
+  restrict(arn: string, policy: string): Promise<'restricted' | 'unknown-principal'>;
+  /** The secret's current value; undefined while it has none. */
+  read(arn: string): Promise<string | undefined>;
+  /**
+   * Gives the secret `value` under `token`, unless a value is there under that token already (an earlier or
+   * concurrent attempt's): that one stays, and is returned, so the secret never holds two.
+   */
+  store(arn: string, token: string, value: string): Promise<string>;
   /** Deletes the secret at once, without a recovery window; one that is gone already is fine. */
   remove(nameOrArn: string): Promise<void>;
   /** Every secret whose name starts with `prefix`, every page read. */
   list(prefix: string): Promise<ListedSecret[]>;
 }
 
+/** How Secrets Manager words a policy principal it cannot resolve, such as a role that does not exist. */
+const UNSUPPORTED_PRINCIPAL = /unsupported principal/i;
+
 export class SecretsManagerVault implements CredentialVault {
   constructor(private readonly client: SecretsManagerClient) {}
 
-  async ensure(
-    name: string,
-    value: () => string,
-    tags: Tags,
-    description: string,
-  ): Promise<StoredCredential> {
-    const secretString = value();
+  async ensure(name: string, tags: Tags, description: string): Promise<string> {
     try {
       const { ARN } = await this.client.send(
         new CreateSecretCommand({
           Name: name,
           Description: description,
-          SecretString: secretString,
           Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
         }),
       );
-      return { arn: ARN ?? name, value: secretString, created: true };
+      return ARN ?? name;
     } catch (error) {
       if (!isAwsError(error, 'ResourceExistsException')) throw error;
-      const { ARN, SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: name }));
-      return { arn: ARN ?? name, value: SecretString ?? '', created: false };
+      const { ARN } = await this.client.send(new DescribeSecretCommand({ SecretId: name }));
+      return ARN ?? name;
     }
   }
 
-  async restrict(arn: string, policy: string): Promise<void> {
-    await this.client.send(
-      new PutResourcePolicyCommand({ SecretId: arn, ResourcePolicy: policy, BlockPublicPolicy: true }),
-    );
+  async restrict(arn: string, policy: string): Promise<'restricted' | 'unknown-principal'> {
+    try {
+      await this.client.send(
+        new PutResourcePolicyCommand({ SecretId: arn, ResourcePolicy: policy, BlockPublicPolicy: true }),
+      );
+      return 'restricted';
+    } catch (error) {
+      if (
+        isAwsError(error, 'MalformedPolicyDocumentException') &&
+        UNSUPPORTED_PRINCIPAL.test((error as Error).message)
+      )
+        return 'unknown-principal';
+      throw error;
+    }
+  }
+
+  async read(arn: string): Promise<string | undefined> {
+    try {
+      return (await this.client.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
+    } catch (error) {
+      if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
+      throw error;
+    }
+  }
+
+  async store(arn: string, token: string, value: string): Promise<string> {
+    try {
+      await this.client.send(
+        new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: token, SecretString: value }),
+      );
+      return value;
+    } catch (error) {
+      if (!isAwsError(error, 'ResourceExistsException')) throw error;
+      const kept = await this.client.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token }));
+      return kept.SecretString ?? '';
+    }
   }
 
   async remove(nameOrArn: string): Promise<void> {

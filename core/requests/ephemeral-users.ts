@@ -8,6 +8,7 @@ import { parseSecret } from '#core/rotation/secret';
 import type { Deadline } from '#core/runtime/deadline';
 import type { DecisionLog } from '#core/runtime/decision-log';
 import { GroupNotFoundError, UserBusyError } from '#core/runtime/errors';
+import { quoted } from '#core/runtime/quoted';
 import { retryUntil } from '#core/runtime/retry';
 import type { CredentialVault } from './credential-vault';
 import { EPHEMERAL_TAGS, type EphemeralNames } from './ephemeral-names';
@@ -26,6 +27,17 @@ export function ephemeralUserId(prefix: string, requestId: string): string {
 
 function ephemeralSecretName(prefix: string, requestId: string): string {
   return `${prefix}${digestOf(requestId)}`;
+}
+
+/**
+ * The ClientRequestToken of the secret's one value, UUID-shaped as Secrets Manager asks: the same for every
+ * attempt, so two attempts that both found the secret empty cannot leave two passwords.
+ */
+function versionTokenOf(requestId: string): string {
+  const hex = createHash('sha256').update(`value of ${requestId}`).digest('hex');
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join(
+    '-',
+  );
 }
 
 /**
@@ -68,9 +80,10 @@ export interface EphemeralUsersDeps {
 const STATUS_POLL = { initialMs: 200, maxMs: 2_000, factor: 2 };
 
 /**
- * The life of a user made for one request: its secret first (the secret holds the one copy of the
- * password, so a retry after a crash uses the same one), then the user, and at the end the user, then
- * the secret. Each step finds what an earlier attempt did and goes on from there.
+ * The life of a user made for one request: its secret first, empty, then the reader-only policy, then
+ * the value (the secret holds the one copy of the password, so a retry after a crash uses the same one),
+ * then the user; at the end the user, then the secret. Each step finds what an earlier attempt did and
+ * goes on from there.
  */
 export class EphemeralUsers {
   constructor(private readonly deps: EphemeralUsersDeps) {}
@@ -83,40 +96,59 @@ export class EphemeralUsers {
     };
   }
 
-  /** Makes the grant's secret and user and waits until the user is active; returns the secret's ARN. */
+  /**
+   * Makes the grant's secret and user and waits until the user is active: the secret's ARN, or why the
+   * reader cannot have it (then nothing of the grant is left: no secret, no user).
+   */
   async provision(
     grant: RequestedGrant,
     rule: EphemeralRule,
     group: CacheGroupRef,
     deadline: Deadline,
-  ): Promise<string> {
+  ): Promise<{ readonly secretArn: string } | { readonly refusal: string }> {
     const user = memberOf(group, grant.user);
     const facts = ephemeralOf(grant);
     const tags: Tags = {
       [EPHEMERAL_TAGS.request]: grant.requestId,
       [EPHEMERAL_TAGS.expiresAt]: grant.expiresAt,
     };
-    const secret = await this.deps.vault.ensure(
+    const { vault } = this.deps;
+    const secretArn = await vault.ensure(
       facts.secretName,
-      () =>
-        JSON.stringify({
-          username: grant.user,
-          password: generatePassword(PASSWORD_LENGTH),
-          user_arn: user.arn,
-          expires_at: grant.expiresAt,
-        }),
       tags,
       `Credentials of ephemeral ${ENGINES[group.engine].label} user ${grant.user} for request ${grant.requestId}, until ${grant.expiresAt}`.slice(
         0,
         2048,
       ),
     );
-    await this.deps.vault.restrict(
-      secret.arn,
-      readerOnlyPolicy(secret.arn, facts.reader, this.deps.names.functionRoleArn),
-    );
-    // A secret found from an earlier attempt is checked without its value ever reaching an error.
-    const { password } = parseSecret(secret.value, `secret ${secret.arn}`, user.arn);
+    const policy = readerOnlyPolicy(secretArn, facts.reader, this.deps.names.functionRoleArn);
+    if ((await vault.restrict(secretArn, policy)) === 'unknown-principal') {
+      // A user an earlier attempt made, while the reader still existed, goes with the secret.
+      await this.remove(user, facts.secretName, deadline);
+      this.deps.logDecision?.('ephemeral reader refused', {
+        requestId: grant.requestId,
+        reader: facts.reader,
+      });
+      return {
+        refusal: `reader ${quoted(facts.reader)} is not an existing IAM role or user: Secrets Manager refused it as the principal of the secret's policy; nothing was made, ask again naming a reader that exists`,
+      };
+    }
+    // The value goes in only behind the policy; an earlier attempt's value is the one the user may have.
+    const found = await vault.read(secretArn);
+    const value =
+      found ??
+      (await vault.store(
+        secretArn,
+        versionTokenOf(grant.requestId),
+        JSON.stringify({
+          username: grant.user,
+          password: generatePassword(PASSWORD_LENGTH),
+          user_arn: user.arn,
+          expires_at: grant.expiresAt,
+        }),
+      ));
+    // A value found from an earlier attempt is checked without ever reaching an error.
+    const { password } = parseSecret(value, `secret ${secretArn}`, user.arn);
     const made = await this.deps.users[group.engine].createUser(user, {
       userName: grant.user,
       accessString: rule.accessString,
@@ -126,16 +158,16 @@ export class EphemeralUsers {
     });
     await this.waitActive(user, deadline);
     // A user left by an attempt whose secret was lost since must take the password the secret now holds.
-    if (made === 'exists' && secret.created) {
+    if (made === 'exists' && found === undefined) {
       await this.deps.users[group.engine].setPasswords(user, [password]);
       await this.waitActive(user, deadline);
     }
     this.deps.logDecision?.('ephemeral user ready', {
       requestId: grant.requestId,
       user: user.arn,
-      secretArn: secret.arn,
+      secretArn,
     });
-    return secret.arn;
+    return { secretArn };
   }
 
   /** Deletes the grant's user (which leaves every group with it), waits until it is gone, then its secret. */

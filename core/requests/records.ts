@@ -1,5 +1,8 @@
-/** How a requested grant stands: open until it expires, is revoked, or its user is suspended. */
-export type GrantStatus = 'open' | 'expired' | 'revoked' | 'suspended';
+/**
+ * How a requested grant stands: open until it expires, is revoked, or its user is suspended; `refused`
+ * when AWS turned down its ephemeral reader before anything was handed over.
+ */
+export type GrantStatus = 'open' | 'expired' | 'revoked' | 'suspended' | 'refused';
 export type EndCause = Exclude<GrantStatus, 'open'>;
 
 /** One request for access, as recorded when it was granted. */

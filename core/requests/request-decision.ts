@@ -83,17 +83,30 @@ export class RequestDecision {
   }
 }
 
-/** The request's own fields, as the record keeps them, for `user`: the one asked for or made for it. */
-export function recordedFields(command: RequestCommand, user: string) {
-  const { requestId, groupArn, duration, until, requestedBy, reason } = command;
+/** What a request and the grant recorded from it have in common. */
+function sharedFields(from: Omit<RequestCommand, 'kind' | 'user' | 'ephemeral'>) {
+  const { requestId, groupArn, duration, until, requestedBy, reason } = from;
   return {
     requestId,
     groupArn,
-    user,
     requestedBy,
     reason,
     ...(duration !== undefined && { duration }),
     ...(until !== undefined && { until }),
+  };
+}
+
+/** The request's own fields, as the record keeps them, for `user`: the one asked for or made for it. */
+export function recordedFields(command: RequestCommand, user: string) {
+  return { ...sharedFields(command), user };
+}
+
+/** The request a grant was recorded from, to answer it again (a refusal) as its own delivery was. */
+export function requestOf(grant: RequestedGrant): RequestCommand {
+  return {
+    kind: 'request',
+    ...sharedFields(grant),
+    ...(grant.ephemeral ? { ephemeral: { reader: grant.ephemeral.reader } } : { user: grant.user }),
   };
 }
 

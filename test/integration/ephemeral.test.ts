@@ -234,6 +234,7 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
     it.each([
       ['CreateSecret', 'secretsmanager'],
       ['PutResourcePolicy', 'secretsmanager'],
+      ['PutSecretValue', 'secretsmanager'],
       ['CreateUser', engine],
       [GROUP_MODIFY[engine], engine],
     ] as const)(
@@ -479,6 +480,54 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
       // The user still exists, so it still counts against maxActive
       expect(cloud.aws.users.get(engine, secret.username)).toBeDefined();
       expect(next).toMatchObject({ ok: true, result: { access: 'refused' } });
+    });
+
+    it('puts the password into the secret only once the reader-only policy is on it, then makes the user', async () => {
+      // Arrange
+      const target = await group();
+      const fn = await start(target);
+      const requestId = uniqueName('CHG');
+      const from = cloud.aws.calls.length;
+
+      // Act
+      await request(fn, requestId, target.arn);
+
+      // Assert: empty secret, policy, value, user, in that order; the secret has that one version
+      const secretArn = grantedDetail(requestId)?.secretArn ?? '';
+      const order = cloud.aws.calls
+        .slice(from)
+        .map((call) => call.operation)
+        .filter((op) => ['CreateSecret', 'PutResourcePolicy', 'PutSecretValue', 'CreateUser'].includes(op));
+      expect(order).toEqual(['CreateSecret', 'PutResourcePolicy', 'PutSecretValue', 'CreateUser']);
+      const [put] = cloud.aws.callsOf('PutSecretValue').slice(-1);
+      expect(Object.keys(cloud.aws.secrets.stagesOf(secretArn))).toEqual([put?.params.ClientRequestToken]);
+    });
+
+    it('refuses a reader the rule matches but that does not exist, leaving no secret, no user and the slot free', async () => {
+      // Arrange: one slot, and a reader the rule's oncall* pattern matches that IAM does not know
+      const target = await group();
+      const fn = await start(target, 1);
+      const ghost = 'arn:aws:iam::123456789012:role/oncall-typo';
+      const requestId = uniqueName('CHG');
+      const usersBefore = ephemeralUsers().length;
+
+      // Act
+      const result = await request(fn, requestId, target.arn, { ephemeral: { reader: ghost } });
+      const next = await request(fn, uniqueName('CHG'), target.arn);
+
+      // Assert: an answer naming the reader, not a failure
+      expect(result).toMatchObject({ ok: true, result: { access: 'refused' } });
+      const [refusal] = ofRequest('Cache Access Request Refused', requestId);
+      expect((refusal?.detail as { refusal?: string } | undefined)?.refusal).toContain(
+        `reader '${ghost}' is not an existing IAM role or user`,
+      );
+      expect(ofRequest('Cache Access Granted', requestId)).toEqual([]);
+      // Assert: nothing left behind, and the one slot went to the next request
+      const secretName = cloud.aws.callsOf('CreateSecret').at(-2)?.params.Name ?? '';
+      expect(cloud.aws.secrets.exists(String(secretName))).toBe(false);
+      expect(cloud.aws.schedules.list(EXPIRY_GROUP).some((s) => s.input?.includes(requestId))).toBe(false);
+      expect(next).toMatchObject({ ok: true, result: { access: 'granted' } });
+      expect(ephemeralUsers()).toHaveLength(usersBefore + 1);
     });
 
     it('refuses a reader the rule does not list, and makes nothing', async () => {

@@ -178,8 +178,10 @@ describe('access requests in the stack', () => {
       Action: [
         'secretsmanager:CreateSecret',
         'secretsmanager:TagResource',
+        'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'secretsmanager:PutResourcePolicy',
+        'secretsmanager:PutSecretValue',
         'secretsmanager:DeleteSecret',
       ],
       Resource: {

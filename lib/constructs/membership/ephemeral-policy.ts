@@ -68,8 +68,10 @@ export function ephemeralStatements(
       actions: [
         'secretsmanager:CreateSecret',
         'secretsmanager:TagResource',
+        'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'secretsmanager:PutResourcePolicy',
+        'secretsmanager:PutSecretValue',
         'secretsmanager:DeleteSecret',
       ],
       resources: [secrets],

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseGroupArn } from '#core/cache/refs';
-import type { CredentialVault, ListedSecret, StoredCredential } from '#core/requests/credential-vault';
 import { EPHEMERAL_TAGS } from '#core/requests/ephemeral-names';
 import { EphemeralUsers, ephemeralUserId, readerOnlyPolicy } from '#core/requests/ephemeral-users';
 import type { RequestedGrant } from '#core/requests/records';
 import { FakeClock, FakeUsers } from '../../support/fakes';
 import { FakeGroups } from '../../support/membership-fakes';
+import { FakeVault } from '../../support/vault-fake';
 
 const GROUP = parseGroupArn('arn:aws:memorydb:eu-west-1:123456789012:acl/prod-acl');
 const NAMES = {
@@ -19,49 +19,12 @@ const RULE = {
   readers: ['arn:aws:iam::123456789012:role/oncall'],
 };
 
-/** Secrets in memory, as Secrets Manager keeps them: by name, with a policy, gone at once when deleted. */
-class FakeVault implements CredentialVault {
-  readonly secrets = new Map<
-    string,
-    { arn: string; value: string; tags: Record<string, string>; policy?: string }
-  >();
-  creates = 0;
-
-  async ensure(name: string, value: () => string, tags: Record<string, string>): Promise<StoredCredential> {
-    const existing = this.secrets.get(name);
-    if (existing) return { arn: existing.arn, value: existing.value, created: false };
-    this.creates++;
-    const secret = {
-      arn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`,
-      value: value(),
-      tags,
-    };
-    this.secrets.set(name, secret);
-    return { ...secret, created: true };
-  }
-
-  async restrict(arn: string, policy: string): Promise<void> {
-    const secret = [...this.secrets.values()].find((s) => s.arn === arn);
-    if (secret) secret.policy = policy;
-  }
-
-  async remove(nameOrArn: string): Promise<void> {
-    for (const [name, secret] of this.secrets)
-      if (name === nameOrArn || secret.arn === nameOrArn) this.secrets.delete(name);
-  }
-
-  async list(prefix: string): Promise<ListedSecret[]> {
-    return [...this.secrets]
-      .filter(([name]) => name.startsWith(prefix))
-      .map(([name, s]) => ({ name, arn: s.arn, tags: s.tags }));
-  }
-}
-
 function setUp() {
   const users = new FakeUsers();
   const groups = new FakeGroups();
   groups.add(GROUP, []);
   const vault = new FakeVault();
+  vault.principals.add(RULE.readers[0] ?? '');
   const service = new EphemeralUsers({
     users: { elasticache: users, memorydb: users },
     groups: { elasticache: groups, memorydb: groups },
@@ -100,17 +63,26 @@ describe('EphemeralUsers', () => {
     expect(ephemeralUserId(NAMES.userPrefix, 'CHG:1235')).not.toBe(id);
   });
 
-  it('makes the secret, then the user with the password the secret holds, in the format rotated secrets use', async () => {
+  it('makes the secret empty, locks it to the reader, then puts the value, then makes the user with that password', async () => {
     // Arrange
     const { users, vault, service, deadline } = setUp();
     const grant = grantFor(service, 'CHG-1');
+    const seenByCreateUser: (string | undefined)[] = [];
+    const createUser = users.createUser.bind(users);
+    users.createUser = async (user, spec) => {
+      seenByCreateUser.push(vault.secrets.get(grant.ephemeral?.secretName ?? '')?.value);
+      return createUser(user, spec);
+    };
 
     // Act
-    const secretArn = await service.provision(grant, RULE, GROUP, deadline);
+    const made = await service.provision(grant, RULE, GROUP, deadline);
 
-    // Assert
+    // Assert: the calls in that order, the value only ever behind the policy
+    expect(vault.calls).toEqual(['ensure', 'restrict', 'read', 'store']);
     const stored = vault.secrets.get(grant.ephemeral?.secretName ?? '');
-    expect(stored?.arn).toBe(secretArn);
+    expect(made).toEqual({ secretArn: stored?.arn });
+    expect(stored?.valueBeforePolicy).toBe(false);
+    expect(seenByCreateUser).toEqual([stored?.value]);
     const value = JSON.parse(stored?.value ?? '{}');
     expect(value).toEqual({
       username: grant.user,
@@ -118,13 +90,14 @@ describe('EphemeralUsers', () => {
       user_arn: userArn(grant.user),
       expires_at: grant.expiresAt,
     });
+    expect(stored?.token).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(users.users.get(userArn(grant.user))?.passwords).toEqual([value.password]);
     expect(stored?.tags).toEqual({
       [EPHEMERAL_TAGS.request]: 'CHG-1',
       [EPHEMERAL_TAGS.expiresAt]: grant.expiresAt,
     });
     expect(JSON.parse(stored?.policy ?? '{}')).toEqual(
-      JSON.parse(readerOnlyPolicy(secretArn, RULE.readers[0] ?? '', NAMES.functionRoleArn)),
+      JSON.parse(readerOnlyPolicy(stored?.arn ?? '', RULE.readers[0] ?? '', NAMES.functionRoleArn)),
     );
   });
 
@@ -138,8 +111,104 @@ describe('EphemeralUsers', () => {
     await service.provision(grant, RULE, GROUP, deadline);
 
     // Assert
-    expect(vault.creates).toBe(1);
+    expect(vault.secrets.size).toBe(1);
+    expect(vault.calls.filter((call) => call === 'store')).toHaveLength(1);
     expect(users.setCalls).toEqual([]);
+  });
+
+  it.each([
+    ['the policy', 'restrict'],
+    ['reading the value back', 'read'],
+    ['putting the value', 'store'],
+    ['creating the user', 'createUser'],
+  ] as const)(
+    'converges on a retry after a crash at %s, with one secret and one password that works',
+    async (_step, failing) => {
+      // Arrange: the step fails once, before it changes anything
+      const { users, vault, service, deadline } = setUp();
+      const grant = grantFor(service, 'CHG-crash');
+      if (failing === 'createUser') {
+        const createUser = users.createUser.bind(users);
+        users.createUser = async () => {
+          users.createUser = createUser;
+          throw new Error('createUser failed: ServiceUnavailable');
+        };
+      } else vault.failNext(failing);
+
+      // Act
+      const first = await service.provision(grant, RULE, GROUP, deadline).catch((error: Error) => error);
+      const second = await service.provision(grant, RULE, GROUP, deadline);
+
+      // Assert
+      expect(first).toBeInstanceOf(Error);
+      const stored = vault.secrets.get(grant.ephemeral?.secretName ?? '');
+      expect(second).toEqual({ secretArn: stored?.arn });
+      expect(vault.secrets.size).toBe(1);
+      expect(stored?.valueBeforePolicy).toBe(false);
+      expect(users.users.get(userArn(grant.user))?.passwords).toEqual([
+        JSON.parse(stored?.value ?? '{}').password,
+      ]);
+      // A value, once put, is read back on the retry, never made again.
+      expect(vault.calls.filter((call) => call === 'store')).toHaveLength(failing === 'store' ? 2 : 1);
+    },
+  );
+
+  it('keeps one password when two deliveries of the request both find the secret empty at once', async () => {
+    // Arrange
+    const { users, vault, service, deadline } = setUp();
+    const grant = grantFor(service, 'CHG-twice');
+
+    // Act
+    const made = await Promise.all([
+      service.provision(grant, RULE, GROUP, deadline),
+      service.provision(grant, RULE, GROUP, deadline),
+    ]);
+
+    // Assert: both stored under the same token, the first value stayed, and the user has it
+    expect(vault.calls.filter((call) => call === 'store')).toHaveLength(2);
+    const stored = vault.secrets.get(grant.ephemeral?.secretName ?? '');
+    expect(made).toEqual([{ secretArn: stored?.arn }, { secretArn: stored?.arn }]);
+    expect(users.users.get(userArn(grant.user))?.passwords).toEqual([
+      JSON.parse(stored?.value ?? '{}').password,
+    ]);
+  });
+
+  it('refuses a reader that does not exist, naming it, and leaves neither secret nor user', async () => {
+    // Arrange
+    const { users, vault, service, deadline } = setUp();
+    const grant = grantFor(service, 'CHG-ghost');
+    const ghost = 'arn:aws:iam::123456789012:role/oncall-ghost';
+    const asked = {
+      ...grant,
+      ephemeral: { ...(grant.ephemeral ?? { rule: '', secretName: '' }), reader: ghost },
+    };
+
+    // Act
+    const made = await service.provision(asked, RULE, GROUP, deadline);
+
+    // Assert
+    expect(made).toEqual({
+      refusal: expect.stringContaining(`reader '${ghost}' is not an existing IAM role or user`),
+    });
+    expect(vault.calls).toEqual(['ensure', 'restrict', 'remove']);
+    expect(vault.secrets.size).toBe(0);
+    expect(users.users.size).toBe(0);
+  });
+
+  it('deletes a user an earlier attempt made when the reader has since ceased to exist', async () => {
+    // Arrange: the first attempt made everything but failed to report it; then the reader role was deleted
+    const { users, vault, service, deadline } = setUp();
+    const grant = grantFor(service, 'CHG-deleted-reader');
+    await service.provision(grant, RULE, GROUP, deadline);
+    vault.principals.clear();
+
+    // Act
+    const made = await service.provision(grant, RULE, GROUP, deadline);
+
+    // Assert
+    expect(made).toHaveProperty('refusal');
+    expect(vault.secrets.size).toBe(0);
+    expect(users.users.has(userArn(grant.user))).toBe(false);
   });
 
   it('refuses a secret found damaged from an earlier attempt without its value in the error, and makes no user', async () => {
