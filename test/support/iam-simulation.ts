@@ -145,7 +145,10 @@ export async function simulateCall(call: Call, principal: Principal): Promise<De
       resourceControlPolicies: [],
       ...(policy && { resourcePolicy: policy }),
     };
-    const result = await runSimulation(simulation, {});
+    const result = await runSimulation(simulation, {}).catch((error: unknown) => ({
+      resultType: 'error' as const,
+      errors: { message: error instanceof Error ? error.message : String(error) },
+    }));
     if (result.resultType === 'error') {
       denials.push({
         call: name,

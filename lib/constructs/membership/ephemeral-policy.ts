@@ -3,7 +3,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ENGINE_NAMES, ENGINES } from '#core/cache/engines';
-import type { EphemeralNames } from '#core/requests/ephemeral-names';
+import { EPHEMERAL_TAGS, type EphemeralNames } from '#core/requests/ephemeral-names';
 import type { RequestRule } from '#core/requests/rules';
 import { acknowledgeWildcard } from '../nag-notation';
 
@@ -47,12 +47,31 @@ export function ephemeralStatements(
         `arn:${stack.partition}:${service}:${region}:${stack.account}:${user.resourcePrefix}${names.userPrefix}*`,
     );
     patterns.push(...users);
+    // MemoryDB's CreateUser has no resource type: IAM authorizes it on `*`, so the name cannot be
+    // scoped there; the request tag every ephemeral user is created with is required instead.
+    const createAnywhere = engine === 'memorydb';
     statements.push(
       new iam.PolicyStatement({
         sid: `Ephemeral${sidName}Users`,
-        actions: [actions.createUser, tagOnCreate, actions.setPasswords, actions.deleteUser, actions.tagsOf],
+        actions: [
+          ...(createAnywhere ? [] : [actions.createUser]),
+          tagOnCreate,
+          actions.setPasswords,
+          actions.deleteUser,
+          actions.tagsOf,
+        ],
         resources: users,
       }),
+      ...(createAnywhere
+        ? [
+            new iam.PolicyStatement({
+              sid: `Ephemeral${sidName}Create`,
+              actions: [actions.createUser],
+              resources: ['*'],
+              conditions: { Null: { [`aws:RequestTag/${EPHEMERAL_TAGS.request}`]: 'false' } },
+            }),
+          ]
+        : []),
     );
   }
   const secrets = stack.formatArn({
@@ -95,7 +114,7 @@ export function ephemeralStatements(
       acknowledgeWildcard(
         policies,
         '*',
-        'ListSecrets cannot be limited to a resource; it returns names and tags, never values. The sweep uses it to find secrets a crash left behind.',
+        'ListSecrets cannot be limited to a resource; it returns names and tags, never values. The sweep uses it to find secrets a crash left behind. MemoryDB authorizes CreateUser on * only; that statement requires the request tag every ephemeral user carries.',
       );
     },
   };

@@ -28,6 +28,8 @@ interface EngineApi {
   readonly tagOnCreate: string;
   /** Operation name → IAM action, where they differ only in spelling (MemoryDB's `ACL` is `Acl`). */
   readonly action: (operation: string) => string;
+  /** Whether IAM authorizes CreateUser on `*`: the service reference gives MemoryDB's no resource type. */
+  readonly createUserOnAnyResource: boolean;
   readonly tagResource: {
     readonly list: string;
     readonly tag: string;
@@ -53,6 +55,7 @@ const ELASTICACHE: EngineApi = {
   groupId: 'UserGroupId',
   members: { create: 'UserIds', add: 'UserIdsToAdd', remove: 'UserIdsToRemove' },
   tags: (input) => queryTags(input, 'Tags'),
+  createUserOnAnyResource: false,
   tagOnCreate: 'elasticache:AddTagsToResource',
   action: (operation) => `elasticache:${operation}`,
   tagResource: {
@@ -79,6 +82,7 @@ const MEMORYDB: EngineApi = {
   groupId: 'ACLName',
   members: { create: 'UserNames', add: 'UserNamesToAdd', remove: 'UserNamesToRemove' },
   tags: jsonTags,
+  createUserOnAnyResource: true,
   tagOnCreate: 'memorydb:TagResource',
   action: (operation) => `memorydb:${operation.replace('ACL', 'Acl')}`,
   tagResource: { list: 'ListTags', tag: 'TagResource', untag: 'UntagResource', arnParam: 'ResourceArn' },
@@ -128,8 +132,9 @@ function engineAuthorizations(api: EngineApi, users: UserStore, groups: GroupSto
       const context = requestTagContext(tags);
       const arn = resource(input, region);
       const members = membersParam ? (input.strings(membersParam) ?? []) : [];
+      const onAny = operation === 'CreateUser' && api.createUserOnAnyResource;
       return [
-        { action: api.action(operation), resource: arn, context },
+        { action: api.action(operation), resource: onAny ? '*' : arn, context },
         ...members.map((id) => ({ action: api.action(operation), ...user(region, id) })),
         ...(Object.keys(tags).length > 0 ? [{ action: api.tagOnCreate, resource: arn, context }] : []),
       ];

@@ -31,7 +31,6 @@ export function secretsManagerAuthorizations(secrets: SecretStore): ServiceAutho
       const tags = Object.fromEntries((found?.tags ?? []).map(({ Key, Value }) => [Key, Value]));
       const context = {
         ...resourceTagContext(tags),
-        ...secretsManagerTags(tags),
         'secretsmanager:SecretId': secretId,
         ...extra(input),
       };
@@ -109,11 +108,6 @@ const secretArn = (region: string, name: string, suffix?: string) =>
  */
 const standInSuffix = (name: string) =>
   createHash('sha256').update(name).digest('base64url').replace(/[-_]/g, 'x').slice(0, 6);
-
-const secretsManagerTags = (tags: Readonly<Record<string, string>>): ConditionValues =>
-  Object.fromEntries(
-    Object.entries(tags).map(([key, value]) => [`secretsmanager:ResourceTag/${key}`, value]),
-  );
 
 /** The KMS call Secrets Manager makes on the caller's behalf for a customer managed key. */
 function keyUse(use: KmsUse, keyId: string | undefined, secret: string, region: string): Authorization[] {
