@@ -132,7 +132,7 @@ function propsProblems({ groups }: OwnedCacheGroupsProps): string[] {
 }
 
 /**
- * Exactly the owned groups, and the disabled `default` users of the redis ones: create, tag and read
+ * Exactly the owned groups, and the disabled `default` users of the ElastiCache ones: create, tag and read
  * them, and delete only those whose removal policy is destroy.
  */
 export function ownedGroupStatements(groups: readonly OwnedGroupProps[]): iam.PolicyStatement[] {
@@ -166,8 +166,11 @@ export function ownedGroupStatements(groups: readonly OwnedGroupProps[]): iam.Po
   });
 }
 
-const hasDefaultUser = (spec: OwnedGroupProps) =>
-  spec.group.engine === 'elasticache' && spec.serverEngine === 'redis';
+/**
+ * Every ElastiCache group, valkey too: the function reads the disabled default user's tags when it
+ * deletes any ElastiCache group, and a group whose engine change was refused is still a redis group.
+ */
+const hasDefaultUser = (spec: OwnedGroupProps) => spec.group.engine === 'elasticache';
 
 function statementIf(
   resources: readonly string[],

@@ -20,14 +20,12 @@ const OTHER_STACK =
 
 /**
  * Calls the IAM simulation finds the deployed policies would deny, open and reported: MemoryDB's
- * CreateAcl is documented with no ACL resource type, and the function reads the disabled default user
- * of a group whose policy does not name it (valkey groups, and groups whose engine changed).
+ * CreateAcl is documented with no ACL resource type (only the users it holds).
  */
 const CREATE_ACL_GAP = /memorydb:CreateAcl on .*no\.resource\.types/;
-const DEFAULT_USER_GAP = /elasticache:\w+ on arn:\S+:user:default-off-/;
 const KNOWN_IAM_GAPS: Record<string, readonly RegExp[]> = {
   redis: [],
-  valkey: [DEFAULT_USER_GAP],
+  valkey: [],
   memorydb: [CREATE_ACL_GAP],
 };
 
@@ -216,7 +214,7 @@ describe.each(KINDS)(
 );
 
 describe('groups the stack owns: faults and engine changes', () => {
-  const cloud = useLocalEngines({ knownIamGaps: [CREATE_ACL_GAP, DEFAULT_USER_GAP] });
+  const cloud = useLocalEngines({ knownIamGaps: [CREATE_ACL_GAP] });
   const id = () => uniqueName('owned');
 
   it('converges when CreateUserGroup fails, on the next deploy attempt, making one group', async () => {

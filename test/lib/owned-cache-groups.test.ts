@@ -58,6 +58,7 @@ describe('OwnedCacheGroups', () => {
   it('allows exactly the groups and their disabled default users, and deletion only where the policy is destroy', () => {
     // Arrange
     const defaultUser = `arn:aws:elasticache:eu-west-1:123456789012:user:${disabledDefaultUserId(REDIS_UG)}`;
+    const valkeyDefault = `arn:aws:elasticache:eu-west-1:123456789012:user:${disabledDefaultUserId(VALKEY_UG)}`;
     const { template } = ownedIn([
       { group: CacheGroup.fromArn(REDIS_UG), serverEngine: 'redis', removalPolicy: RemovalPolicy.DESTROY },
       { group: CacheGroup.fromArn(VALKEY_UG), serverEngine: 'valkey' },
@@ -78,24 +79,27 @@ describe('OwnedCacheGroups', () => {
       ],
       resources,
     });
+    const defaultUsers = (resources: string) => ({
+      sid: 'OwnElastiCacheDefaultUsers',
+      actions: [
+        'elasticache:CreateUser',
+        'elasticache:AddTagsToResource',
+        'elasticache:DescribeUsers',
+        'elasticache:ListTagsForResource',
+      ],
+      resources,
+    });
     expect(statements).toEqual([
-      own(VALKEY_UG),
+      own([VALKEY_UG, valkeyDefault]),
+      // A valkey group needs no default user, but deleting any ElastiCache group reads its tags.
+      defaultUsers(valkeyDefault),
       {
         sid: 'OwnMemoryDbGroups',
         actions: ['memorydb:CreateACL', 'memorydb:TagResource', 'memorydb:DescribeACLs', 'memorydb:ListTags'],
         resources: ACL,
       },
       own([REDIS_UG, defaultUser]),
-      {
-        sid: 'OwnElastiCacheDefaultUsers',
-        actions: [
-          'elasticache:CreateUser',
-          'elasticache:AddTagsToResource',
-          'elasticache:DescribeUsers',
-          'elasticache:ListTagsForResource',
-        ],
-        resources: defaultUser,
-      },
+      defaultUsers(defaultUser),
       { sid: 'DeleteElastiCacheGroups', actions: 'elasticache:DeleteUserGroup', resources: REDIS_UG },
       { sid: 'DeleteElastiCacheDefaultUsers', actions: 'elasticache:DeleteUser', resources: defaultUser },
     ]);
