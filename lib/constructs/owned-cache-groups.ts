@@ -150,12 +150,12 @@ export function ownedGroupStatements(groups: readonly OwnedGroupProps[]): iam.Po
       new iam.PolicyStatement({
         sid: `Own${sidName}Groups`,
         actions: [actions.createGroup, tagOnCreate, actions.describeGroups, actions.tagsOf],
-        // Creating a group with members is authorized on each member too.
-        resources: [...arns(ofEngine), ...defaultUsers(ofEngine)],
+        resources: arns(ofEngine),
       }),
       ...statementIf(defaultUsers(ofEngine), {
         sid: `Own${sidName}DefaultUsers`,
-        actions: [actions.createUser, tagOnCreate, actions.describeUser, actions.tagsOf],
+        // Creating a group with members is authorized on each member too.
+        actions: [actions.createUser, actions.createGroup, tagOnCreate, actions.describeUser, actions.tagsOf],
       }),
       ...statementIf(arns(doomed), { sid: `Delete${sidName}Groups`, actions: [actions.deleteGroup] }),
       ...statementIf(defaultUsers(doomed), {

@@ -83,6 +83,7 @@ describe('OwnedCacheGroups', () => {
       sid: 'OwnElastiCacheDefaultUsers',
       actions: [
         'elasticache:CreateUser',
+        'elasticache:CreateUserGroup',
         'elasticache:AddTagsToResource',
         'elasticache:DescribeUsers',
         'elasticache:ListTagsForResource',
@@ -90,7 +91,7 @@ describe('OwnedCacheGroups', () => {
       resources,
     });
     expect(statements).toEqual([
-      own([VALKEY_UG, valkeyDefault]),
+      own(VALKEY_UG),
       // A valkey group needs no default user, but deleting any ElastiCache group reads its tags.
       defaultUsers(valkeyDefault),
       {
@@ -98,7 +99,7 @@ describe('OwnedCacheGroups', () => {
         actions: ['memorydb:CreateACL', 'memorydb:TagResource', 'memorydb:DescribeACLs', 'memorydb:ListTags'],
         resources: ACL,
       },
-      own([REDIS_UG, defaultUser]),
+      own(REDIS_UG),
       defaultUsers(defaultUser),
       { sid: 'DeleteElastiCacheGroups', actions: 'elasticache:DeleteUserGroup', resources: REDIS_UG },
       { sid: 'DeleteElastiCacheDefaultUsers', actions: 'elasticache:DeleteUser', resources: defaultUser },
