@@ -6,7 +6,7 @@ import {
   UserNameClashError,
   UserNotFoundError,
 } from '#core/runtime/errors';
-import { type DesiredMembership, diffMembership } from './desired';
+import type { DesiredMembership } from './desired';
 import type { Grant } from './grant';
 import type { MembershipChange } from './ports';
 
@@ -48,14 +48,20 @@ export function describeChange(
   };
 }
 
-/** Throws unless the group now holds what the change planned, less any additions the service refused. */
+/**
+ * Throws unless the group now holds what the change did, less any additions the service refused.
+ * Only the change's own users are judged: another writer with a newer view (a second instance granting
+ * a request this run read before it was ready) may have changed others, which is not this change failing.
+ */
 export function verifyChange(group: CacheGroupRef, applied: Applied, state: GroupState): MembershipChange {
-  const drift = diffMembership(state.members, applied.desired);
-  // After a refusal the refused additions are still missing, as they must be; nothing else may be.
-  const missing = drift.add.filter((user) => !applied.refused?.additions.includes(user));
-  if (missing.length > 0 || drift.remove.length > 0) {
+  const members = new Set(state.members);
+  const { added, removed } = applied.change;
+  // After a refusal the refused additions are still missing, as they must be.
+  const missing = added.filter((user) => !members.has(user) && !applied.refused?.additions.includes(user));
+  const lingering = removed.filter((user) => members.has(user));
+  if (missing.length > 0 || lingering.length > 0) {
     throw new MembershipDriftError(
-      `group ${group.arn} still differs from the plan after the change (would add ${list(missing)}, remove ${list(drift.remove)}); something else changed it meanwhile, the next reconcile retries`,
+      `group ${group.arn} still differs from the plan after the change (would add ${list(missing)}, remove ${list(lingering)}); something else changed it meanwhile, the next reconcile retries`,
     );
   }
   if (applied.refused) throw applied.refused.error;

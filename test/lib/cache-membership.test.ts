@@ -605,6 +605,8 @@ describe('CacheAccessStack with membership', () => {
         'ReadElastiCacheGroups',
         'EphemeralElastiCacheUsers',
         'EphemeralMemoryDbUsers',
+        // MemoryDB authorizes CreateUser on "*" only; a request-tag condition narrows it.
+        'EphemeralMemoryDbCreate',
         'EphemeralCredentials',
         'FindEphemeralCredentials',
         'lambda:InvokeFunction',

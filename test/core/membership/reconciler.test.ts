@@ -484,6 +484,19 @@ describe('MembershipReconciler', () => {
     expect(events.map((e) => e.message)).toEqual(['membership changed']);
   });
 
+  it('verifies only its own change when a second writer with a newer view adds a user this run would remove', async () => {
+    // Arrange: another instance adds carol, whom this run's plan manages but does not grant
+    groups.add(group, ['default']);
+    groups.afterModify = (state) => state.members.push('carol');
+
+    // Act
+    const result = await reconcile();
+
+    // Assert: this change is in place; carol is the next reconcile's to judge
+    expect(result.status).toBe('changed');
+    expect(groups.membersOf(group)).toContain('carol');
+  });
+
   it('changes a MemoryDB ACL through the MemoryDB directory with its own grants only', async () => {
     // Arrange
     acls.add(acl, ['default']);
