@@ -18,12 +18,15 @@ export interface Deployment {
 
 const deployments = new Map<string, Deployment>();
 
+/** Starts every function host's access key; the tests' own calls sign with another, and are not proved. */
+export const FUNCTION_KEY_PREFIX = 'LOCAL';
+
 /**
  * A fresh access key id for one function host: the endpoint reads it from each request's signature,
  * so every call names the host, and through it the deployment, it came from.
  */
 export function accessKeyFor(deployment: Deployment): string {
-  const key = `LOCAL${deployment.purpose.replace('-', '').toUpperCase()}${String(deployments.size + 1).padStart(4, '0')}`;
+  const key = `${FUNCTION_KEY_PREFIX}${deployment.purpose.replace('-', '').toUpperCase()}${String(deployments.size + 1).padStart(4, '0')}`;
   deployments.set(key, deployment);
   return key;
 }

@@ -1,6 +1,11 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { Call } from '../../local';
-import { type Deployment, deploymentOf, type FunctionPurpose } from '../../local/functions/deployments';
+import {
+  type Deployment,
+  deploymentOf,
+  FUNCTION_KEY_PREFIX,
+  type FunctionPurpose,
+} from '../../local/functions/deployments';
 import {
   type Deployed,
   identityPolicies,
@@ -174,7 +179,14 @@ export async function simulateCalls(calls: readonly Call[]): Promise<SimulationR
   const principals = new Map<string, Principal>();
   for (const call of calls) {
     const deployment = deploymentOf(call.caller);
-    if (deployment === undefined || call.caller === undefined) continue;
+    if (deployment === undefined || call.caller === undefined) {
+      if (call.caller?.startsWith(FUNCTION_KEY_PREFIX)) {
+        throw new Error(
+          `${call.service} ${call.operation} is signed by ${call.caller}, a function host this worker did not start: its calls cannot be proved`,
+        );
+      }
+      continue;
+    }
     let principal = principals.get(call.caller);
     if (principal === undefined) {
       principal = principalOf(deployment);
@@ -215,10 +227,16 @@ export function usageLines(report: SimulationReport): string[] {
 export async function expectCallsAllowed(
   calls: readonly Call[],
   suite: string,
-  knownGaps: readonly RegExp[] = [],
+  {
+    knownGaps = [],
+    functionsHosted = false,
+  }: { readonly knownGaps?: readonly RegExp[]; readonly functionsHosted?: boolean } = {},
 ): Promise<void> {
   const started = performance.now();
   const report = await simulateCalls(calls);
+  if (functionsHosted && report.simulated === 0) {
+    throw new Error(`${suite} hosted a function but none of its calls was signed as one: nothing was proved`);
+  }
   const ms = Math.round(performance.now() - started);
   console.log(
     [`IAM simulation of ${suite}: ${report.simulated} calls in ${ms} ms`, ...usageLines(report)].join('\n  '),

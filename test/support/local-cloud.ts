@@ -24,7 +24,17 @@ export function useLocalCloud(
     readonly knownIamGaps?: readonly RegExp[];
   } = {},
 ): LocalCloud {
+  let hosted = false;
+  let current: LambdaHost | undefined;
   const cloud = {} as LocalCloud;
+  // A suite that hosted a function and proved none of its calls would pass without proving anything.
+  Object.defineProperty(cloud, 'fn', {
+    get: () => current,
+    set: (fn: LambdaHost | undefined) => {
+      hosted ||= fn !== undefined;
+      current = fn;
+    },
+  });
   beforeAll(async () => {
     cloud.redis = await startRedis();
     cloud.aws = await startLocalAws({ redis: cloud.redis });
@@ -37,11 +47,10 @@ export function useLocalCloud(
   afterAll(async () => {
     try {
       if (cloud.aws)
-        await expectCallsAllowed(
-          cloud.aws.calls,
-          expect.getState().testPath ?? 'suite',
-          options.knownIamGaps,
-        );
+        await expectCallsAllowed(cloud.aws.calls, expect.getState().testPath ?? 'suite', {
+          knownGaps: options.knownIamGaps,
+          functionsHosted: hosted,
+        });
     } finally {
       await cloud.aws?.stop();
       await cloud.redis?.stop();
