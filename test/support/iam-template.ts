@@ -1,4 +1,4 @@
-import type { Statement } from './template';
+import { REF_IS_ARN, type Statement } from './template';
 
 // biome-ignore lint/suspicious/noExplicitAny: template JSON is untyped; the resolver walks whatever shape CloudFormation accepts.
 type TemplateJson = any;
@@ -61,9 +61,6 @@ function arnOf(deployed: Deployed, id: string): string {
   };
   return arns[deployed.resources[id]?.Type ?? ''] ?? `arn:aws:cloudformation:${region}:${account}:${id}`;
 }
-
-// CloudFormation's Ref gives an ARN for these types and a name for the rest.
-const REF_IS_ARN = new Set(['AWS::SecretsManager::Secret', 'AWS::SNS::Topic', 'AWS::IAM::ManagedPolicy']);
 
 function ref(deployed: Deployed, name: string): unknown {
   const pseudo: Record<string, string | undefined> = {

