@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Authorizer } from './authorization/types';
 import type { CallLog, FaultPlan } from './calls';
@@ -41,7 +41,11 @@ export interface ServiceModule {
   /** Parameters the call log may keep: identifiers, tokens, stages; never a password or secret value. */
   readonly safeParams: readonly string[];
   readonly operations: Readonly<Record<string, Operation>>;
+  /** For a service another server answers: passes each request on unchanged, after it is recorded. */
+  readonly forward?: Forward;
 }
+
+export type Forward = (body: string, headers: IncomingHttpHeaders) => Promise<Encoded>;
 
 export interface DispatchOptions {
   readonly modules: readonly ServiceModule[];
@@ -62,6 +66,7 @@ interface Service {
   readonly safeParams: readonly string[];
   readonly operations: Readonly<Record<string, Operation>>;
   readonly routes: readonly RestRoute[];
+  readonly forward?: Forward;
 }
 
 const PROTOCOLS: Readonly<Record<ServiceName, (faults: readonly Fault[]) => Protocol>> = {
@@ -72,6 +77,7 @@ const PROTOCOLS: Readonly<Record<ServiceName, (faults: readonly Fault[]) => Prot
   cloudformation: (faults) => awsQuery('http://cloudformation.amazonaws.com/doc/2010-05-15/', faults),
   scheduler: restJson,
   sns: (faults) => awsQuery('http://sns.amazonaws.com/doc/2010-03-31/', faults),
+  dynamodb: (faults) => awsJson(faults, '1.0'),
 };
 
 // awsJson names the service in X-Amz-Target; awsQuery only in the API version inside the form body.
@@ -79,6 +85,7 @@ const JSON_TARGET_PREFIXES: Readonly<Record<string, ServiceName>> = {
   secretsmanager: 'secretsmanager',
   AmazonMemoryDB: 'memorydb',
   AWSEvents: 'eventbridge',
+  DynamoDB_20120810: 'dynamodb',
 };
 const QUERY_VERSIONS: Readonly<Record<string, ServiceName>> = {
   '2015-02-02': 'elasticache',
@@ -126,6 +133,7 @@ function combine(modules: readonly ServiceModule[]): Map<ServiceName, Service> {
       safeParams: parts.flatMap((part) => part.safeParams),
       operations: Object.fromEntries(operations),
       routes: parts.flatMap((part) => part.routes ?? []),
+      forward: parts.find((part) => part.forward)?.forward,
     });
   }
   return services;
@@ -168,6 +176,15 @@ async function dispatch(
     if (!admitted) {
       throw new ServiceError(THROTTLING, 'Rate exceeded');
     }
+    const injected = options.faults.take(route.service, route.operation);
+    if (injected !== undefined) {
+      throw new ServiceError(injected, `Injected fault for ${route.operation}.`);
+    }
+    if (service.forward) {
+      const forwarded = await service.forward(body, req.headers);
+      if (forwarded.status >= 400) call.error = errorCodeOf(forwarded.body);
+      return forwarded;
+    }
     const operation = service.operations[route.operation];
     if (operation === undefined) {
       throw new ServiceError(
@@ -175,15 +192,21 @@ async function dispatch(
         `local AWS does not implement ${route.service} operation ${route.operation}.`,
       );
     }
-    const injected = options.faults.take(route.service, route.operation);
-    if (injected !== undefined) {
-      throw new ServiceError(injected, `Injected fault for ${route.operation}.`);
-    }
     const output = await operation(input, { region });
     return protocol.result(route.operation, output, requestId);
   } catch (error) {
     call.error = error instanceof ServiceError ? error.code : 'InternalFailure';
     return encodeFailure(protocol, error, requestId);
+  }
+}
+
+/** The error a forwarded JSON answer names, without its namespace (`com.amazonaws.dynamodb.v20120810#`). */
+function errorCodeOf(body: string): string {
+  try {
+    const type = (JSON.parse(body) as { __type?: unknown }).__type;
+    return typeof type === 'string' ? (type.split('#').at(-1) ?? type) : 'InternalFailure';
+  } catch {
+    return 'InternalFailure';
   }
 }
 

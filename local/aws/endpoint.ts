@@ -7,6 +7,7 @@ import { authorizer } from './authorization';
 import { type Call, CallLog, FaultPlan } from './calls';
 import { StackStore, type StacksHarness } from './cloudformation';
 import { createDispatcher } from './dispatch';
+import { dynamoDb } from './dynamodb';
 import { EventStore, type EventsHarness } from './events';
 import { createMemoryDbBuiltIns } from './groups/built-ins';
 import { elastiCacheUserGroups } from './groups/elasticache-wire';
@@ -119,7 +120,7 @@ export interface LocalAws {
   readonly secretRotations: SecretRotationsHarness;
   /** SNS topics and their subscriptions. */
   readonly topics: TopicsHarness;
-  /** DynamoDB, served by dynalite in memory on a port of its own. */
+  /** DynamoDB, served by dynalite in memory on a port of its own; the endpoint forwards and records calls to it. */
   readonly dynamo: LocalDynamo;
   /** Requests answered with a throttling error so far; they are in `calls` with that error too. */
   readonly throttledCount: number;
@@ -142,7 +143,7 @@ export interface LocalAws {
 
 /**
  * Starts an HTTP endpoint on a random loopback port that speaks Secrets Manager, ElastiCache, MemoryDB,
- * EventBridge, EventBridge Scheduler, CloudFormation and SNS, and dynalite for DynamoDB on a port of its own.
+ * EventBridge, EventBridge Scheduler, CloudFormation and SNS, and forwards DynamoDB to dynalite on a port of its own.
  */
 export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const users = new UserStore(opts.redis, {
@@ -177,6 +178,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
         schedules.module,
         stacks.module,
         sns(topics),
+        dynamoDb(dynamo.url),
       ],
       calls,
       authorize: authorizer({ users, groups, secrets }),
@@ -227,7 +229,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
       AWS_ENDPOINT_URL_SCHEDULER: url,
       AWS_ENDPOINT_URL_CLOUDFORMATION: url,
       AWS_ENDPOINT_URL_SNS: url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+      AWS_ENDPOINT_URL_DYNAMODB: url,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: REGION,

@@ -1,3 +1,4 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CreateUserCommand, ElastiCacheClient, ModifyUserGroupCommand } from '@aws-sdk/client-elasticache';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ import { synthStack } from '../support/synth';
 
 const NAMED_GROUP = 'named-group';
 const OTHER_GROUP = 'other-group';
+const GRANT_TABLE = 'grants-table';
+const OTHER_TABLE = 'other-table';
 
 /** A membership stack with one scheduled grant and one ephemeral rule on the named group. */
 const membership: Deployment = {
@@ -39,7 +42,7 @@ const membership: Deployment = {
       },
     },
   }),
-  physicalNames: { MembershipReconcilerRole: EPHEMERAL_NAMES.functionRoleArn },
+  physicalNames: { MembershipReconcilerRole: EPHEMERAL_NAMES.functionRoleArn, MembershipGrants: GRANT_TABLE },
   stack: { name: 'CacheAccess', id: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/CacheAccess/1' },
 };
 
@@ -62,7 +65,11 @@ function signedAs(deployment: Deployment) {
     credentials: { accessKeyId: accessKeyFor(deployment), secretAccessKey: 'test' },
     maxAttempts: 1,
   };
-  return { elastiCache: new ElastiCacheClient(options), secrets: new SecretsManagerClient(options) };
+  return {
+    elastiCache: new ElastiCacheClient(options),
+    secrets: new SecretsManagerClient(options),
+    dynamo: new DynamoDBClient(options),
+  };
 }
 
 const lastCall = () => aws.calls.at(-1) ?? expect.fail('no call recorded');
@@ -154,5 +161,63 @@ describe('IAM simulation of recorded calls', () => {
       { action: 'elasticache:AddTagsToResource', resource: expect.stringContaining(`:user:${user}`) },
     ]);
     expect(allowed).toEqual([]);
+  });
+
+  it('allows the grant table and denies a write to another table, keeping no item in the call log', async () => {
+    const keys = {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' as const },
+        { AttributeName: 'sk', KeyType: 'RANGE' as const },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' as const },
+        { AttributeName: 'sk', AttributeType: 'S' as const },
+      ],
+    };
+    await aws.dynamo.createTable(keys, GRANT_TABLE);
+    await aws.dynamo.createTable(keys, OTHER_TABLE);
+    const db = signedAs(membership).dynamo;
+
+    await db.send(
+      new GetItemCommand({ TableName: GRANT_TABLE, Key: { pk: { S: 'grant' }, sk: { S: 'g-1' } } }),
+    );
+    const allowed = await simulateCall(lastCall(), principalOf(membership));
+    await db.send(
+      new PutItemCommand({
+        TableName: OTHER_TABLE,
+        Item: { pk: { S: 'grant' }, sk: { S: 'g-1' }, note: { S: 'not-for-the-log' } },
+      }),
+    );
+
+    expect(allowed).toEqual([]);
+    expect(lastCall()).toMatchObject({ service: 'dynamodb', params: { TableName: OTHER_TABLE } });
+    expect(JSON.stringify(lastCall())).not.toContain('not-for-the-log');
+    const denials = await simulateCall(lastCall(), principalOf(membership));
+    expect(denials.map((d) => [d.call, d.action, d.resource])).toEqual([
+      [
+        'dynamodb PutItem',
+        'dynamodb:PutItem',
+        `arn:aws:dynamodb:eu-west-1:123456789012:table/${OTHER_TABLE}`,
+      ],
+    ]);
+  });
+
+  it('names an index a Query reads as its own resource, which the grant table policy does not cover', async () => {
+    await signedAs(membership)
+      .dynamo.send(
+        new QueryCommand({
+          TableName: GRANT_TABLE,
+          IndexName: 'by-user',
+          KeyConditionExpression: 'pk = :kind',
+          ExpressionAttributeValues: { ':kind': { S: 'grant' } },
+        }),
+      )
+      .catch(() => undefined);
+
+    expect(lastCall().error).toBe('ValidationException');
+    const denials = await simulateCall(lastCall(), principalOf(membership));
+    expect(denials.map((d) => d.resource)).toEqual([
+      `arn:aws:dynamodb:eu-west-1:123456789012:table/${GRANT_TABLE}/index/by-user`,
+    ]);
   });
 });

@@ -35,6 +35,7 @@ const OBSERVED = [
   'iam',
   'events',
   'cloudformation',
+  'dynamodb',
 ];
 
 export interface Denial {

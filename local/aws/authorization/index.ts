@@ -3,6 +3,7 @@ import type { SecretStore } from '../secrets/store';
 import type { UserStore } from '../users/store';
 import type { ServiceName } from '../wire/protocols';
 import { elastiCacheAuthorizations, memoryDbAuthorizations } from './cache';
+import { dynamoDbAuthorizations } from './dynamodb';
 import {
   cloudFormationAuthorizations,
   eventBridgeAuthorizations,
@@ -29,6 +30,7 @@ export function authorizer(stores: {
     scheduler: schedulerAuthorizations,
     eventbridge: eventBridgeAuthorizations,
     cloudformation: cloudFormationAuthorizations,
+    dynamodb: dynamoDbAuthorizations,
   };
   return (service, operation, input, region) => {
     const facts = services[service]?.[operation];

@@ -9,7 +9,8 @@ export type ServiceName =
   | 'eventbridge'
   | 'scheduler'
   | 'cloudformation'
-  | 'sns';
+  | 'sns'
+  | 'dynamodb';
 
 export interface Encoded {
   readonly status: number;
@@ -30,9 +31,9 @@ export interface Protocol {
   readonly error: (error: ServiceError, requestId: string) => Encoded;
 }
 
-/** awsJson1_1, as Secrets Manager, MemoryDB and EventBridge speak it. */
-export function awsJson(faults: readonly Fault[]): Protocol {
-  const contentType = 'application/x-amz-json-1.1';
+/** awsJson1_1, as Secrets Manager, MemoryDB and EventBridge speak it; DynamoDB speaks version 1.0. */
+export function awsJson(faults: readonly Fault[], version: '1.0' | '1.1' = '1.1'): Protocol {
+  const contentType = `application/x-amz-json-${version}`;
   return {
     decode: (body) => new JsonInput(parseJsonObject(body)),
     result: (_operation, output) => ({ status: 200, contentType, body: JSON.stringify(output) }),
