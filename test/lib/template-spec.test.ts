@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cfnLint } from '../support/cfn-lint';
 import { specResource, templateSpecProblems } from '../support/cfn-spec';
-import { type CheckedTemplate, checkedTemplates } from '../support/checked-templates';
+import { CHECKED_ACCOUNT, type CheckedTemplate, checkedTemplates } from '../support/checked-templates';
 
 let templates: CheckedTemplate[] = [];
 beforeAll(() => {
@@ -81,7 +82,7 @@ describe('the specification check (negative controls)', () => {
     ]);
   });
 
-  it('cannot report a too-long string: the specification carries no lengths, patterns or ranges', () => {
+  it('cannot report a too-long string: the specification carries no lengths, patterns or ranges (cfn-lint does, below)', () => {
     const id = firstOfType(full(), 'AWS::SNS::Topic');
     const broken = withProperties(full(), id, (p) => {
       p.TopicName = 'x'.repeat(1000);
@@ -96,5 +97,37 @@ describe('the specification check (negative controls)', () => {
       p.Timeout = { Ref: 'TimeoutParameter' };
     });
     expect(templateSpecProblems(broken)).toEqual([]);
+  });
+});
+
+/**
+ * CDK writes an explicit DependsOn beside a Ref or GetAtt to the same resource (a role before its function);
+ * CloudFormation accepts it, and the order it states is the one the reference already forces.
+ */
+const CDK_SHAPE = ['W3005'];
+
+describe('every template property against the CloudFormation registry schemas (cfn-lint)', () => {
+  it('finds no error or warning in the example, platform-scale and full-feature templates', () => {
+    expect(cfnLint(templates, CHECKED_ACCOUNT.region, CDK_SHAPE)).toEqual([]);
+  });
+
+  it('reports a string over its length and a name outside its pattern, naming the resource path', () => {
+    const template = templates.find(({ name }) => name === 'full feature')?.template ?? expect.fail('full');
+    const topic = firstOfType(template, 'AWS::SNS::Topic');
+    const group = firstOfType(template, 'AWS::Scheduler::ScheduleGroup');
+    const broken = withProperties(
+      withProperties(template, topic, (p) => {
+        p.TopicName = 'x'.repeat(300);
+      }),
+      group,
+      (p) => {
+        p.Name = 'not a valid/name';
+      },
+    );
+    const findings = cfnLint([{ name: 'broken', template: broken }], CHECKED_ACCOUNT.region, CDK_SHAPE);
+    expect(findings.map(({ path, level }) => `${level} ${path}`).sort()).toEqual(
+      [`Error Resources.${topic}.Properties.TopicName`, `Error Resources.${group}.Properties.Name`].sort(),
+    );
+    expect(findings.every(({ template: name }) => name === 'broken')).toBe(true);
   });
 });
