@@ -30,6 +30,8 @@ export interface ProvisionedUser {
   readonly userArn: string;
   readonly secretArn: string;
   readonly initialPassword: string;
+  /** The customer managed key the secret is encrypted with; absent for the AWS managed key. */
+  readonly kmsKeyArn?: string;
 }
 
 export function userArnOf(engine: Engine, name: string): string {
@@ -56,6 +58,7 @@ export async function provisionUser(
   engine: Engine,
   name: string,
   secretValue?: (user: { username: string; password: string; user_arn: string }) => string,
+  options: { readonly kmsKeyArn?: string } = {},
 ): Promise<ProvisionedUser> {
   const initialPassword = samplePassword();
   const userArn = userArnOf(engine, name);
@@ -65,11 +68,12 @@ export async function provisionUser(
     new CreateSecretCommand({
       Name: `${engine}/${name}`,
       SecretString: secretValue?.(value) ?? JSON.stringify(value),
+      KmsKeyId: options.kmsKeyArn,
     }),
   );
   if (!ARN) throw new Error('CreateSecret returned no ARN');
   aws.secrets.setRotationEnabled(ARN, true);
-  return { engine, name, userArn, secretArn: ARN, initialPassword };
+  return { engine, name, userArn, secretArn: ARN, initialPassword, kmsKeyArn: options.kmsKeyArn };
 }
 
 /** The stand-in for the stack that owns created secrets. */
@@ -112,6 +116,7 @@ export function startRotationFunction(
       targets: users.map((u) => ({
         userArn: u.userArn,
         ...(!options.created && { secretArn: u.secretArn }),
+        ...(u.kmsKeyArn && { kmsKeyArn: u.kmsKeyArn }),
         ...(endpoint && { endpoint }),
       })),
     },
