@@ -8,6 +8,7 @@
 export * from './aws/endpoint';
 export * from './functions/membership';
 export * from './functions/owned-groups';
+export * from './functions/recorded-run';
 export * from './functions/rotation';
 export * from './lambda/bundles';
 export * from './lambda/host';

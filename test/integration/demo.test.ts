@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_SOURCE } from '#core/membership/bus-event';
-import { EPHEMERAL_NAMES } from '../../local';
+import { adoptRecordedCalls, EPHEMERAL_NAMES, RECORDED_CALLS_FILE_ENV } from '../../local';
+import { expectCallsAllowed } from '../support/iam-simulation';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // What `npm run demo` runs, minus npm: the exit code and output are the demo's own.
@@ -97,7 +98,8 @@ function passwordLikeRuns(output: string): string[] {
 
 describe('npm run demo', () => {
   it('tells the rotation, membership and request story, masks every password and leaves nothing behind', async () => {
-    const run = await runDemo();
+    const calls = join(await mkdtemp(join(tmpdir(), 'demo-calls-')), 'calls.json');
+    const run = await runDemo({ env: { ...process.env, [RECORDED_CALLS_FILE_ENV]: calls } });
 
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -147,7 +149,12 @@ describe('npm run demo', () => {
     const dirs = scratchDirs(run.stdout);
     expect(dirs).toHaveLength(2);
     for (const dir of dirs) expect(existsSync(dir), dir).toBe(false);
-  }, 120_000);
+    // The demo's functions ran in its own process: their calls are proved here, as every suite's are.
+    await expectCallsAllowed(adoptRecordedCalls(await readFile(calls, 'utf8')), 'npm run demo', {
+      functionsHosted: true,
+    });
+    await rm(dirname(calls), { recursive: true, force: true });
+  }, 180_000);
 
   describe('without redis-server on PATH', () => {
     let bin: string;
@@ -203,5 +210,5 @@ describe('npm run demo', () => {
     const dirs = scratchDirs(run.stdout);
     expect(dirs).toHaveLength(2);
     for (const dir of dirs) expect(existsSync(dir), dir).toBe(false);
-  }, 120_000);
+  }, 180_000);
 });
