@@ -1,7 +1,7 @@
 import { parseGroupArn } from '#core/cache/refs';
 import { type Grant, grantSpecSchema, resolveGrant } from '#core/membership/grant';
 import type { RequestedGrant, Suspension } from '#core/requests/records';
-import type { GrantTableRecords } from '../../cli/plan/html/model';
+import { type GrantTableRecords, type Timeline, timeline } from '../../cli/plan/html/model';
 
 export const PROD_UG = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug';
 export const PROD_ACL = 'arn:aws:memorydb:eu-west-1:123456789012:acl/prod-acl';
@@ -106,7 +106,32 @@ export function groupsOf(grants: readonly Grant[]) {
   return [...new Map(grants.map(({ group }) => [group.arn, group])).values()];
 }
 
-/** A group reference whose id no real service would accept: only to prove the page escapes it. */
-export function hostileGroup(id: string) {
-  return { ...parseGroupArn(PROD_UG), id };
+/** Names that would be markup if a page wrote them unescaped. */
+export const HOSTILE = {
+  grant: '<script>alert("grant")</script>',
+  user: '"><img src=x onerror=alert(1)>',
+  group: '</title><svg onload=alert(2)>',
+  reason: "'/><iframe src=https://attacker.example>",
+};
+
+/**
+ * A timeline whose group, user, grant, request and reason are all hostile: names no config would
+ * pass, as if the grant table or a hand-built config held them.
+ */
+export function hostileTimeline(nowMs: number): Timeline {
+  const group = { ...parseGroupArn(PROD_UG), id: HOSTILE.group };
+  const [office] = manyGroupGrants(1);
+  const grant = { ...(office as Grant), name: HOSTILE.grant, group, users: [HOSTILE.user] };
+  const records = {
+    grants: [
+      requestedGrant({
+        requestId: HOSTILE.grant,
+        groupArn: group.arn,
+        user: HOSTILE.user,
+        reason: HOSTILE.reason,
+      }),
+    ],
+    suspensions: [suspension({ user: HOSTILE.user, reason: HOSTILE.reason, suspendedBy: HOSTILE.grant })],
+  };
+  return timeline({ grants: [grant], groups: [group], nowMs, days: 2, zone: 'Europe/Berlin', records });
 }

@@ -40,7 +40,7 @@ export function axis(timeline: Timeline): Markup {
           });
     return html`<rect class="${dayClass(timeline, fromMs, index)}" x="${left}" y="0" width="${right - left}" height="${AXIS_HEIGHT}"/><text class="day" x="${(left + right) / 2}" y="15">${dayHeading(fromMs, timeline.zone)}</text>${ticks}`;
   });
-  return html`<svg class="axis" width="${WIDTH}" height="${AXIS_HEIGHT}" viewBox="0 0 ${WIDTH} ${AXIS_HEIGHT}" aria-hidden="true"><text class="zone" x="8" y="15">${timeline.zone}</text>${days}${nowLine(timeline, AXIS_HEIGHT)}</svg>`;
+  return html`<svg class="axis" width="${WIDTH}" height="${AXIS_HEIGHT}" viewBox="0 0 ${WIDTH} ${AXIS_HEIGHT}" aria-hidden="true"><text class="zone" x="8" y="15">${timeline.zone}</text>${days}${nowLine(timeline, AXIS_HEIGHT, 20)}</svg>`;
 }
 
 /** One group's rows: a label per user, its bars with their hover text, the days behind them and the now line. */
@@ -60,10 +60,11 @@ function dayClass(timeline: Timeline, fromMs: number, index: number): string {
   return weekday >= 6 ? 'day-bg weekend' : index % 2 === 0 ? 'day-bg' : 'day-bg odd';
 }
 
-function nowLine(timeline: Timeline, height: number): Markup | string {
+/** The now line, from `top` down: on the axis it starts below the day headings, so they stay readable. */
+function nowLine(timeline: Timeline, height: number, top = 0): Markup | string {
   if (timeline.nowMs < timeline.fromMs || timeline.nowMs >= timeline.toMs) return '';
   const x = xOf(timeline, timeline.nowMs);
-  return html`<line class="now" x1="${x}" x2="${x}" y1="0" y2="${height}"><title>now: ${wallTime(timeline.nowMs, timeline.zone)}</title></line>`;
+  return html`<line class="now" x1="${x}" x2="${x}" y1="${top}" y2="${height}"><title>now: ${wallTime(timeline.nowMs, timeline.zone)}</title></line>`;
 }
 
 function rowMarkup(timeline: Timeline, lane: Lane, row: Row, y: number): Markup {
@@ -77,12 +78,12 @@ function rowMarkup(timeline: Timeline, lane: Lane, row: Row, y: number): Markup 
       ? ''
       : html`<circle class="${row.member ? 'member' : 'member absent'}" cx="${LABEL_WIDTH - 10}" cy="${y + ROW_HEIGHT / 2}" r="4"/>`;
   const bars = row.bars.map((bar) => barMarkup(timeline, lane, row, bar, y));
-  return html`<g class="row${row.managed ? '' : ' unmanaged'}"><line class="row-line" x1="0" x2="${WIDTH}" y1="${y + ROW_HEIGHT}" y2="${y + ROW_HEIGHT}"/><text class="user" x="8" y="${y + 16}">${cut}<title>${[row.user, ...state].join('\n')}</title></text>${member}${bars}</g>`;
+  return html`<g class="row${row.managed ? '' : ' unmanaged'}"><line class="row-line" x1="0" x2="${WIDTH}" y1="${y + ROW_HEIGHT}" y2="${y + ROW_HEIGHT}"/><g><title>${[row.user, ...state].join('\n')}</title><text class="user" x="8" y="${y + 16}">${cut}</text></g>${member}${bars}</g>`;
 }
 
 function barMarkup(timeline: Timeline, lane: Lane, row: Row, bar: Bar, y: number): Markup {
   const [left, right] = [xOf(timeline, bar.fromMs), xOf(timeline, bar.toMs)];
-  const inset = bar.kind === 'window' ? 4 : bar.kind === 'suspended' ? 1 : 8;
+  const inset = bar.kind === 'window' ? 4 : bar.kind === 'suspended' ? 1 : 6;
   const title = hoverText(timeline, lane, row, bar);
   const expiry =
     bar.endsMs !== undefined && bar.kind !== 'window' && bar.endsMs <= timeline.toMs

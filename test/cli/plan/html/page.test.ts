@@ -7,22 +7,14 @@ import { timelinePage } from '../../../../cli/plan/html/page';
 import {
   EXAMPLE_RECORDS,
   groupsOf,
-  hostileGroup,
+  HOSTILE,
+  hostileTimeline,
   JIT_UG,
   manyGroupGrants,
   PROD_UG,
-  requestedGrant,
-  suspension,
 } from '../../../support/timeline-fixtures';
 
 const NOW = Date.parse('2026-12-07T10:30:00+01:00');
-const HOSTILE = {
-  grant: '<script>alert("grant")</script>',
-  user: '"><img src=x onerror=alert(1)>',
-  group: '</title><svg onload=alert(2)>',
-  reason: "'/><iframe src=https://attacker.example>",
-};
-
 const office = resolveGrant(
   grantSpecSchema.parse({
     name: 'office',
@@ -31,32 +23,6 @@ const office = resolveGrant(
     windows: [{ days: ['MON', 'TUE'], from: '09:00', to: '18:00', timeZone: 'Europe/Berlin' }],
   }),
 );
-
-function hostilePage(): string {
-  // Names no config would pass, as if the grant table or a hand-built config held them.
-  const group = hostileGroup(HOSTILE.group);
-  const grant = { ...office, name: HOSTILE.grant, group, users: [HOSTILE.user] };
-  const records = {
-    grants: [
-      requestedGrant({
-        requestId: HOSTILE.grant,
-        groupArn: group.arn,
-        user: HOSTILE.user,
-        reason: HOSTILE.reason,
-      }),
-    ],
-    suspensions: [suspension({ user: HOSTILE.user, reason: HOSTILE.reason, suspendedBy: HOSTILE.grant })],
-  };
-  const model = timeline({
-    grants: [grant],
-    groups: [group],
-    nowMs: NOW,
-    days: 2,
-    zone: 'Europe/Berlin',
-    records,
-  });
-  return timelinePage(model, { from: HOSTILE.reason });
-}
 
 describe('html template', () => {
   it('escapes every string it is given and writes numbers rounded to a tenth', () => {
@@ -69,7 +35,7 @@ describe('html template', () => {
 
 describe('timelinePage', () => {
   it('writes hostile group, user, grant and reason names as text only', () => {
-    const page = hostilePage();
+    const page = timelinePage(hostileTimeline(NOW), { from: HOSTILE.reason });
 
     for (const name of Object.values(HOSTILE)) expect(page).not.toContain(name);
     expect(page).toContain(escapeMarkup(HOSTILE.user));
@@ -112,7 +78,7 @@ describe('timelinePage', () => {
 
     expect(page.match(/<details class="lane"/g)).toHaveLength(2);
     for (const user of ['alice', 'dave', 'jit-dbg-7'])
-      expect(page).toContain(`>${user}<title>${user}</title>`);
+      expect(page).toContain(`<title>${user}</title><text class="user" x="8"`);
     expect(page).toContain(
       '<title>alice in prod-ug: office\nin a window of a config grant\nMon 7 Dec 03:00 -05:00 → Mon 7 Dec 12:00 -05:00</title>',
     );
