@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     const page = timeline({ grants, groups, nowMs: at.toMillis(), days, zone, records, live });
     const from = `${values.config ?? 'cdk.json'}${store ? ', the live groups and the grant table' : ''}`;
     writeFileSync(values.html, timelinePage(page, { from }));
-    console.log(`Wrote ${values.html}: ${groups.length} groups, ${days} days in ${zone}`);
+    console.log(`Wrote ${values.html}: ${groups.length} group(s), ${days} day(s) in ${zone}`);
     return;
   }
   if (!values.live) {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,73 @@ describe('npm run plan --live', () => {
 
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('the config has no membership section');
+  });
+});
+
+describe('npm run plan --html', () => {
+  const groupArn = groupArnOf('elasticache', 'page-ug');
+
+  it('draws the live group and the grant table on the timeline page, and changes nothing', async () => {
+    // Arrange: erin is a member by request only, frank by a window but suspended.
+    for (const id of ['erin', 'frank']) {
+      await aws.users.create({
+        engine: 'elasticache',
+        id,
+        passwords: ['p'.repeat(20)],
+        governedByGroups: true,
+      });
+    }
+    await aws.groups.create({ engine: 'elasticache', id: 'page-ug', members: ['erin'] });
+    const config = join(dir, 'page-config.json');
+    const grants = [{ name: 'night', groupArn, users: ['frank'], windows: [openWindow()] }];
+    writeFileSync(config, JSON.stringify({ membership: { grants } }));
+    await store.recordGrant(openGrant('CHG-page', groupArn, 'erin'));
+    await store.suspend({
+      user: 'frank',
+      suspendedBy: 'soc@example.com',
+      reason: 'INC-8',
+      suspendedAt: new Date().toISOString(),
+      status: 'suspended',
+      removedFrom: [],
+      owed: [],
+    });
+    const page = join(dir, 'timeline.html');
+    const callsBefore = aws.callsOf('ModifyUserGroup').length;
+
+    // Act
+    const { stdout } = await command('cli/plan/command.ts', [
+      ...['--html', page, '--tz', 'Asia/Tokyo', '--days', '2'],
+      ...['--live', '--config', config, '--table', TABLE],
+    ]);
+
+    // Assert
+    expect(stdout).toContain(`Wrote ${page}: 1 group(s), 2 day(s) in Asia/Tokyo`);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('the live groups and the grant table');
+    expect(html).toContain('<span class="count">live: active</span>');
+    expect(html).toContain('<title>erin\na member now</title>');
+    expect(html).toContain('<title>frank\nnot a member now</title>');
+    expect(html).toContain('<title>default\na member now\nnot managed by the stack: never changed</title>');
+    expect(html).toMatch(/<rect class="bar requested"[^>]*><title>erin in page-ug: request CHG-page\n/);
+    expect(html).toMatch(/<rect class="bar window"[^>]*><title>frank in page-ug: night\n/);
+    expect(html).toContain('suspended by soc@example.com: INC-8');
+    expect(html).toMatch(/\+09:00/);
+    expect(aws.callsOf('ModifyUserGroup').length).toBe(callsBefore);
+  });
+
+  it.each([
+    [['--tz', 'Mars/Olympus'], "--tz 'Mars/Olympus' is not an IANA time zone"],
+    [['--days', '0'], "--days '0' must be from 1 to 62 for --html"],
+  ])('refuses %j with a clear message and writes nothing', async (args, why) => {
+    const page = join(dir, 'refused.html');
+
+    const failure = await command('cli/plan/command.ts', ['--html', page, ...args]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain(why);
+    expect(existsSync(page)).toBe(false);
   });
 });
 
