@@ -82,7 +82,7 @@ export function timeline({ grants, groups, nowMs, days, zone, records, live }: T
     for (const grant of records?.grants ?? []) {
       if (grant.groupArn !== group.arn) continue;
       const bar = requestedBar(grant, range);
-      add(grant.user, ...(bar ? [bar] : []));
+      if (bar) add(grant.user, bar);
     }
     for (const suspension of suspended) {
       if (!bars.has(suspension.user) && !suspension.removedFrom.includes(group.arn)) continue;
@@ -144,7 +144,13 @@ function requestedBar(grant: RequestedGrant, range: TimeRange): Bar | undefined 
     beganMs: Date.parse(grant.grantedAt),
     endsMs,
     names: [`request ${grant.requestId}`],
-    note: `requested by ${grant.requestedBy}: ${grant.reason}`,
+    note: [
+      `requested by ${grant.requestedBy}: ${grant.reason}`,
+      // The reconciler adds a user made for a request only once its secret exists.
+      ...(grant.ephemeral && !grant.ephemeral.secretArn
+        ? ['its user is being made: not a member until its secret exists']
+        : []),
+    ].join('\n'),
   });
   return bar;
 }

@@ -151,7 +151,7 @@ describe('timeline records from the grant table', () => {
   const nowMs = ms('2026-12-07T10:30:00+01:00');
   const groups = [berlinOffice.group, ...groupsOf([grant({ ...specOf(PROD_ACL), name: 'acl' })])];
 
-  it('draws requested and ephemeral grants to their expiry and an ended one to where it ended', () => {
+  it('draws requested and ephemeral grants to their expiry, an ended one to where it ended, and none that ended before', () => {
     // Arrange
     const grants = [
       requestedGrant({ requestId: 'CHG-1', user: 'dave', reason: 'INC-1' }),
@@ -168,6 +168,12 @@ describe('timeline records from the grant table', () => {
         endedAt: '2026-12-07T11:00:00+01:00',
       }),
       requestedGrant({ requestId: 'CHG-4', groupArn: JIT_UG, user: 'frank' }),
+      requestedGrant({
+        requestId: 'CHG-5',
+        user: 'gina',
+        status: 'expired',
+        endedAt: '2026-12-06T12:00:00+01:00',
+      }),
     ];
 
     // Act
@@ -188,9 +194,15 @@ describe('timeline records from the grant table', () => {
       note: 'requested by dave@example.com: INC-1',
     });
     expect(dave && iso(dave.toMs)).toBe('2026-12-07T13:00:00.000Z');
-    expect(rowOf(acl, 'jit-2')?.bars.map((bar) => bar.kind)).toEqual(['ephemeral']);
+    expect(rowOf(acl, 'jit-2')?.bars.map((bar) => [bar.kind, bar.note])).toEqual([
+      [
+        'ephemeral',
+        'requested by dave@example.com: INC-42\nits user is being made: not a member until its secret exists',
+      ],
+    ]);
     expect(rowOf(ug, 'erin')?.bars.map((bar) => iso(bar.toMs))).toEqual(['2026-12-07T10:00:00.000Z']);
     expect(rowOf(ug, 'frank')).toBeUndefined();
+    expect(rowOf(ug, 'gina')).toBeUndefined();
   });
 
   it('draws a suspension in every lane the user has a row in or was taken out of, and none once reinstated', () => {
