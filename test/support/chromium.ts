@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
 /** Debian's chromium, which scripts/ensure-test-services.sh installs; Playwright never downloads a browser here. */
@@ -7,8 +8,13 @@ const CHROMIUM = '/usr/bin/chromium';
  * Headless Chromium for a browser test. The flags keep it off the network: this machine refuses
  * outside connections, and Chromium would otherwise try several at every start.
  */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `the browser tests need Debian's chromium at ${CHROMIUM}: run bash scripts/ensure-test-services.sh as root, or apt-get install chromium`,
+    );
+  }
+  return await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--no-sandbox',

@@ -26,13 +26,16 @@ const README_SCREENSHOT = new URL('../../../../docs/images/access-timeline.png',
 /** The colour of a window bar (`.bar.window`), which a drawn page cannot lack. */
 const WINDOW_BLUE = [0x3b, 0x82, 0xf6];
 
+/** A browser on two busy cores: each step is quick alone but may wait its turn; the load bound below is the check. */
+const BROWSER_TEST_MS = 60_000;
+
 let browser: Browser;
 let folder: string;
 
 beforeAll(async () => {
   browser = await launchChromium();
   folder = mkdtempSync(join(tmpdir(), 'timeline-'));
-});
+}, BROWSER_TEST_MS);
 
 afterAll(async () => {
   await browser?.close();
@@ -82,7 +85,7 @@ function pixelsOf(png: Buffer) {
   return { ...pixels, ...colourCounts(pixels), blue };
 }
 
-describe('the access timeline in Chromium', () => {
+describe('the access timeline in Chromium', { timeout: BROWSER_TEST_MS }, () => {
   it('draws the example config: every group and user, a non-blank picture, nothing fetched', async () => {
     // Arrange: the config in cdk.json, with what its grant table might hold.
     const membership = loadMembership(undefined);
