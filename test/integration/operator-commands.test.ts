@@ -132,15 +132,7 @@ describe('npm run plan --html', () => {
     const grants = [{ name: 'night', groupArn, users: ['frank'], windows: [openWindow()] }];
     writeFileSync(config, JSON.stringify({ membership: { grants } }));
     await store.recordGrant(openGrant('CHG-page', groupArn, 'erin'));
-    await store.suspend({
-      user: 'frank',
-      suspendedBy: 'soc@example.com',
-      reason: 'INC-8',
-      suspendedAt: new Date().toISOString(),
-      status: 'suspended',
-      removedFrom: [],
-      owed: [],
-    });
+    await store.suspend(suspensionNow('frank', 'INC-8'));
     const page = join(dir, 'timeline.html');
     const callsBefore = aws.callsOf('ModifyUserGroup').length;
 
@@ -310,15 +302,7 @@ describe('npm run access', () => {
   it('lists open grants with the time they have left, and suspensions', async () => {
     // Arrange
     await store.recordGrant(openGrant('CHG-list', groupArn, 'dave'));
-    await store.suspend({
-      user: 'mallory',
-      suspendedBy: 'soc@example.com',
-      reason: 'INC-9',
-      suspendedAt: new Date().toISOString(),
-      status: 'suspended',
-      removedFrom: [],
-      owed: [],
-    });
+    await store.suspend(suspensionNow('mallory', 'INC-9'));
 
     // Act
     const { stdout } = await command('cli/access/command.ts', [
@@ -353,5 +337,18 @@ function openGrant(requestId: string, groupArn: string, user: string) {
     status: 'open' as const,
     grantedPublished: true,
     endPublished: false,
+  };
+}
+
+/** A suspension in force from now, as the membership function records one. */
+function suspensionNow(user: string, reason: string) {
+  return {
+    user,
+    suspendedBy: 'soc@example.com',
+    reason,
+    suspendedAt: new Date().toISOString(),
+    status: 'suspended' as const,
+    removedFrom: [],
+    owed: [],
   };
 }
