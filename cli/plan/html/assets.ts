@@ -10,6 +10,7 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 .controls { display: flex; gap: 12px; align-items: center; margin-bottom: 8px; }
 #filter { font: inherit; padding: 5px 8px; width: 320px; border: 1px solid #9ca3af; border-radius: 4px; }
 #shown { color: #4b5563; }
+.controls button { font: inherit; padding: 4px 10px; border: 1px solid #9ca3af; border-radius: 4px; background: #f9fafb; cursor: pointer; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; list-style: none; padding: 0; margin: 0; color: #374151; }
 .legend li { display: flex; align-items: center; gap: 6px; }
 .chart { padding: 0 20px 24px; }
@@ -42,7 +43,10 @@ svg text.zone { fill: #6b7280; }
 .row.unmanaged text.user { fill: #9ca3af; font-style: italic; }
 `;
 
-/** Filters lanes by group or user as the operator types; without script every lane stays shown. */
+/**
+ * Filters lanes by group or user as the operator types, and opens or folds every shown lane; without
+ * script every lane stays shown and the buttons stay hidden.
+ */
 export const SCRIPT = `
 const box = document.getElementById('filter');
 const shown = document.getElementById('shown');
@@ -58,6 +62,13 @@ box.addEventListener('input', () => {
   }
   shown.textContent = count + ' of ' + lanes.length + ' groups shown';
 });
+for (const [id, open] of [['open-all', true], ['fold-all', false]]) {
+  const button = document.getElementById(id);
+  button.hidden = false;
+  button.addEventListener('click', () => {
+    for (const lane of lanes) if (!lane.hidden) lane.open = open;
+  });
+}
 `;
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;

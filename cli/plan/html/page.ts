@@ -31,7 +31,7 @@ export function timelinePage(timeline: Timeline, { from }: PageSources): string 
 <header>
 <h1>Who can get into which cache, when</h1>
 <p class="scope">${dayHeading(timeline.fromMs, timeline.zone)} to ${dayHeading(last, timeline.zone)}, times in ${timeline.zone}. Now: ${wallTime(timeline.nowMs, timeline.zone)}. From ${from}.</p>
-<div class="controls"><input id="filter" type="search" placeholder="Filter by group or user" aria-label="Filter by group or user" autocomplete="off"><span id="shown">${count}</span></div>
+<div class="controls"><input id="filter" type="search" placeholder="Filter by group or user" aria-label="Filter by group or user" autocomplete="off"><button id="open-all" type="button" hidden>Open all</button><button id="fold-all" type="button" hidden>Fold all</button><span id="shown">${count}</span></div>
 ${legend(timeline)}
 </header>
 <main class="chart">

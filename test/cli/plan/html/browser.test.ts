@@ -172,9 +172,12 @@ describe('the access timeline in Chromium', { timeout: BROWSER_TEST_MS }, () => 
     // By user, in any case.
     await page.locator('#filter').fill('TEAM-042-OPS');
     expect(await lanes(page).locator('.group').allTextContents()).toEqual(['team-042']);
-    // Cleared: every lane back.
+    // Cleared: every lane back, folded as they started, and one button opens them all.
     await page.locator('#filter').fill('');
     expect(await lanes(page).count()).toBe(300);
+    expect(await page.locator('details.lane[open]').count()).toBe(2);
+    await page.getByRole('button', { name: 'Open all' }).click();
+    expect(await page.locator('details.lane[open]').count()).toBe(300);
     expect(problems).toEqual([]);
   });
 });
