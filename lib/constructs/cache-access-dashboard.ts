@@ -10,6 +10,7 @@ import {
   rotationWidgets,
   throttledCallsWidget,
 } from './dashboard/widgets';
+import { propsError } from './props-error';
 
 /**
  * What the dashboard shows. The functions' metrics are keyed by namespace and service name, not by
@@ -70,12 +71,23 @@ export class CacheAccessDashboard extends Construct {
   constructor(scope: Construct, id: string, props: CacheAccessDashboardProps) {
     super(scope, id);
     const { rotation = false, membership = false, ownedGroups = false } = props;
+    const needMembership = (['requests', 'ephemeralUsers'] as const).filter(
+      (name) => props[name] && !membership,
+    );
+    if (needMembership.length > 0) {
+      throw propsError(
+        'CacheAccessDashboard',
+        needMembership.map(
+          (name) => `${name}: true needs membership: true; those figures are the membership function's`,
+        ),
+      );
+    }
     const functions = [
       ...(rotation ? rotationWidgets() : []),
       ...(membership ? membershipWidgets({ requests: props.requests === true }) : []),
     ];
     const health = [
-      ...(membership && props.ephemeralUsers ? [ephemeralUsersWidget()] : []),
+      ...(props.ephemeralUsers ? [ephemeralUsersWidget()] : []),
       ...(rotation || membership || ownedGroups
         ? [throttledCallsWidget({ rotation, membership, ownedGroups })]
         : []),

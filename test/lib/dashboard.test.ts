@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ROTATION_STEPS } from '#core/rotation/steps';
@@ -13,6 +14,7 @@ import {
 } from '#core/runtime/metric-names';
 import { CacheAccessStack } from '../../lib/cache-access-stack';
 import { parseConfig } from '../../lib/config/load';
+import { CacheAccessDashboard } from '../../lib/constructs/cache-access-dashboard';
 import { checkedTemplates } from '../support/checked-templates';
 import { dashboardOf, deploymentOf, idsOf, metricKey } from '../support/dashboard-body';
 import { FULL_FEATURE_CONFIG, FULL_FEATURE_NOW } from '../support/full-feature-config';
@@ -150,6 +152,20 @@ describe('the dashboard', () => {
     // Assert
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     expect(Object.keys(template.toJSON().Outputs)).not.toContain('DashboardUrl');
+  });
+
+  it('refuses request and ephemeral-user widgets without the membership function, naming each prop', () => {
+    // Arrange
+    const stack = new Stack(unbundledApp(), 'Props');
+
+    // Act
+    const build = () =>
+      new CacheAccessDashboard(stack, 'Dashboard', { requests: true, ephemeralUsers: true });
+
+    // Assert
+    expect(build).toThrow(
+      /requests: true needs membership: true[\s\S]*ephemeralUsers: true needs membership: true/,
+    );
   });
 
   it('refuses a dashboard setting that is not a boolean, naming it', () => {

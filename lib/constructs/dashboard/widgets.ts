@@ -92,7 +92,7 @@ export function ephemeralUsersWidget(): cloudwatch.IWidget {
   ]);
 }
 
-/** The functions that call a cache control plane, by the label their line gets. */
+/** Which of the functions that call a cache control plane get a line for their throttled calls. */
 export type ThrottledServices = Partial<Record<'rotation' | 'membership' | 'ownedGroups', boolean>>;
 
 export function throttledCallsWidget(shown: ThrottledServices): cloudwatch.IWidget {
