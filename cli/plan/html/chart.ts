@@ -21,6 +21,7 @@ export const BAR_KINDS: Readonly<Record<BarKind, string>> = {
   ephemeral: 'user made for a request, until it expires',
   pending: 'request awaiting a decision',
   suspended: 'suspended: out of every group until reinstated',
+  reinstated: 'reinstated: being given back to a group it was taken out of',
 };
 
 const xOf = (timeline: Timeline, ms: number) =>
@@ -95,10 +96,9 @@ function barMarkup(timeline: Timeline, lane: Lane, row: Row, bar: Bar, y: number
 /** What a bar's hover text says: whose, which group, what makes it, its real start and end. */
 function hoverText(timeline: Timeline, lane: Lane, row: Row, bar: Bar): string {
   const at = (ms: number) => wallTime(ms, timeline.zone);
+  const openEnded = bar.kind === 'reinstated' ? 'until it is a member again' : 'until reinstated';
   const until =
-    bar.endsMs === undefined
-      ? 'until reinstated'
-      : `${bar.kind === 'window' ? '' : 'expires '}${at(bar.endsMs)}`;
+    bar.endsMs === undefined ? openEnded : `${bar.kind === 'window' ? '' : 'expires '}${at(bar.endsMs)}`;
   return [
     `${row.user} in ${lane.group.id}: ${bar.names.join(', ')}`,
     `${BAR_KINDS[bar.kind]}`,

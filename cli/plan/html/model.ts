@@ -8,10 +8,10 @@ import { calendarDays, type TimeRange } from './range';
 
 /**
  * What a bar stands for: a config grant's window, a requested grant (an existing user, or a user made
- * for the request), a suspension. `pending` is for requests awaiting a decision, once the grant table
- * records them.
+ * for the request), a suspension, a reinstatement still giving a user back. `pending` is for requests
+ * awaiting a decision, once the grant table records them.
  */
-export type BarKind = 'window' | 'requested' | 'ephemeral' | 'pending' | 'suspended';
+export type BarKind = 'window' | 'requested' | 'ephemeral' | 'pending' | 'suspended' | 'reinstated';
 
 /** One stretch of a user's row, clipped to the range; `beganMs`/`endsMs` are its real ends. */
 export interface Bar {
@@ -19,7 +19,7 @@ export interface Bar {
   readonly fromMs: number;
   readonly toMs: number;
   readonly beganMs: number;
-  /** Undefined for a suspension: it lasts until someone reinstates the user. */
+  /** Undefined for a suspension or a reinstatement: one lasts until the user is reinstated, the other until it is back. */
   readonly endsMs?: number;
   /** What makes the bar: the grants whose windows are open, or the request's id. */
   readonly names: readonly string[];
@@ -71,7 +71,8 @@ export interface TimelineRequest {
  */
 export function timeline({ grants, groups, nowMs, days, zone, records, live }: TimelineRequest): Timeline {
   const range = calendarDays(nowMs, days, zone);
-  const suspended = (records?.suspensions ?? []).filter((s) => s.status === 'suspended');
+  const suspensions = records?.suspensions ?? [];
+  const suspended = suspensions.filter((s) => s.status === 'suspended');
   const lanes = groups.map((group): Lane => {
     const bars = new Map<string, Bar[]>();
     const add = (user: string, ...more: Bar[]) => bars.set(user, [...(bars.get(user) ?? []), ...more]);
@@ -87,6 +88,10 @@ export function timeline({ grants, groups, nowMs, days, zone, records, live }: T
     for (const suspension of suspended) {
       if (!bars.has(suspension.user) && !suspension.removedFrom.includes(group.arn)) continue;
       add(suspension.user, ...clipped(range, suspensionBar(suspension)));
+    }
+    // A reinstated user is owed back where the suspension took it out: covered until it is a member again.
+    for (const owed of suspensions.filter((s) => s.status === 'reinstated' && s.owed.includes(group.arn))) {
+      add(owed.user, ...clipped(range, reinstatementBar(owed)));
     }
     return { group, noun: ENGINES[group.engine].groupNoun, ...withLiveState(bars, live?.get(group.arn)) };
   });
@@ -161,6 +166,15 @@ function suspensionBar(suspension: Suspension): Omit<Bar, 'fromMs' | 'toMs'> {
     beganMs: Date.parse(suspension.suspendedAt),
     names: ['suspension'],
     note: `suspended by ${suspension.suspendedBy}: ${suspension.reason}`,
+  };
+}
+
+function reinstatementBar(suspension: Suspension): Omit<Bar, 'fromMs' | 'toMs'> {
+  return {
+    kind: 'reinstated',
+    beganMs: Date.parse(suspension.reinstatedAt ?? suspension.suspendedAt),
+    names: ['reinstatement'],
+    note: `reinstated by ${suspension.reinstatedBy ?? 'unknown'}${suspension.reinstateReason ? `: ${suspension.reinstateReason}` : ''}`,
   };
 }
 

@@ -73,7 +73,7 @@ function legend(timeline: Timeline): Markup {
     (kind) =>
       html`<li>${swatch(html`<rect class="bar ${kind}" x="1" y="2" width="26" height="10" rx="2"/>`)}${BAR_KINDS[kind]}</li>`,
   );
-  const expiring = kinds.some((kind) => kind !== 'window' && kind !== 'suspended');
+  const expiring = kinds.some((kind) => kind === 'requested' || kind === 'ephemeral' || kind === 'pending');
   const expiry = expiring
     ? html`<li>${swatch(html`<path class="expiry" d="M14 3 l4 -3 h-8 z M14 3 V13"/>`)}expiry</li>`
     : '';

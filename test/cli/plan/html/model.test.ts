@@ -205,12 +205,21 @@ describe('timeline records from the grant table', () => {
     expect(rowOf(ug, 'gina')).toBeUndefined();
   });
 
-  it('draws a suspension in every lane the user has a row in or was taken out of, and none once reinstated', () => {
+  it('draws a suspension in every lane the user has a row in or was taken out of, and a reinstatement where it still owes the user', () => {
     // Arrange
     const suspensions = [
       suspension({ user: 'alice', suspendedAt: '2026-12-07T12:00:00+01:00' }),
       suspension({ user: 'mallory', removedFrom: [PROD_ACL] }),
-      suspension({ user: 'oscar', status: 'reinstated', removedFrom: [PROD_UG] }),
+      suspension({ user: 'oscar', status: 'reinstated', removedFrom: [PROD_UG], owed: [] }),
+      suspension({
+        user: 'peggy',
+        status: 'reinstated',
+        removedFrom: [PROD_UG, PROD_ACL],
+        owed: [PROD_ACL],
+        reinstatedAt: '2026-12-08T09:00:00+01:00',
+        reinstatedBy: 'secops@example.com',
+        reinstateReason: 'cleared',
+      }),
     ];
 
     // Act
@@ -231,6 +240,11 @@ describe('timeline records from the grant table', () => {
     expect(rowOf(acl, 'mallory')?.bars.map((bar) => bar.kind)).toEqual(['suspended']);
     expect(rowOf(ug, 'mallory')).toBeUndefined();
     expect(rowOf(ug, 'oscar')).toBeUndefined();
+    // Given back where still owed, from the reinstatement on; nothing where it is back already.
+    expect(rowOf(acl, 'peggy')?.bars.map((bar) => [bar.kind, iso(bar.fromMs), bar.note])).toEqual([
+      ['reinstated', '2026-12-08T08:00:00.000Z', 'reinstated by secops@example.com: cleared'],
+    ]);
+    expect(rowOf(ug, 'peggy')).toBeUndefined();
   });
 
   it('adds the live members nothing names as unmanaged rows and marks who is a member now', () => {
