@@ -3,6 +3,7 @@ import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
+  CacheAccessDashboard,
   CacheGroup,
   CacheMembership,
   CacheUser,
@@ -68,7 +69,7 @@ const membership = new CacheMembership(stack, 'Membership', {
 // The first reconcile after a deploy must find the group made.
 membership.node.addDependency(owned);
 
-new FailureAlerts(stack, 'Alerts', {
+const alerts = new FailureAlerts(stack, 'Alerts', {
   functions: {
     Rotation: rotation.handler.function,
     Membership: membership.handler.function,
@@ -76,4 +77,14 @@ new FailureAlerts(stack, 'Alerts', {
   },
   rotationFailures: true,
   deadLetterQueues: { Membership: membership.deadLetterQueue },
+});
+
+new CacheAccessDashboard(stack, 'Dashboard', {
+  rotation: true,
+  membership: true,
+  requests: true,
+  ephemeralUsers: true,
+  ownedGroups: true,
+  failureQueues: { Membership: membership.deadLetterQueue },
+  alarms: alerts.alarms,
 });

@@ -11,6 +11,7 @@ import type { MembershipConfig } from './config/membership';
 import type { NetworkConfig, RotationConfig } from './config/rotation';
 import type { CacheAccessConfig } from './config/schema';
 import { InvalidConfigError } from './config/validate';
+import { CacheAccessDashboard } from './constructs/cache-access-dashboard';
 import { CacheMembership, type CacheMembershipProps } from './constructs/cache-membership';
 import { CredentialRotation } from './constructs/credential-rotation';
 import { FailureAlerts } from './constructs/failure-alerts';
@@ -66,6 +67,23 @@ export class CacheAccessStack extends Stack {
       deadLetterQueues: membership && { Membership: membership.deadLetterQueue },
     });
 
+    if (props.config.dashboard !== false) {
+      const requests = membershipConfig?.requests;
+      const dashboard = new CacheAccessDashboard(this, 'Dashboard', {
+        rotation: rotation !== undefined,
+        membership: membership !== undefined,
+        requests: requests !== undefined,
+        ephemeralUsers: requests?.rules.some((rule) => rule.ephemeral) === true,
+        ownedGroups: owned !== undefined,
+        failureQueues: membership && { Membership: membership.deadLetterQueue },
+        alarms: alerts.alarms,
+      });
+      new CfnOutput(this, 'DashboardUrl', {
+        value: dashboard.url,
+        description:
+          'CloudWatch dashboard: rotation, membership and request health, failure queues and alarms',
+      });
+    }
     new CfnOutput(this, 'AlertTopicArn', {
       value: alerts.topic.topicArn,
       description: 'Subscribe to this topic to hear about failed rotations and membership changes',

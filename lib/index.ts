@@ -13,6 +13,7 @@ export type {
 export { CacheAccessStack, type CacheAccessStackProps } from './cache-access-stack';
 export { parseConfig } from './config/load';
 export { InvalidConfigError } from './config/validate';
+export { CacheAccessDashboard, type CacheAccessDashboardProps } from './constructs/cache-access-dashboard';
 export {
   type AccessRequestsProps,
   type AccessRuleProps,

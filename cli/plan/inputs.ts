@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { cacheDirectories } from '#core/cache/adapters/directories';
 import type { GroupState } from '#core/cache/ports';
 import type { CacheGroupRef } from '#core/cache/refs';
+import type { AccessStore } from '#core/requests/store';
 import { CONFIG_FILE_CONTEXT_KEY, loadConfig } from '../../lib/config/load';
 import type { MembershipConfig } from '../../lib/config/membership';
+import type { GrantTableRecords } from './html/model';
 
 /**
  * The membership section of the config the app deploys: `--config` when given, else `cdk.json`'s
@@ -38,4 +40,10 @@ export async function readLiveGroups(
     }
   }
   return states;
+}
+
+/** The requested grants and suspensions the grant table holds now, for the timeline page. */
+export async function readRecords(store: AccessStore): Promise<GrantTableRecords> {
+  const [grants, suspensions] = await Promise.all([store.activeGrants(), store.activeSuspensions()]);
+  return { grants, suspensions };
 }

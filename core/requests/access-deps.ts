@@ -34,4 +34,9 @@ export interface AccessServiceDeps {
   readonly ephemeral?: EphemeralUsers;
   readonly now: () => number;
   readonly logDecision?: DecisionLog;
+  /**
+   * Told after each sweep how many ephemeral users of open requests exist, for the function's metrics.
+   * @default - not told
+   */
+  readonly onEphemeralUsersCounted?: (alive: number) => void;
 }

@@ -18,7 +18,10 @@ const SLOT_GRACE_MS = 5 * 60_000;
  */
 export class EphemeralLifecycle {
   constructor(
-    private readonly deps: Pick<AccessServiceDeps, 'store' | 'requests' | 'ephemeral' | 'expiries' | 'now'>,
+    private readonly deps: Pick<
+      AccessServiceDeps,
+      'store' | 'requests' | 'ephemeral' | 'expiries' | 'now' | 'onEphemeralUsersCounted'
+    >,
     private readonly announcer: Announcer,
   ) {}
 
@@ -121,11 +124,12 @@ export class EphemeralLifecycle {
     ];
     const isOpen = async (requestId: string) => (await this.deps.store.grant(requestId))?.status === 'open';
     try {
-      await ephemeral.sweep(
+      const { alive } = await ephemeral.sweep(
         regions.map((group) => ({ engine: group.engine, group })),
         isOpen,
         run.deadline,
       );
+      this.deps.onEphemeralUsersCounted?.(alive);
     } catch (error) {
       failures.push(error);
     }

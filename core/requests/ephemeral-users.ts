@@ -179,13 +179,15 @@ export class EphemeralUsers {
   /**
    * Users and secrets with this stack's prefixes whose request is not open (ended, or never recorded):
    * what a crash between two steps can leave. Only what carries this stack's request tag is touched.
+   * Returns what was removed and how many of this stack's users were left because their request is open.
    */
   async sweep(
     regions: readonly { readonly engine: Engine; readonly group: CacheGroupRef }[],
     isOpen: (requestId: string) => Promise<boolean>,
     deadline: Deadline,
-  ): Promise<string[]> {
+  ): Promise<{ readonly removed: string[]; readonly alive: number }> {
     const removed: string[] = [];
+    let alive = 0;
     for (const { engine, group } of regions) {
       for (const listed of await this.deps.users[engine].listUsers(
         group.region,
@@ -193,7 +195,11 @@ export class EphemeralUsers {
       )) {
         const user = memberOf(group, listed.id);
         const requestId = (await this.deps.users[engine].tagsOf(user))?.[EPHEMERAL_TAGS.request];
-        if (requestId === undefined || (await isOpen(requestId))) continue;
+        if (requestId === undefined) continue;
+        if (await isOpen(requestId)) {
+          alive += 1;
+          continue;
+        }
         await this.remove(user, ephemeralSecretName(this.deps.names.secretPrefix, requestId), deadline);
         removed.push(user.arn);
       }
@@ -206,7 +212,7 @@ export class EphemeralUsers {
     }
     if (removed.length > 0)
       this.deps.logDecision?.('orphaned ephemeral users and secrets deleted', { removed });
-    return removed;
+    return { removed, alive };
   }
 
   private async remove(user: CacheUserRef, secretName: string, deadline: Deadline): Promise<void> {

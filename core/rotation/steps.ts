@@ -1,7 +1,7 @@
 import { InvalidEventError } from '#core/runtime/errors';
 import { quoted } from '#core/runtime/quoted';
 
-const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type RotationStep = (typeof ROTATION_STEPS)[number];
 
 const BY_SPELLING = new Map<string, RotationStep>(

@@ -7,8 +7,7 @@ import type { Context } from 'aws-lambda';
 import { Deadline, systemClock } from './deadline';
 import type { DecisionLog } from './decision-log';
 import { CacheAccessError } from './errors';
-
-const METRICS_NAMESPACE = 'CacheAccessAutomation';
+import { METRICS_NAMESPACE, THROTTLED_CALLS } from './metric-names';
 
 /** Kept back from the Lambda timeout so a run that runs out of time still logs and reports why. */
 const RESERVE_MS = 10_000;
@@ -52,6 +51,9 @@ export function defineHandler(shape: HandlerShape) {
   const logger = new Logger({ serviceName: shape.serviceName });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: shape.serviceName });
   const logDecision: DecisionLog = (message, data) => logger.info(message, { ...data });
+  // Published at once with only the service dimension, so a throttle counts the same whatever the
+  // invocation adds (the rotation step) and even when the invocation then fails.
+  const countThrottled = () => metrics.singleMetric().addMetric(THROTTLED_CALLS, MetricUnit.Count, 1);
 
   function handler<Result>(body: (event: unknown, run: HandlerRun, context: Context) => Promise<Result>) {
     const invoke = async (event: unknown, context: Context): Promise<Result> => {
@@ -82,5 +84,5 @@ export function defineHandler(shape: HandlerShape) {
       .use(logMetrics(metrics));
   }
 
-  return { logger, metrics, logDecision, handler };
+  return { logger, metrics, logDecision, countThrottled, handler };
 }

@@ -22,14 +22,15 @@ import { requireEnv } from '#core/runtime/env';
 import { ENV } from '#core/runtime/env-names';
 import { GroupsFailedError, InvalidEventError, MembershipRunError } from '#core/runtime/errors';
 import { defineHandler } from '#core/runtime/handler';
+import { type AccessOutcomeKind, accessOutcomeMetric, MEMBERSHIP_METRICS } from '#core/runtime/metric-names';
 import { quoted } from '#core/runtime/quoted';
 
 const fn = defineHandler({
-  serviceName: 'cache-membership',
+  serviceName: MEMBERSHIP_METRICS.service,
   activity: 'membership run',
   subject: 'membership event',
-  succeededMetric: 'MembershipReconciled',
-  failedMetric: 'MembershipReconcileFailed',
+  succeededMetric: MEMBERSHIP_METRICS.succeeded,
+  failedMetric: MEMBERSHIP_METRICS.failed,
   failure: MembershipRunError,
 });
 
@@ -38,7 +39,7 @@ const { grants, requests } = readMembershipConfigFile(configFile.content, config
 const configuredGroups: readonly CacheGroupRef[] = [
   ...new Map([...grants, ...(requests?.rules ?? [])].map(({ group }) => [group.arn, group])).values(),
 ];
-const cache = cacheDirectories();
+const cache = cacheDirectories({ onThrottled: fn.countThrottled });
 const store = new DynamoDbAccessStore(
   DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
   requireEnv(ENV.accessTable),
@@ -83,6 +84,8 @@ const access = new AccessService({
   ...(ephemeral && { ephemeral }),
   now: Date.now,
   logDecision: fn.logDecision,
+  onEphemeralUsersCounted: (alive) =>
+    fn.metrics.addMetric(MEMBERSHIP_METRICS.ephemeralUsersAlive, MetricUnit.Count, alive),
 });
 
 export interface MembershipResult {
@@ -103,8 +106,9 @@ export const handler = fn.handler(
     if (isBusEvent(event)) {
       const parsed = parseAccessEvent(event);
       if ('refusal' in parsed) {
-        await access.refuse(parsed.refusal);
-        return { access: 'refused', groups: [] };
+        const refused = await access.refuse(parsed.refusal);
+        countOutcome(refused.kind, metrics);
+        return { access: refused.kind, groups: [] };
       }
       if (!requests) {
         throw new InvalidEventError(
@@ -116,11 +120,7 @@ export const handler = fn.handler(
         kind: command.kind,
       });
       const outcome = await access.handle(command, { deadline, target });
-      metrics.addMetric(
-        `Access${outcome.kind[0]?.toUpperCase()}${outcome.kind.slice(1)}`,
-        MetricUnit.Count,
-        1,
-      );
+      countOutcome(outcome.kind, metrics);
       return { access: outcome.kind, groups: 'groups' in outcome ? summary(outcome.groups) : [] };
     }
 
@@ -157,11 +157,17 @@ export const handler = fn.handler(
   },
 );
 
+/** Every access event counts as its outcome, refusals of events that do not parse included. */
+function countOutcome(kind: AccessOutcomeKind, metrics: Metrics) {
+  metrics.addMetric(accessOutcomeMetric(kind), MetricUnit.Count, 1);
+}
+
 function report(outcomes: readonly GroupOutcome[], metrics: Metrics) {
   const changes = outcomes.flatMap((outcome) => (outcome.change ? [outcome.change] : []));
-  metrics.addMetric('GroupsChanged', MetricUnit.Count, changes.length);
-  metrics.addMetric('MembersAdded', MetricUnit.Count, sum(changes.map((change) => change.added.length)));
-  metrics.addMetric('MembersRemoved', MetricUnit.Count, sum(changes.map((change) => change.removed.length)));
+  const { groupsChanged, membersAdded, membersRemoved } = MEMBERSHIP_METRICS;
+  metrics.addMetric(groupsChanged, MetricUnit.Count, changes.length);
+  metrics.addMetric(membersAdded, MetricUnit.Count, sum(changes.map((change) => change.added.length)));
+  metrics.addMetric(membersRemoved, MetricUnit.Count, sum(changes.map((change) => change.removed.length)));
   const failed = outcomes.filter((outcome) => outcome.status === 'failed');
   fn.logger.info('reconcile finished', {
     groups: outcomes.length,

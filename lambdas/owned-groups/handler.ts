@@ -10,17 +10,18 @@ import { OwnedGroups } from '#core/owned-groups/owned-groups';
 import type { Deadline } from '#core/runtime/deadline';
 import { OwnedGroupRunError } from '#core/runtime/errors';
 import { defineHandler } from '#core/runtime/handler';
+import { OWNED_GROUP_METRICS } from '#core/runtime/metric-names';
 
 const fn = defineHandler({
-  serviceName: 'cache-owned-groups',
+  serviceName: OWNED_GROUP_METRICS.service,
   activity: 'owned group deploy step',
   subject: 'custom resource event',
-  succeededMetric: 'OwnedGroupDeployed',
-  failedMetric: 'OwnedGroupDeployFailed',
+  succeededMetric: OWNED_GROUP_METRICS.succeeded,
+  failedMetric: OWNED_GROUP_METRICS.failed,
   failure: OwnedGroupRunError,
 });
 
-const cache = cacheDirectories();
+const cache = cacheDirectories({ onThrottled: fn.countThrottled });
 const owned = new OwnedGroups({ groups: cache, users: cache, logDecision: fn.logDecision });
 
 export interface OwnedGroupResult {

@@ -12,14 +12,15 @@ import { requireIntegerEnv } from '#core/runtime/env';
 import { ENV } from '#core/runtime/env-names';
 import { RotationStepError, SecretNotAllowedError } from '#core/runtime/errors';
 import { defineHandler } from '#core/runtime/handler';
+import { ROTATION_METRICS } from '#core/runtime/metric-names';
 import { clipped, quoted } from '#core/runtime/quoted';
 
 const fn = defineHandler({
-  serviceName: 'cache-rotation',
+  serviceName: ROTATION_METRICS.service,
   activity: 'rotation step',
   subject: 'rotation event',
-  succeededMetric: 'RotationStepSucceeded',
-  failedMetric: 'RotationStepFailed',
+  succeededMetric: ROTATION_METRICS.succeeded,
+  failedMetric: ROTATION_METRICS.failed,
   failure: RotationStepError,
 });
 
@@ -33,7 +34,7 @@ const passwordLength = requireIntegerEnv(ENV.passwordLength);
 
 const rotator = new Rotator({
   secrets: new SecretsManagerStore(new SecretsManagerClient({})),
-  users: cacheDirectories(),
+  users: cacheDirectories({ onThrottled: fn.countThrottled }),
   credentials: new RedisCredentialCheck(),
   passwordLength,
   logDecision: fn.logDecision,
@@ -42,7 +43,7 @@ const rotator = new Rotator({
 export const handler = fn.handler(async (event, { deadline, metrics, workingOn }) => {
   const { step, secretId, token } = parseRotationEvent(event);
   workingOn(`${step} for secret ${quoted(secretId)}`, { step, secretId: clipped(secretId), token });
-  metrics.addDimension('Step', step);
+  metrics.addDimension(ROTATION_METRICS.stepDimension, step);
   const target = await targets.find(secretId);
   if (!target) {
     throw new SecretNotAllowedError(

@@ -10,6 +10,8 @@ export const configSchema = z
   .strictObject({
     rotation: rotationSchema.optional(),
     membership: membershipSchema.optional(),
+    /** `false` leaves out the CloudWatch dashboard (and its `DashboardUrl` output); on by default. */
+    dashboard: z.boolean().optional(),
   })
   .superRefine((config, ctx) => {
     if (!config.rotation && !config.membership) {
@@ -54,13 +56,19 @@ export const configSchema = z
   })
   // Runs only once everything above passed: the rest of the app gets parsed references, never ARN strings.
   .transform(
-    ({ rotation, membership }): CacheAccessConfig => ({
+    ({ rotation, membership, dashboard }): CacheAccessConfig => ({
       rotation: rotation && resolveRotation(rotation),
       membership: membership && resolveMembership(membership),
+      ...(dashboard !== undefined && { dashboard }),
     }),
   );
 
 export interface CacheAccessConfig {
   readonly rotation?: RotationConfig;
   readonly membership?: MembershipConfig;
+  /**
+   * Whether the stack has a CloudWatch dashboard of its metrics, failure queues and alarms.
+   * @default true
+   */
+  readonly dashboard?: boolean;
 }

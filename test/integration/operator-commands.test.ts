@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,65 @@ describe('npm run plan --live', () => {
 
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('the config has no membership section');
+  });
+});
+
+describe('npm run plan --html', () => {
+  const groupArn = groupArnOf('elasticache', 'page-ug');
+
+  it('draws the live group and the grant table on the timeline page, and changes nothing', async () => {
+    // Arrange: erin is a member by request only, frank by a window but suspended.
+    for (const id of ['erin', 'frank']) {
+      await aws.users.create({
+        engine: 'elasticache',
+        id,
+        passwords: ['p'.repeat(20)],
+        governedByGroups: true,
+      });
+    }
+    await aws.groups.create({ engine: 'elasticache', id: 'page-ug', members: ['erin'] });
+    const config = join(dir, 'page-config.json');
+    const grants = [{ name: 'night', groupArn, users: ['frank'], windows: [openWindow()] }];
+    writeFileSync(config, JSON.stringify({ membership: { grants } }));
+    await store.recordGrant(openGrant('CHG-page', groupArn, 'erin'));
+    await store.suspend(suspensionNow('frank', 'INC-8'));
+    const page = join(dir, 'timeline.html');
+    const callsBefore = aws.callsOf('ModifyUserGroup').length;
+
+    // Act
+    const { stdout } = await command('cli/plan/command.ts', [
+      ...['--html', page, '--tz', 'Asia/Tokyo', '--days', '2'],
+      ...['--live', '--config', config, '--table', TABLE],
+    ]);
+
+    // Assert
+    expect(stdout).toContain(`Wrote ${page}: 1 group(s), 2 day(s) in Asia/Tokyo`);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('the live groups and the grant table');
+    expect(html).toContain('<span class="count">live: active</span>');
+    expect(html).toContain('<title>erin\na member now</title>');
+    expect(html).toContain('<title>frank\nnot a member now</title>');
+    expect(html).toContain('<title>default\na member now\nnot managed by the stack: never changed</title>');
+    expect(html).toMatch(/<rect class="bar requested"[^>]*><title>erin in page-ug: request CHG-page\n/);
+    expect(html).toMatch(/<rect class="bar window"[^>]*><title>frank in page-ug: night\n/);
+    expect(html).toContain('suspended by soc@example.com: INC-8');
+    expect(html).toMatch(/\+09:00/);
+    expect(aws.callsOf('ModifyUserGroup').length).toBe(callsBefore);
+  });
+
+  it.each([
+    [['--tz', 'Mars/Olympus'], "--tz 'Mars/Olympus' is not an IANA time zone"],
+    [['--days', '0'], "--days '0' must be from 1 to 62 for --html"],
+  ])('refuses %j with a clear message and writes nothing', async (args, why) => {
+    const page = join(dir, 'refused.html');
+
+    const failure = await command('cli/plan/command.ts', ['--html', page, ...args]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain(why);
+    expect(existsSync(page)).toBe(false);
   });
 });
 
@@ -243,15 +302,7 @@ describe('npm run access', () => {
   it('lists open grants with the time they have left, and suspensions', async () => {
     // Arrange
     await store.recordGrant(openGrant('CHG-list', groupArn, 'dave'));
-    await store.suspend({
-      user: 'mallory',
-      suspendedBy: 'soc@example.com',
-      reason: 'INC-9',
-      suspendedAt: new Date().toISOString(),
-      status: 'suspended',
-      removedFrom: [],
-      owed: [],
-    });
+    await store.suspend(suspensionNow('mallory', 'INC-9'));
 
     // Act
     const { stdout } = await command('cli/access/command.ts', [
@@ -286,5 +337,18 @@ function openGrant(requestId: string, groupArn: string, user: string) {
     status: 'open' as const,
     grantedPublished: true,
     endPublished: false,
+  };
+}
+
+/** A suspension in force from now, as the membership function records one. */
+function suspensionNow(user: string, reason: string) {
+  return {
+    user,
+    suspendedBy: 'soc@example.com',
+    reason,
+    suspendedAt: new Date().toISOString(),
+    status: 'suspended' as const,
+    removedFrom: [],
+    owed: [],
   };
 }

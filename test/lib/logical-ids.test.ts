@@ -19,7 +19,7 @@ import { parseConfig } from '../../lib/config/load';
  * Added since, nothing renamed: the owned-groups function and one custom resource per owned group. That
  * resource's id matters most: under a new id CloudFormation would create the new resource (which adopts
  * the group, being the stack's) and then delete the old one, which with removal policy destroy deletes
- * the group.
+ * the group. Then the dashboard: replacing it would lose any widget an operator added by hand.
  */
 const PINNED = [
   'AlertsMembershipDeadLetters78B9E0B6 AWS::CloudWatch::Alarm',
@@ -30,6 +30,7 @@ const PINNED = [
   'AlertsTopicCF7C81C9 AWS::SNS::Topic',
   'AlertsTopicKey4FD54A73 AWS::KMS::Key',
   'AlertsTopicPolicyFF1F97BA AWS::SNS::TopicPolicy',
+  'Dashboard7A714131 AWS::CloudWatch::Dashboard',
   'MembershipBoundary2c3939a8e591722EB4 AWS::Scheduler::Schedule',
   'MembershipBoundary2e83aa6bd174D16E8E AWS::Scheduler::Schedule',
   'MembershipBoundaryc4aee3625b80C11DAC AWS::Scheduler::Schedule',

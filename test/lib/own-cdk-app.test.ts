@@ -42,6 +42,7 @@ describe('the documented example of the constructs in your own CDK app', () => {
       JSON.parse(readFileSync(join(outdir, 'Caches.template.json'), 'utf8')),
     );
     template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const [groupId] = Object.keys(template.findResources('Custom::CacheAccessOwnedGroup'));
     template.hasResourceProperties('AWS::ElastiCache::ServerlessCache', {
       UserGroupId: { 'Fn::GetAtt': [groupId, 'GroupId'] },

@@ -14,21 +14,32 @@ import { memoryDbCalls } from './memorydb';
  */
 const DEFAULT_CALLS_PER_SECOND = 10;
 
+export interface CacheDirectoriesOptions {
+  /** @default 10 calls a second per engine and region */
+  readonly callsPerSecond?: number;
+  /**
+   * Told of each call that ended throttled, for the function's metrics.
+   * @default - not told
+   */
+  readonly onThrottled?: () => void;
+}
+
 /**
  * Both engines' adapters. Clients and pacers are made per region on first use and kept for the life of
  * the execution environment: the region of each call comes from the ARN, not from where the code runs.
  */
-export function cacheDirectories(
+export function cacheDirectories({
   callsPerSecond = DEFAULT_CALLS_PER_SECOND,
-): Readonly<Record<Engine, CacheDirectory>> {
+  onThrottled,
+}: CacheDirectoriesOptions = {}): Readonly<Record<Engine, CacheDirectory>> {
   return {
     elasticache: new EngineDirectory(
       elastiCacheCalls,
-      regional((region) => new ElastiCacheClient({ region }), callsPerSecond),
+      regional((region) => new ElastiCacheClient({ region }), callsPerSecond, onThrottled),
     ),
     memorydb: new EngineDirectory(
       memoryDbCalls,
-      regional((region) => new MemoryDBClient({ region }), callsPerSecond),
+      regional((region) => new MemoryDBClient({ region }), callsPerSecond, onThrottled),
     ),
   };
 }
@@ -36,10 +47,12 @@ export function cacheDirectories(
 export function regional<Client>(
   create: (region: string) => Client,
   callsPerSecond: number,
+  onThrottled?: () => void,
 ): RegionalClients<Client> {
   return {
     client: perRegion(create),
     pacer: perRegion(() => new Pacer(systemClock, callsPerSecond)),
+    ...(onThrottled && { onThrottled }),
   };
 }
 

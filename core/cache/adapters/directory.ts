@@ -11,7 +11,7 @@ import type {
 import type { CacheGroupRef, CacheUserRef } from '#core/cache/refs';
 import { isAwsError } from '#core/runtime/aws-errors';
 import type { Pacer } from '#core/runtime/pacer';
-import { groupFault, listFault, readOrAbsent, userFault, withFaults } from './faults';
+import { groupFault, isThrottling, listFault, readOrAbsent, userFault, withFaults } from './faults';
 
 /** One page of an engine's groups in a region. */
 export interface GroupPage {
@@ -50,6 +50,8 @@ export interface EngineCalls<Client> {
 export interface RegionalClients<Client> {
   client(region: string): Client;
   pacer(region: string): Pacer;
+  /** Told of each call that ended throttled (after the SDK's own retries): a sign the pacing is too fast. */
+  readonly onThrottled?: () => void;
 }
 
 /** An engine's calls as the domain's directory: region from the ARN, calls paced, service faults as domain errors. */
@@ -194,7 +196,12 @@ export class EngineDirectory<Client> implements CacheDirectory {
 
   private async paced<T>(region: string, call: (client: Client) => Promise<T>): Promise<T> {
     await this.clients.pacer(region).take();
-    return call(this.clients.client(region));
+    try {
+      return await call(this.clients.client(region));
+    } catch (error) {
+      if (isThrottling(error)) this.clients.onThrottled?.();
+      throw error;
+    }
   }
 }
 

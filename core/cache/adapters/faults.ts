@@ -25,6 +25,9 @@ export function userFault(error: unknown, user: CacheUserRef): unknown {
 
 const THROTTLING = ['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded'];
 
+/** The service refused the call for its rate, under any of the names the two engines use. */
+export const isThrottling = (error: unknown): boolean => isAwsError(error, ...THROTTLING);
+
 /** Both engines' group and ACL faults, as the domain's errors; the message says what was refused. */
 export function groupFault(error: unknown, group: CacheGroupRef): unknown {
   // A member user that is itself being modified (a rotation) can hold up a group change too.
@@ -33,7 +36,7 @@ export function groupFault(error: unknown, group: CacheGroupRef): unknown {
       cause: error,
     });
   }
-  if (isAwsError(error, ...THROTTLING)) {
+  if (isThrottling(error)) {
     return new ApiThrottledError(`${group.engine} throttled the request for group ${group.arn}`, {
       cause: error,
     });
@@ -60,7 +63,7 @@ export function groupFault(error: unknown, group: CacheGroupRef): unknown {
 
 /** A list of every group in a region: only throttling has a meaning of its own there. */
 export function listFault(error: unknown, region: string): unknown {
-  if (isAwsError(error, ...THROTTLING)) {
+  if (isThrottling(error)) {
     return new ApiThrottledError(`the service throttled the list of groups in ${region}`, { cause: error });
   }
   return error;

@@ -47,6 +47,7 @@ describe('a request whose reader AWS refuses as a principal', () => {
   let store: FakeAccessStore;
   let expiries: FakeExpiries;
   let published: BusEvent[];
+  let counted: number[];
 
   const service = () => {
     const groups = { elasticache: acls, memorydb: acls };
@@ -79,6 +80,7 @@ describe('a request whose reader AWS refuses as a principal', () => {
         },
       }),
       now: clock.now,
+      onEphemeralUsersCounted: (alive) => counted.push(alive),
     });
   };
   const run = () => ({ deadline: clock.deadline(), target: TARGET });
@@ -97,6 +99,7 @@ describe('a request whose reader AWS refuses as a principal', () => {
     store = new FakeAccessStore();
     expiries = new FakeExpiries();
     published = [];
+    counted = [];
   });
 
   it('is refused, naming the reader, with no secret, no user, no expiry and its slot free', async () => {
@@ -163,6 +166,19 @@ describe('a request whose reader AWS refuses as a principal', () => {
     expect(store.slotsByRule.get(RULE)?.size ?? 0).toBe(0);
     expect(await store.activeGrants()).toEqual([]);
     expect(published.map((event) => event.detailType)).not.toContain('Cache Access Ended');
+  });
+
+  it("counts the granted request's user as alive at the sweep of the periodic reconcile, and not the refused one", async () => {
+    // Arrange
+    await service().handle(request('CHG-ghost', GHOST), run());
+    await service().handle(request('CHG-real', ONCALL), run());
+
+    // Act: a run for one group sweeps nothing; the periodic one, over every group, does
+    await service().runScheduled([ACL], run(), { trigger: 'reconcile' });
+    await service().runScheduled([ACL], run(), { trigger: 'reconcile', sweepOrphans: true });
+
+    // Assert
+    expect(counted).toEqual([1]);
   });
 
   it('finishes closing a refused grant that a crash interrupted at the next run, announcing no end', async () => {

@@ -263,7 +263,7 @@ describe('EphemeralUsers', () => {
     expect(vault.secrets.size).toBe(0);
   });
 
-  it('sweeps users and secrets of requests that are not open, and leaves open and untagged ones', async () => {
+  it('sweeps users and secrets of requests that are not open, leaves open and untagged ones, and counts the open ones', async () => {
     // Arrange
     const { users, vault, service, deadline } = setUp();
     const open = grantFor(service, 'CHG-open');
@@ -284,14 +284,14 @@ describe('EphemeralUsers', () => {
     });
 
     // Act
-    const removed = await service.sweep(
+    const swept = await service.sweep(
       [{ engine: 'memorydb', group: GROUP }],
       async (id) => id === 'CHG-open',
       deadline,
     );
 
     // Assert
-    expect(removed).toEqual([userArn(ended.user)]);
+    expect(swept).toEqual({ removed: [userArn(ended.user)], alive: 1 });
     expect(users.users.has(userArn(open.user))).toBe(true);
     expect(users.users.has(stranger.arn)).toBe(true);
     expect([...vault.secrets.keys()]).toEqual([open.ephemeral?.secretName]);

@@ -178,6 +178,36 @@ describe('EngineDirectory over elastiCacheCalls user groups', () => {
     await expect(describe).rejects.toThrow(ApiThrottledError);
   });
 
+  it('tells its observer of each call that ended throttled, for user and group calls alike, and of no other fault', async () => {
+    // Arrange
+    let throttled = 0;
+    const observed = new EngineDirectory(
+      elastiCacheCalls,
+      regional(
+        (region) => new ElastiCacheClient({ region }),
+        1_000,
+        () => {
+          throttled += 1;
+        },
+      ),
+    );
+    const user = parseUserArn('arn:aws:elasticache:eu-west-1:123456789012:user:app-writer');
+    elasticache.on(DescribeUserGroupsCommand).rejects(unmodeled('Throttling'));
+    elasticache.on(ModifyUserCommand).rejects(unmodeled('ThrottlingException'));
+    elasticache.on(ModifyUserGroupCommand).rejects(new InvalidUserGroupStateFault(fault));
+
+    // Act
+    const outcomes = await Promise.allSettled([
+      observed.describeGroups([group]),
+      observed.setPasswords(user, ['new-password-0123456789']),
+      observed.modifyGroup(group, { add: ['alice'], remove: [] }),
+    ]);
+
+    // Assert
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(throttled).toBe(2);
+  });
+
   it('reads many groups with one list call per page and keeps only the ones asked for', async () => {
     // Arrange
     const other = parseGroupArn(group.arn.replace(/(usergroup:|acl\/).*$/, '$1staging-ug'));
