@@ -106,28 +106,39 @@ describe('the specification check (negative controls)', () => {
  */
 const CDK_SHAPE = ['W3005'];
 
-describe('every template property against the CloudFormation registry schemas (cfn-lint)', () => {
-  it('finds no error or warning in the example, platform-scale and full-feature templates', () => {
-    expect(cfnLint(templates, CHECKED_ACCOUNT.region, CDK_SHAPE)).toEqual([]);
-  });
+// cfn-lint reads each template against every resource schema: 12 s for the three alone, more beside other suites.
+const LINT_TIMEOUT_MS = 120_000;
 
-  it('reports a string over its length and a name outside its pattern, naming the resource path', () => {
-    const template = templates.find(({ name }) => name === 'full feature')?.template ?? expect.fail('full');
-    const topic = firstOfType(template, 'AWS::SNS::Topic');
-    const group = firstOfType(template, 'AWS::Scheduler::ScheduleGroup');
-    const broken = withProperties(
-      withProperties(template, topic, (p) => {
-        p.TopicName = 'x'.repeat(300);
-      }),
-      group,
-      (p) => {
-        p.Name = 'not a valid/name';
-      },
-    );
-    const findings = cfnLint([{ name: 'broken', template: broken }], CHECKED_ACCOUNT.region, CDK_SHAPE);
-    expect(findings.map(({ path, level }) => `${level} ${path}`).sort()).toEqual(
-      [`Error Resources.${topic}.Properties.TopicName`, `Error Resources.${group}.Properties.Name`].sort(),
-    );
-    expect(findings.every(({ template: name }) => name === 'broken')).toBe(true);
-  });
+describe('every template property against the CloudFormation registry schemas (cfn-lint)', () => {
+  it(
+    'finds no error or warning in the example, platform-scale and full-feature templates',
+    () => {
+      expect(cfnLint(templates, CHECKED_ACCOUNT.region, CDK_SHAPE)).toEqual([]);
+    },
+    LINT_TIMEOUT_MS,
+  );
+
+  it(
+    'reports a string over its length and a name outside its pattern, naming the resource path',
+    () => {
+      const template = templates.find(({ name }) => name === 'full feature')?.template ?? expect.fail('full');
+      const topic = firstOfType(template, 'AWS::SNS::Topic');
+      const group = firstOfType(template, 'AWS::Scheduler::ScheduleGroup');
+      const broken = withProperties(
+        withProperties(template, topic, (p) => {
+          p.TopicName = 'x'.repeat(300);
+        }),
+        group,
+        (p) => {
+          p.Name = 'not a valid/name';
+        },
+      );
+      const findings = cfnLint([{ name: 'broken', template: broken }], CHECKED_ACCOUNT.region, CDK_SHAPE);
+      expect(findings.map(({ path, level }) => `${level} ${path}`).sort()).toEqual(
+        [`Error Resources.${topic}.Properties.TopicName`, `Error Resources.${group}.Properties.Name`].sort(),
+      );
+      expect(findings.every(({ template: name }) => name === 'broken')).toBe(true);
+    },
+    LINT_TIMEOUT_MS,
+  );
 });
