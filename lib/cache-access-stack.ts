@@ -138,12 +138,19 @@ function membershipProps(config: MembershipConfig, now: Date | undefined): Cache
     requests: requests && {
       eventBusName: requests.eventBusName,
       maxDuration: durationOf(requests.maxDuration),
-      rules: requests.rules.map(({ name, group, users, maxDuration, ephemeral }) => ({
+      ...(requests.operators.length > 0 && { operators: requests.operators }),
+      rules: requests.rules.map(({ name, group, users, maxDuration, ephemeral, ...approval }) => ({
         name,
         group,
         ...(users.length > 0 && { users }),
         maxDuration: durationOf(maxDuration),
         ...(ephemeral && { ephemeral }),
+        ...(approval.requesters && { requesters: approval.requesters }),
+        ...(approval.approvers.length > 0 && { approvers: approval.approvers }),
+        approvals: approval.approvals,
+        selfApproval: approval.selfApproval,
+        pendingFor: durationOf(approval.pendingFor),
+        via: approval.via,
       })),
     },
     reconcileEvery: scheduler.ScheduleExpression.expression(config.reconcileEvery),

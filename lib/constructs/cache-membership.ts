@@ -1,3 +1,5 @@
+export type { AccessRequestsProps, AccessRuleProps, EphemeralAccessProps } from './membership/request-props';
+
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,64 +18,8 @@ import { CacheAccessFunction } from './cache-access-function';
 import { type RequestChannel, requestChannel, routeRequests } from './membership/access-requests';
 import { ephemeralPrefixes, ephemeralStatements } from './membership/ephemeral-policy';
 import { acknowledgePatterns, groupChangeStatements, type ManagedGroup } from './membership/group-policy';
+import { type AccessRequestsProps, requestsSpecOf } from './membership/request-props';
 import { schedulerRole, scheduleWindows, windowScheduleGroup } from './membership/window-schedules';
-
-/** Users made for one request each, deleted when the grant ends. */
-export interface EphemeralAccessProps {
-  /** The redis ACL rules the user gets, such as `on ~* &* -@all +@read`. */
-  readonly accessString: string;
-  /**
-   * Whether an access string with `+@all` or `allcommands` is meant.
-   * @default false - such an access string is refused
-   */
-  readonly allowAll?: boolean;
-  /**
-   * How many of the rule's ephemeral users may be live at once, at most 50.
-   * @default 3
-   */
-  readonly maxActive?: number;
-  /** IAM role or user ARNs that may receive the credentials; a trailing `*` matches any name with that start. */
-  readonly readers: readonly string[];
-}
-
-/** One group that may be requested: by existing users, by ephemeral users made per request, or both. */
-export interface AccessRuleProps {
-  /** Unique among the rules; audit records and events name it. */
-  readonly name: string;
-  /** The user group or ACL a request under this rule is granted. */
-  readonly group: CacheGroup;
-  /**
-   * ElastiCache user ids or MemoryDB user names that may be granted the group on request.
-   * @default - none: only ephemeral users (then `ephemeral` is required)
-   */
-  readonly users?: readonly string[];
-  /**
-   * A user made for each request, with its credentials in a secret only the request's reader may read.
-   * @default - no ephemeral users
-   */
-  readonly ephemeral?: EphemeralAccessProps;
-  /**
-   * The longest access one request may give.
-   * @default - the requests' maxDuration
-   */
-  readonly maxDuration?: Duration;
-}
-
-/** Access on request, through events on a bus of the stack's own. */
-export interface AccessRequestsProps {
-  /**
-   * The custom bus the stack creates; `events:PutEvents` on it decides who may ask.
-   * @default 'cache-access'
-   */
-  readonly eventBusName?: string;
-  /**
-   * The longest access any request may give, at most 30 days.
-   * @default Duration.hours(8)
-   */
-  readonly maxDuration?: Duration;
-  /** Which groups may be requested, and for whom; at least one, names unique. */
-  readonly rules: readonly AccessRuleProps[];
-}
 
 /** Who may be in which group and when: scheduled windows, requests, or both (at least one). */
 export interface CacheMembershipProps {
@@ -257,19 +203,4 @@ export class CacheMembership extends Construct {
     });
     new CfnOutput(this, 'AccessEventBusArn', { value: channel.bus.eventBusArn });
   }
-}
-
-/** The requests as the config spells them: durations in ISO 8601, groups by ARN. */
-function requestsSpecOf(requests: AccessRequestsProps) {
-  return {
-    ...(requests.eventBusName !== undefined && { eventBusName: requests.eventBusName }),
-    ...(requests.maxDuration && { maxDuration: requests.maxDuration.toIsoString() }),
-    rules: requests.rules.map(({ group, maxDuration, users, ephemeral, ...rule }) => ({
-      ...rule,
-      groupArn: group.arn,
-      ...(users && { users: [...users] }),
-      ...(maxDuration && { maxDuration: maxDuration.toIsoString() }),
-      ...(ephemeral && { ephemeral: { ...ephemeral, readers: [...ephemeral.readers] } }),
-    })),
-  };
 }
