@@ -46,10 +46,12 @@ export const closedWindow = () => ({
 /** The bundled membership function, and the grant table the stack would create for it. */
 export interface MembershipFunction extends LambdaHost {
   readonly tableName: string;
+  /** Its function URL (IAM auth) when the config has requests, as the stack's `AccessApiUrl` output gives it. */
+  readonly accessApiUrl?: string;
 }
 
-/** The stack the harness stands in for: the config-driven stack under its default id. */
-const STACK = {
+/** The stack the harness stands in for: the config-driven stack under its default id; DescribeStacks knows it once a function with requests starts. */
+export const MEMBERSHIP_STACK = {
   name: 'CacheAccess',
   id: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/CacheAccess/5a6b7c8d-0000-4000-8000-000000000002',
 };
@@ -58,10 +60,13 @@ export const EXPIRY_GROUP = 'CacheAccess-Membership-Expiries-D6C20A4F';
 const SCHEDULER_ROLE = 'arn:aws:iam::123456789012:role/cache-access-scheduler';
 /** The names that stack gives ephemeral users and their secrets, and the function's own role. */
 export const EPHEMERAL_NAMES = {
-  ...ephemeralPrefixes(new Construct(new Stack(new App(), STACK.name), 'Membership')),
+  ...ephemeralPrefixes(new Construct(new Stack(new App(), MEMBERSHIP_STACK.name), 'Membership')),
   functionRoleArn: 'arn:aws:iam::123456789012:role/cache-access-membership',
 } as const;
 const FAILED_RUNS = 'arn:aws:sqs:eu-west-1:123456789012:cache-access-failed-runs';
+/** What the stand-in for the membership function is called, for the function URL's IAM facts. */
+export const MEMBERSHIP_FUNCTION_ARN =
+  'arn:aws:lambda:eu-west-1:123456789012:function:CacheAccess-MembershipReconciler';
 
 /**
  * Starts the bundled membership function with what the stack would give it: its config file with the
@@ -99,7 +104,7 @@ export async function startMembershipFunction(
         MembershipReconcilerRole: EPHEMERAL_NAMES.functionRoleArn,
         MembershipFailedRuns: FAILED_RUNS,
       },
-      stack: STACK,
+      stack: MEMBERSHIP_STACK,
     }),
     [ENV.membershipConfigFile]: writeConfigFile(grantsOf(grants), requests),
     [ENV.eventBusName]: requests?.eventBusName ?? 'default',
@@ -115,7 +120,21 @@ export async function startMembershipFunction(
       [ENV.functionRoleArn]: EPHEMERAL_NAMES.functionRoleArn,
     }),
   });
-  return Object.assign(host, { tableName });
+  if (!requests) return Object.assign(host, { tableName });
+  const accessApiUrl = await aws.functionUrls.serve({
+    functionArn: MEMBERSHIP_FUNCTION_ARN,
+    invoke: (event) => host.invoke(event),
+  });
+  // What `npm run access` and `npm run verify` read the URL and the table from.
+  aws.stacks.put(
+    {
+      stackName: MEMBERSHIP_STACK.name,
+      stackId: MEMBERSHIP_STACK.id,
+      outputs: { AccessApiUrl: accessApiUrl, MembershipAccessTableName: tableName },
+    },
+    [],
+  );
+  return Object.assign(host, { tableName, accessApiUrl });
 }
 
 /** The config file as the stack writes it, in a folder of its own so each test can have its own. */
