@@ -10,6 +10,9 @@ import { parseMembershipEvent } from '#core/membership/event';
 import { EventBridgePublisher } from '#core/membership/eventbridge-publisher';
 import { type GroupOutcome, MembershipReconciler } from '#core/membership/reconciler';
 import { AccessService } from '#core/requests/access-service';
+import type { UrlAnswer } from '#core/requests/api/answers';
+import { RequestApi } from '#core/requests/api/request-api';
+import { isUrlEvent } from '#core/requests/api/url-event';
 import { MEMBERSHIP_CONFIG_FILE, readMembershipConfigFile } from '#core/requests/config-file';
 import { StoredCoverage } from '#core/requests/coverage';
 import { SecretsManagerVault } from '#core/requests/credential-vault';
@@ -85,6 +88,10 @@ const access = new AccessService({
   logDecision: fn.logDecision,
 });
 
+// The request API, served through the function URL: only with requests, as the stack makes the URL.
+const api =
+  requests && new RequestApi({ access, store, requests, now: Date.now, logDecision: fn.logDecision });
+
 export interface MembershipResult {
   /** What an access event did, for events from the bus. */
   readonly access?: string;
@@ -97,9 +104,15 @@ export interface MembershipResult {
 }
 
 export const handler = fn.handler(
-  async (event, { deadline, metrics, workingOn }, context): Promise<MembershipResult> => {
+  async (event, { deadline, metrics, workingOn }, context): Promise<MembershipResult | UrlAnswer> => {
     // Scheduler and EventBridge call the function by its unqualified ARN; an expiry schedule calls it back there.
     const target = { functionArn: context.invokedFunctionArn.split(':').slice(0, 7).join(':') };
+    if (isUrlEvent(event)) {
+      if (!api)
+        throw new InvalidEventError('this stack has no requests section, so it serves no request API');
+      workingOn('request API call');
+      return api.handle(event, { deadline, target });
+    }
     if (isBusEvent(event)) {
       const parsed = parseAccessEvent(event);
       if ('refusal' in parsed) {
