@@ -104,3 +104,13 @@ function parseBody(text: string, contentType: string | null): unknown {
     return text;
   }
 }
+
+/** What an error answer says: Lambda's front end spells it `Message` or `message`, the request API `message`. */
+export function messageOf(body: unknown): string {
+  if (typeof body === 'object' && body !== null) {
+    const { message, Message } = body as { message?: unknown; Message?: unknown };
+    const text = message ?? Message;
+    if (typeof text === 'string') return text.slice(0, 300);
+  }
+  return typeof body === 'string' && body !== '' ? body.slice(0, 300) : 'no message';
+}

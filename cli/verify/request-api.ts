@@ -1,4 +1,4 @@
-import { type Signer, signedFetch } from '../signed-fetch';
+import { messageOf, type Signer, signedFetch } from '../signed-fetch';
 import type { Row } from './rows';
 
 export type { SigningIdentity } from '../signed-fetch';
@@ -43,14 +43,4 @@ export async function requestApiRow(url: string | undefined, signer: Signer): Pr
         detail: `HTTP ${status}: it answers with an error (${messageOf(answer.body)})`,
       }
     : { check: CHECK, subject: url, status: 'ok', detail: `HTTP ${status}` };
-}
-
-/** What an error answer says: AWS's front end spells it `Message` or `message`, the API `message`. */
-export function messageOf(body: unknown): string {
-  if (typeof body === 'object' && body !== null) {
-    const { message, Message } = body as { message?: unknown; Message?: unknown };
-    const text = message ?? Message;
-    if (typeof text === 'string') return text.slice(0, 300);
-  }
-  return typeof body === 'string' && body !== '' ? body.slice(0, 300) : 'no message';
 }

@@ -114,12 +114,14 @@ describe('npm run plan --live', () => {
   });
 });
 
-describe('npm run access', () => {
+describe('npm run access --via bus', () => {
   const groupArn = groupArnOf('elasticache', 'ops-ug');
 
   it('puts a request on the bus from the operator source, with the fields the function reads', async () => {
     // Act
     const { stdout } = await command('cli/access/command.ts', [
+      '--via',
+      'bus',
       'request',
       '--group',
       groupArn,
@@ -157,6 +159,8 @@ describe('npm run access', () => {
   it('puts a request for an ephemeral user with the reader who may fetch its credentials', async () => {
     // Act
     await command('cli/access/command.ts', [
+      '--via',
+      'bus',
       'request',
       '--group',
       groupArn,
@@ -184,8 +188,18 @@ describe('npm run access', () => {
 
   it('puts a revocation, a suspension and a reinstatement', async () => {
     // Act
-    await command('cli/access/command.ts', ['revoke', '--request', 'CHG-op-1', '--bus', 'cache-access']);
     await command('cli/access/command.ts', [
+      '--via',
+      'bus',
+      'revoke',
+      '--request',
+      'CHG-op-1',
+      '--bus',
+      'cache-access',
+    ]);
+    await command('cli/access/command.ts', [
+      '--via',
+      'bus',
       'suspend',
       '--user',
       'alice',
@@ -194,7 +208,15 @@ describe('npm run access', () => {
       '--bus',
       'cache-access',
     ]);
-    await command('cli/access/command.ts', ['reinstate', '--user', 'alice', '--bus', 'cache-access']);
+    await command('cli/access/command.ts', [
+      '--via',
+      'bus',
+      'reinstate',
+      '--user',
+      'alice',
+      '--bus',
+      'cache-access',
+    ]);
 
     // Assert
     expect(aws.events.entries.slice(-3).map((event) => event.detailType)).toEqual([
@@ -223,6 +245,8 @@ describe('npm run access', () => {
 
       // Act
       const failure = await command('cli/access/command.ts', [
+        '--via',
+        'bus',
         'request',
         '--group',
         groupArn,
