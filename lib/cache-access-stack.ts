@@ -66,6 +66,13 @@ export class CacheAccessStack extends Stack {
       deadLetterQueues: membership && { Membership: membership.deadLetterQueue },
     });
 
+    if (membership?.requestApi) {
+      new CfnOutput(this, 'AccessApiUrl', {
+        value: membership.requestApi.url,
+        description:
+          'The signed request API (IAM auth): npm run access -- request|approve|deny|revoke|pending',
+      });
+    }
     new CfnOutput(this, 'AlertTopicArn', {
       value: alerts.topic.topicArn,
       description: 'Subscribe to this topic to hear about failed rotations and membership changes',

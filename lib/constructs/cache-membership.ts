@@ -3,6 +3,7 @@ export type { AccessRequestsProps, AccessRuleProps, EphemeralAccessProps } from 
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -65,6 +66,12 @@ export class CacheMembership extends Construct {
   readonly eventBus?: RequestChannel['bus'];
   /** Every group the grants and the rules name. */
   readonly groups: readonly CacheGroup[];
+  /**
+   * The signed request API, when a rule takes requests `via` the API: a function URL with `AWS_IAM`
+   * auth and no resource policy, so only principals of this account whose own policies allow
+   * `lambda:InvokeFunctionUrl` on the function reach it.
+   */
+  readonly requestApi?: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, props: CacheMembershipProps) {
     super(scope, id);
@@ -122,6 +129,9 @@ export class CacheMembership extends Construct {
       bundledFiles: { [MEMBERSHIP_CONFIG_FILE]: membershipConfigFileContent({ grants, requests }) },
     });
     const { function: fn } = this.handler;
+    if (requests?.rules.some((rule) => rule.via.includes('api'))) {
+      this.requestApi = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    }
     if (ephemeral.statements.length > 0) fn.addEnvironment(ENV.functionRoleArn, this.handler.role.roleArn);
     fn.configureAsyncInvoke({
       retryAttempts: FUNCTION_RETRIES,
