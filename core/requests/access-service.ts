@@ -56,6 +56,20 @@ export class AccessService {
     return { request: result.request, outcome: await this.commands.grantApproved(result.request, run) };
   }
 
+  /**
+   * Grants an approved request whose grant is not recorded, for one of its approvers retrying: the
+   * invocation that approved it stopped before (the periodic run does the same). Undefined when there
+   * is nothing to finish, or `by` did not approve it (another approval is completing it right now).
+   */
+  async finishApproved(requestId: string, by: string, run: AccessRun): Promise<AccessOutcome | undefined> {
+    const request = await this.deps.store.pendingRequest(requestId);
+    if (request?.status !== 'approved' || !request.approvals.some((approval) => approval.by === by)) {
+      return undefined;
+    }
+    if (await this.deps.store.grant(requestId)) return undefined;
+    return this.commands.grantApproved(request, run);
+  }
+
   deny(requestId: string, by: string, reason: string): Promise<PendingRequest | ApprovalConflict> {
     return this.approvals.deny(requestId, by, reason);
   }

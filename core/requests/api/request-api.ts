@@ -140,7 +140,12 @@ export class RequestApi {
       { by: caller, at, ...(reason !== undefined && { reason }) },
       run,
     );
-    if ('kind' in approved) return refusal(approved.kind === 'unknown' ? 404 : 409, approved.reason);
+    if ('kind' in approved) {
+      // A retry after the approving invocation failed before its grant: finish it rather than answer 409.
+      const finished = await this.deps.access.finishApproved(requestId, caller, run);
+      if (finished) return { requestId, body: await this.outcome(requestId, finished) };
+      return refusal(approved.kind === 'unknown' ? 404 : 409, approved.reason);
+    }
     const answered = approved.outcome
       ? await this.outcome(requestId, approved.outcome)
       : pendingAnswer(approved.request);

@@ -241,6 +241,26 @@ describe('the request API over the access service', () => {
     expect(store.requests.get('CHG-1')?.approvals).toHaveLength(1);
   });
 
+  it('finishes on a retried approval the grant an interrupted approving invocation did not record', async () => {
+    // Arrange: the approval is recorded, then recording the grant fails
+    const { call } = api();
+    await call(ALICE, 'POST', '/requests', ASK);
+    const recordGrant = store.recordGrant.bind(store);
+    store.recordGrant = async () => {
+      store.recordGrant = recordGrant;
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    await expect(call(LEAD, 'POST', '/requests/CHG-1/approve', {})).rejects.toThrow('ProvisionedThroughput');
+
+    // Act
+    const retried = await call(LEAD, 'POST', '/requests/CHG-1/approve', {});
+
+    // Assert
+    expect(retried.body).toMatchObject({ status: 'granted' });
+    expect(groups.membersOf(UG)).toEqual(['alice', 'default']);
+    expect(types().filter((type) => type === 'Cache Access Granted')).toHaveLength(1);
+  });
+
   it('ends a request denied after one approval; a later approval gets 409 and nothing is granted', async () => {
     // Arrange
     const { call } = api(requests(2));
