@@ -13,6 +13,7 @@ import {
 } from './approval-rule';
 import { durationMs } from './duration';
 import { type EphemeralRule, ephemeralSpecSchema, readerAccount } from './ephemeral-rule';
+import { type NotifySpec, notifySchema } from './notify-config';
 
 const DEFAULT_MAX_DURATION = 'PT8H';
 
@@ -70,6 +71,8 @@ export const requestsSpecSchema = z
      * @default - no one: through the API a requester revokes only its own grants
      */
     operators: operatorsSchema.optional(),
+    /** Where chat hears about requests: an SNS topic by ARN, or one the stack creates. @default - no chat */
+    notify: notifySchema.optional(),
   })
   .superRefine((requests, ctx) => {
     refuseRepeats(
@@ -117,6 +120,8 @@ export interface Requests {
   readonly rules: readonly RequestRule[];
   /** Principal patterns that may revoke any grant and suspend and reinstate users through the API. */
   readonly operators: readonly string[];
+  /** The chat topic, given or to be created. */
+  readonly notify?: NotifySpec;
 }
 
 /** A validated `requests` section with its ARNs parsed and every rule's maximum settled, once. */

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cacheDirectories } from '#core/cache/adapters/directories';
 import type { CacheGroupRef } from '#core/cache/refs';
@@ -13,6 +14,7 @@ import { AccessService } from '#core/requests/access-service';
 import type { UrlAnswer } from '#core/requests/api/answers';
 import { RequestApi } from '#core/requests/api/request-api';
 import { isUrlEvent } from '#core/requests/api/url-event';
+import { announcingToChat } from '#core/requests/chat-announcer';
 import { MEMBERSHIP_CONFIG_FILE, readMembershipConfigFile } from '#core/requests/config-file';
 import { StoredCoverage } from '#core/requests/coverage';
 import { SecretsManagerVault } from '#core/requests/credential-vault';
@@ -20,6 +22,7 @@ import { DynamoDbAccessStore } from '#core/requests/dynamodb-store';
 import { EphemeralUsers } from '#core/requests/ephemeral-users';
 import { isBusEvent, parseAccessEvent } from '#core/requests/events-in';
 import { SchedulerExpiry } from '#core/requests/expiry';
+import { SnsChatChannel } from '#core/requests/sns-chat-channel';
 import { readBundledFile } from '#core/runtime/bundled-file';
 import { requireEnv } from '#core/runtime/env';
 import { ENV } from '#core/runtime/env-names';
@@ -46,6 +49,7 @@ const store = new DynamoDbAccessStore(
   DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
   requireEnv(ENV.accessTable),
 );
+const chatTopicArn = process.env[ENV.chatTopicArn];
 const publisher = new EventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
 const reconciler = new MembershipReconciler({
   groups: cache,
@@ -77,7 +81,14 @@ const access = new AccessService({
       deadLetterArn: requireEnv(ENV.deadLetterArn),
     }),
   reconciler,
-  publish: (events) => publisher.put(events),
+  // The stack sets the topic only with requests.notify; the bundled config does not carry it.
+  publish: chatTopicArn
+    ? announcingToChat(
+        (events) => publisher.put(events),
+        new SnsChatChannel(new SNSClient({}), chatTopicArn),
+        (message, data) => fn.logger.warn(message, { ...data }),
+      )
+    : (events) => publisher.put(events),
   groups: cache,
   users: cache,
   requests,

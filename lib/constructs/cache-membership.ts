@@ -17,6 +17,7 @@ import { membershipSchema } from '../config/membership';
 import { validated } from '../config/validate';
 import { CacheAccessFunction } from './cache-access-function';
 import { type RequestChannel, requestChannel, routeRequests } from './membership/access-requests';
+import { chatTopic } from './membership/chat-topic';
 import { ephemeralPrefixes, ephemeralStatements } from './membership/ephemeral-policy';
 import { acknowledgePatterns, groupChangeStatements, type ManagedGroup } from './membership/group-policy';
 import { type AccessRequestsProps, requestsSpecOf } from './membership/request-props';
@@ -103,6 +104,7 @@ export class CacheMembership extends Construct {
     });
     const windowGroup = windowScheduleGroup(this);
     const channel = requests && requestChannel(this, requests.eventBusName);
+    const chat = requests && props.requests?.notify && chatTopic(this, props.requests.notify);
     const role = schedulerRole(this, channel ? [windowGroup, channel.expiries] : [windowGroup]);
     this.eventBus = channel?.bus;
     const prefixes = ephemeralPrefixes(this);
@@ -121,6 +123,7 @@ export class CacheMembership extends Construct {
           [ENV.schedulerRoleArn]: role.roleArn,
           [ENV.deadLetterArn]: this.deadLetterQueue.queueArn,
         }),
+        ...(chat && { [ENV.chatTopicArn]: chat.topic.topicArn }),
         ...(ephemeral.statements.length > 0 && {
           [ENV.ephemeralUserPrefix]: prefixes.userPrefix,
           [ENV.ephemeralSecretPrefix]: prefixes.secretPrefix,
@@ -145,6 +148,7 @@ export class CacheMembership extends Construct {
     const statements = [
       ...groupChangeStatements(this, managed),
       ...ephemeral.statements,
+      ...(chat ? chat.statements : []),
       new iam.PolicyStatement({
         sid: 'KeepGrantRecords',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],

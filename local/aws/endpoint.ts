@@ -41,7 +41,7 @@ export type { CallerIdentity, LocalCredentials, PrincipalsHarness } from './iam/
 export type { Firing, LocalSchedule, SchedulesHarness } from './scheduler';
 export type { SecretRotation, SecretRotationsHarness } from './secrets/rotation';
 export type { SecretsHarness } from './secrets/types';
-export type { TopicsHarness } from './sns/store';
+export type { PublishedMessage, TopicsHarness } from './sns/store';
 export type { Tags } from './tags/store';
 export type { ThrottleOptions } from './throttle';
 export type {
@@ -186,7 +186,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
         dynamoDb(dynamo.url),
       ],
       calls,
-      authorize: authorizer({ users, groups, secrets }),
+      authorize: authorizer({ users, groups, secrets, topics }),
       faults,
       throttle,
       latencyMs: opts.latencyMs ?? 0,

@@ -1,6 +1,7 @@
 import type { Duration } from 'aws-cdk-lib';
 import type { CacheGroup } from '#core/cache/refs';
 import type { Channel } from '#core/requests/approval-rule';
+import type { ChatNotifyProps } from './chat-topic';
 
 /** A way requests arrive: `api` (the signed request API) or `bus` (events on the stack's bus). */
 export type RequestChannelName = Channel;
@@ -99,6 +100,12 @@ export interface AccessRequestsProps {
    * @default - none: through the API a requester may revoke only its own grants
    */
   readonly operators?: readonly string[];
+  /**
+   * Chat notifications of pending, approved, denied, expired, granted and ended requests, on an SNS
+   * topic given or created.
+   * @default - none
+   */
+  readonly notify?: ChatNotifyProps;
 }
 
 /** The requests as the config spells them: durations in ISO 8601, groups by ARN. */
