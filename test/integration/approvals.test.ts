@@ -119,8 +119,8 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
       reason = 'checked',
     ) => call(caller, fn, 'POST', `requests/${requestId}/${what}`, { reason });
     /** The group's members but the `default` user an ElastiCache group always holds. */
-  const members = (id: string) =>
-    (cloud.aws.groups.get(engine, id)?.members ?? []).filter((member) => member !== 'default');
+    const members = (id: string) =>
+      (cloud.aws.groups.get(engine, id)?.members ?? []).filter((member) => member !== 'default');
     const events = (detailType: string, requestId?: string) =>
       cloud.aws.events.entries.filter(
         (event) =>
@@ -348,6 +348,35 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
         approvedBy: [lead.arn],
       });
       expect(members(target.id)).toHaveLength(1);
+    });
+
+    it('makes no ephemeral user and no secret for a request denied or left to expire', async () => {
+      // Arrange
+      const target = await group();
+      const fn = await start(target, [], { approvers: [role('leads')], pendingFor: 'PT1S' });
+      const [denied, lapsed] = [uniqueName('EPH'), uniqueName('EPH')];
+      const secretsBefore = new Set(cloud.aws.secrets.names());
+      await ask(alice, fn, denied, target.arn, { ephemeral: { reader: READER } });
+      await ask(alice, fn, lapsed, target.arn, { ephemeral: { reader: READER } });
+
+      // Act
+      const deny = await decide(lead, fn, denied, 'deny', 'use the replica');
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      for (const firing of cloud.aws.schedules.fireDue(new Date(Date.now() + 61_000))) {
+        if (JSON.stringify(firing.input).includes(lapsed)) await fn.invoke(firing.input);
+      }
+
+      // Assert
+      expect(deny.body).toMatchObject({ status: 'denied' });
+      expect(events('Cache Access Request Expired', lapsed)).toHaveLength(1);
+      expect(members(target.id)).toEqual([]);
+      // Secrets this test made, if any: the run's sweep may delete other tests' orphaned ones meanwhile.
+      expect(cloud.aws.secrets.names().filter((name) => !secretsBefore.has(name))).toEqual([]);
+      expect(
+        events('Cache Access Granted').filter((event) =>
+          [denied, lapsed].includes((event.detail as { requestId: string }).requestId),
+        ),
+      ).toEqual([]);
     });
 
     it('answers each malformed call with 400 and changes nothing', async () => {

@@ -70,6 +70,7 @@ describe('the request API over the access service', () => {
   let store: FakeAccessStore;
   let expiries: FakeExpiries;
   let published: BusEvent[];
+  let audit: Record<string, unknown>[];
 
   const api = (config = requests(1)) => {
     const directories = { elasticache: groups, memorydb: groups };
@@ -94,7 +95,13 @@ describe('the request API over the access service', () => {
       configuredGroups: [UG, OPEN_UG],
       now: clock.now,
     });
-    const served = new RequestApi({ access, store, requests: config, now: clock.now });
+    const served = new RequestApi({
+      access,
+      store,
+      requests: config,
+      now: clock.now,
+      logDecision: (message, data) => audit.push({ message, ...data }),
+    });
     return {
       access,
       call: async (caller: string, method: string, path: string, body?: unknown, query?: string) => {
@@ -115,6 +122,7 @@ describe('the request API over the access service', () => {
     store = new FakeAccessStore();
     expiries = new FakeExpiries();
     published = [];
+    audit = [];
     groups.add(UG, ['default']);
     groups.add(OPEN_UG, ['default']);
     for (const user of ['alice', 'dave']) {
@@ -259,6 +267,27 @@ describe('the request API over the access service', () => {
     expect(retried.body).toMatchObject({ status: 'granted' });
     expect(groups.membersOf(UG)).toEqual(['alice', 'default']);
     expect(types().filter((type) => type === 'Cache Access Granted')).toHaveLength(1);
+  });
+
+  it('writes an audit line for every answer, naming the caller, the status and the outcome', async () => {
+    // Arrange
+    const { call } = api();
+
+    // Act
+    await call(MALLORY, 'POST', '/requests', ASK);
+    await call(ALICE, 'POST', '/requests', ASK);
+    await call(ALICE, 'GET', '/requests', undefined, 'status=pending');
+
+    // Assert
+    expect(audit.filter((line) => line.message === 'request api answered')).toEqual([
+      expect.objectContaining({
+        caller: MALLORY,
+        status: 403,
+        refusal: expect.stringContaining('rule prod'),
+      }),
+      expect.objectContaining({ caller: ALICE, status: 200, answer: 'pending', requestId: 'CHG-1' }),
+      expect.objectContaining({ caller: ALICE, status: 200, method: 'GET' }),
+    ]);
   });
 
   it('ends a request denied after one approval; a later approval gets 409 and nothing is granted', async () => {
