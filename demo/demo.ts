@@ -2,6 +2,7 @@
 // local endpoint for Secrets Manager, ElastiCache, MemoryDB, EventBridge and Scheduler, dynalite for
 // DynamoDB, and the functions run from
 // the bundles a real synth produces, each in its own Node process as on Lambda.
+import { approvedFromTheCli } from './approval-act';
 import { Cleanup } from './cleanup';
 import { ephemeralUser } from './ephemeral-act';
 import { reconcileAroundWindow } from './membership-act';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   await reconcileAroundWindow(stage, cleanup, 4);
   await requestAndRevoke(stage, cleanup, 6);
   await ephemeralUser(stage, cleanup, 7);
+  await approvedFromTheCli(stage, cleanup, 8);
 }
 
 /** Everything that was started stops here, whatever happened; returns the exit code. */
