@@ -38,13 +38,14 @@ export function denyProblem(rule: RequestRule, caller: string): string | undefin
     : `rule ${rule.name} takes approvals and denials from its approvers only (${rule.approvers.join(', ')}); ${caller} is not one of them`;
 }
 
+/** A grant, or a request still pending, is its requester's to give up, and an operator's to end for anyone. */
 export function revokeProblem(
-  grant: RequestedGrant,
+  request: RequestedGrant | PendingRequest,
   caller: string,
   operators: readonly string[],
 ): string | undefined {
-  if (grant.requestedBy === caller || principalMatches(operators, caller)) return undefined;
-  return `request ${grant.requestId} was made by ${grant.requestedBy}; only its requester or an operator (requests.operators) may revoke it`;
+  if (request.requestedBy === caller || principalMatches(operators, caller)) return undefined;
+  return `request ${request.requestId} was made by ${request.requestedBy}; only its requester or an operator (requests.operators) may revoke it`;
 }
 
 export function operatorProblem(

@@ -156,13 +156,7 @@ export class RequestApi {
     const body = parseBody(text, BODIES.decide, caller);
     if ('problem' in body) return refusal(400, body.problem);
     const grant = await this.deps.store.grant(requestId);
-    if (!grant) {
-      const pending = await this.deps.store.pendingRequest(requestId);
-      if (pending) {
-        return refusal(409, `request ${requestId} is ${pending.status}, not granted: nothing to revoke`);
-      }
-      return refusal(404, `no request ${requestId} was granted`);
-    }
+    if (!grant) return this.withdraw(requestId, caller, body.value.reason);
     const forbidden = revokeProblem(grant, caller, this.deps.requests.operators);
     if (forbidden) return refusal(403, forbidden);
     const outcome = await this.deps.access.handle(
@@ -171,6 +165,20 @@ export class RequestApi {
     );
     if (outcome.kind === 'refused') return refusal(409, outcome.refusal.refusal);
     return { requestId, body: { requestId, status: 'revoked' } };
+  }
+
+  /** A revocation of a request still pending: its requester or an operator withdraws it, as a denial. */
+  private async withdraw(requestId: string, caller: string, reason: string): Promise<Result> {
+    const pending = await this.deps.store.pendingRequest(requestId);
+    if (!pending) return refusal(404, `no request ${requestId} was granted`);
+    if (pending.status !== 'pending') {
+      return refusal(409, `request ${requestId} is ${pending.status}, not granted: nothing to revoke`);
+    }
+    const forbidden = revokeProblem(pending, caller, this.deps.requests.operators);
+    if (forbidden) return refusal(403, forbidden);
+    const denied = await this.deps.access.deny(requestId, caller, reason);
+    if ('kind' in denied) return refusal(denied.kind === 'unknown' ? 404 : 409, denied.reason);
+    return { requestId, body: { requestId, status: 'denied' } };
   }
 
   private async operate(

@@ -346,6 +346,27 @@ describe('the request API over the access service', () => {
     expect(groups.membersOf(UG)).toEqual(['default']);
   });
 
+  it('lets the requester withdraw its pending request, ended as denied by it, and no one else but an operator', async () => {
+    // Arrange
+    const { call } = api();
+    await call(ALICE, 'POST', '/requests', ASK);
+
+    // Act
+    const stranger = await call(session('developers', 'dave'), 'POST', '/requests/CHG-1/revoke', {
+      reason: 'mine',
+    });
+    const withdrawn = await call(ALICE, 'POST', '/requests/CHG-1/revoke', { reason: 'fixed without it' });
+    const again = await call(ALICE, 'POST', '/requests/CHG-1/revoke', { reason: 'fixed without it' });
+
+    // Assert
+    expect(stranger.status).toBe(403);
+    expect(withdrawn.body).toMatchObject({ status: 'denied' });
+    expect(again.status).toBe(409);
+    expect(store.requests.get('CHG-1')).toMatchObject({ status: 'denied', decidedBy: ALICE });
+    expect(expiries.pending.has('CHG-1')).toBe(false);
+    expect(types()).toContain('Cache Access Denied');
+  });
+
   it('lets only operators suspend and reinstate', async () => {
     // Arrange
     const { call } = api();
