@@ -26,7 +26,10 @@ beforeAll(async () => {
   lead = callerAs(cloud.aws, `arn:aws:sts::${ACCOUNT}:assumed-role/lead/carol`);
 });
 
-async function start(notify: { create: true } | { topicArn: string }): Promise<MembershipFunction> {
+async function start(
+  notify: { create: true } | { topicArn: string },
+  pendingFor = 'PT1H',
+): Promise<MembershipFunction> {
   const fn = await startMembershipFunction(bundle, cloud.aws, [], {
     requests: {
       notify,
@@ -38,6 +41,7 @@ async function start(notify: { create: true } | { topicArn: string }): Promise<M
           requesters: [`arn:aws:iam::${ACCOUNT}:role/dev`],
           approvers: [`arn:aws:iam::${ACCOUNT}:role/lead`],
           approvals: 1,
+          pendingFor,
         },
       ],
     },
@@ -60,18 +64,22 @@ const ask = async (fn: MembershipFunction) => {
   return (body as { requestId: string }).requestId;
 };
 
-const messages = (topicArn: string | undefined) =>
-  cloud.aws.topics.published(topicArn ?? '').map((m) => JSON.parse(m.message) as ChatNotification);
+/** The notifications about one request: every start of the stack-created topic's stand-in shares it. */
+const messages = (topicArn: string | undefined, requestId: string) =>
+  cloud.aws.topics
+    .published(topicArn ?? '')
+    .map((m) => JSON.parse(m.message) as ChatNotification)
+    .filter((m) => m.metadata.threadId === requestId);
 
 describe('chat notifications on the topic the stack creates', () => {
   it('tells the channel a request waits, who approved, that access is granted and ended, each in the request thread', async () => {
     const fn = await start({ create: true });
 
     const requestId = await ask(fn);
-    const pending = messages(fn.chatTopicArn);
+    const pending = messages(fn.chatTopicArn, requestId);
     await post(lead, fn, `requests/${requestId}/approve`, { reason: 'checked INC-42' });
     await post(dev, fn, `requests/${requestId}/revoke`, { reason: 'done' });
-    const all = messages(fn.chatTopicArn);
+    const all = messages(fn.chatTopicArn, requestId);
 
     expect(pending).toEqual([
       {
@@ -100,7 +108,7 @@ describe('chat notifications on the topic the stack creates', () => {
       'Cache Access Granted',
       'Cache Access Ended',
     ]);
-    expect(all.every((m) => m.metadata.threadId === requestId)).toBe(true);
+    expect(cloud.aws.topics.published(fn.chatTopicArn ?? '')).toHaveLength(4);
     expect(all[1]?.content.title).toBe("carol approved alice's request for prod-ug");
     expect(all[3]?.content.title).toBe('alice is out of prod-ug: revoked');
     expect(JSON.stringify(all)).not.toContain(PASSWORD);
@@ -115,10 +123,27 @@ describe('chat notifications on the topic the stack creates', () => {
 
     expect(denied.status).toBe(200);
     expect(fn.chatTopicArn).toBe(topicArn);
-    expect(messages(topicArn).map((m) => [m.metadata.eventType, m.content.title])).toEqual([
+    expect(messages(topicArn, requestId).map((m) => [m.metadata.eventType, m.content.title])).toEqual([
       ['Cache Access Pending', 'alice asks prod-ug for 2 h: INC-42'],
       ['Cache Access Denied', "carol denied alice's request for prod-ug"],
     ]);
     expect(await cloud.redis.authenticates('alice', PASSWORD)).toBe(false);
+  });
+
+  it('tells the channel a request expired without approval, once its pending schedule fires', async () => {
+    const fn = await start({ create: true }, 'PT1S');
+    const requestId = await ask(fn);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+    const firings = cloud.aws.schedules
+      .fireDue(new Date(Date.now() + 61_000))
+      .filter((firing) => JSON.stringify(firing.input).includes(requestId));
+    for (const firing of firings) await fn.invoke(firing.input);
+
+    expect(firings).toHaveLength(1);
+    expect(messages(fn.chatTopicArn, requestId).map((m) => [m.metadata.eventType, m.content.title])).toEqual([
+      ['Cache Access Pending', 'alice asks prod-ug for 2 h: INC-42'],
+      ['Cache Access Request Expired', "alice's request for prod-ug expired without approval"],
+    ]);
   });
 });
