@@ -17,6 +17,7 @@ import {
   synthesizeBundles,
   writeTargetsFile,
 } from '../local';
+import { approvalBench } from './approvals';
 import { coldStartBench } from './cold-start';
 import { ephemeralBench } from './ephemeral';
 import { reconcileScaleBench } from './reconcile-scale';
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
   });
   const quick = values.quick;
-  const sections = ['scale', 'rotation', 'reconcile', 'requests', 'ephemeral', 'cold-start'];
+  const sections = ['scale', 'rotation', 'reconcile', 'requests', 'approvals', 'ephemeral', 'cold-start'];
   const unknown = (values.only ?? []).filter((section) => !sections.includes(section));
   if (unknown.length > 0) throw new Error(`--only takes ${sections.join(', ')}; got ${unknown.join(', ')}`);
   const runs = (section: string) => values.only === undefined || values.only.includes(section);
@@ -96,6 +97,11 @@ async function main(): Promise<void> {
     if (runs('requests')) {
       log('4. requested access: event to login, revoke to refusal...');
       rows.push(...(await requestBench({ bundle: bundle('membership'), redis, runs: quick ? 1 : 3, log })));
+    }
+
+    if (runs('approvals')) {
+      log('4b. approvals: signed request to pending event, approval to login...');
+      rows.push(...(await approvalBench({ bundle: bundle('membership'), redis, runs: quick ? 1 : 3, log })));
     }
 
     if (runs('ephemeral')) {

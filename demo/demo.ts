@@ -3,6 +3,7 @@
 // DynamoDB, and the functions run from
 // the bundles a real synth produces, each in its own Node process as on Lambda.
 import { recordCallsIfAsked } from '../local';
+import { approvedFromTheCli } from './approval-act';
 import { Cleanup } from './cleanup';
 import { ephemeralUser } from './ephemeral-act';
 import { reconcileAroundWindow } from './membership-act';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   await reconcileAroundWindow(stage, cleanup, 4);
   await requestAndRevoke(stage, cleanup, 6);
   await ephemeralUser(stage, cleanup, 7);
+  await approvedFromTheCli(stage, cleanup, 8);
   recordCallsIfAsked(stage.aws.calls);
 }
 

@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { resourceKey } from '#core/cache/refs';
 import { durationMs } from '#core/requests/duration';
@@ -53,7 +54,7 @@ export class CacheAccessStack extends Stack {
         : undefined;
     const membership =
       membershipConfig &&
-      new CacheMembership(this, 'Membership', membershipProps(membershipConfig, props.now));
+      new CacheMembership(this, 'Membership', membershipProps(this, membershipConfig, props.now));
     // The first reconcile after a deploy must find the groups made.
     if (owned && membership) membership.node.addDependency(owned);
 
@@ -82,6 +83,13 @@ export class CacheAccessStack extends Stack {
         value: dashboard.url,
         description:
           'CloudWatch dashboard: rotation, membership and request health, failure queues and alarms',
+      });
+    }
+    if (membership?.requestApi) {
+      new CfnOutput(this, 'AccessApiUrl', {
+        value: membership.requestApi.url,
+        description:
+          'The signed request API (IAM auth): npm run access -- request|approve|deny|revoke|pending',
       });
     }
     new CfnOutput(this, 'AlertTopicArn', {
@@ -149,19 +157,36 @@ export class CacheAccessStack extends Stack {
   }
 }
 
-function membershipProps(config: MembershipConfig, now: Date | undefined): CacheMembershipProps {
+function membershipProps(
+  scope: Construct,
+  config: MembershipConfig,
+  now: Date | undefined,
+): CacheMembershipProps {
   const { requests } = config;
+  const notify = requests?.notify;
   return {
     grants: config.grants,
     requests: requests && {
       eventBusName: requests.eventBusName,
       maxDuration: durationOf(requests.maxDuration),
-      rules: requests.rules.map(({ name, group, users, maxDuration, ephemeral }) => ({
+      ...(requests.operators.length > 0 && { operators: requests.operators }),
+      ...(notify && {
+        notify: notify.topicArn
+          ? { topic: sns.Topic.fromTopicArn(scope, 'ChatTopic', notify.topicArn) }
+          : { create: true as const },
+      }),
+      rules: requests.rules.map(({ name, group, users, maxDuration, ephemeral, ...approval }) => ({
         name,
         group,
         ...(users.length > 0 && { users }),
         maxDuration: durationOf(maxDuration),
         ...(ephemeral && { ephemeral }),
+        ...(approval.requesters && { requesters: approval.requesters }),
+        ...(approval.approvers.length > 0 && { approvers: approval.approvers }),
+        approvals: approval.approvals,
+        selfApproval: approval.selfApproval,
+        pendingFor: durationOf(approval.pendingFor),
+        via: approval.via,
       })),
     },
     reconcileEvery: scheduler.ScheduleExpression.expression(config.reconcileEvery),

@@ -22,6 +22,7 @@ export {
 } from './constructs/cache-membership';
 export { CredentialRotation, type RotatedSecret } from './constructs/credential-rotation';
 export { FailureAlerts, type FailureAlertsProps } from './constructs/failure-alerts';
+export type { ChatNotifyProps } from './constructs/membership/chat-topic';
 export {
   OwnedCacheGroups,
   type OwnedCacheGroupsProps,

@@ -1,40 +1,103 @@
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAccessStore } from '#core/requests/dynamodb-store';
-import { ACCESS_EVENTS, parseAccessEvent } from '#core/requests/events-in';
-import { CONFIG_FILE_CONTEXT_KEY, loadConfig } from '../../lib/config/load';
+import { signedFetch } from '../signed-fetch';
 import { DEFAULT_STACK, stackOutput } from '../stack-outputs';
+import { API_COMMANDS, apiCall, EXIT, isApiCommand, printed } from './api-commands';
+import { putOnBus } from './bus';
 import { accessReport } from './report';
 
 const USAGE = `usage: npm run access -- <command> [options]
 
   request   --group ARN (--user ID | --reader IAM_ARN) (--for PT2H | --until ISO 8601) --reason "..."
             [--id REQUEST_ID]
-  revoke    --request REQUEST_ID [--reason "..."]
-  suspend   --user ID --reason "..."
-  reinstate --user ID [--reason "..."]
-  list      [--group ARN]
+  approve   REQUEST_ID [--reason "..."]
+  deny      REQUEST_ID --reason "..."
+  revoke    REQUEST_ID --reason "..."
+  pending   the requests waiting for approval you may see: yours, and those you may approve
+  suspend   USER --reason "..."
+  reinstate USER --reason "..."
+  list      [--group ARN]   open grants and suspensions, read from the grant table
 
-request, revoke, suspend and reinstate put the event on the stack's bus with your AWS credentials
-(who may do so is decided by IAM: events:PutEvents on the bus); the membership function acts on it
-within seconds and answers with Cache Access Granted / Ended / Request Refused on the same bus.
+Every command but list calls the stack's request API (its AccessApiUrl output, a Lambda function URL
+with IAM auth), signed with your own AWS credentials from the SDK's default chain: the API knows who
+you are from the signature, and the rules decide what you may do (requesters, approvers, operators).
 --reader asks for an ephemeral user of its own (a rule with ephemeral), whose credentials only that
 IAM role or user may read, from the secret Cache Access Granted names.
-list reads the grant table and prints open grants and suspensions with their expiry.
 
-Options: --by WHO (default: your login name), --bus NAME (default: the config's requests.eventBusName),
---config path.json, --stack NAME (default ${DEFAULT_STACK}; list finds the table from its output),
---table NAME (instead of the stack's output).`;
+Options: --stack NAME (default ${DEFAULT_STACK}), --url URL (instead of the stack's AccessApiUrl),
+--table NAME (list: instead of the stack's output).
+--via bus puts request, revoke, suspend and reinstate on the stack's bus instead, for a rule with
+via ["api", "bus"]; the function records --by WHO (default: your login name) as unverified.
+--bus NAME (default: the config's requests.eventBusName) and --config path.json go with it.
 
-const OPERATOR_SOURCE = 'cache-access.operator';
+Exit codes: 0 done, 1 failed (no answer, server error, or the request was refused by its rule),
+2 usage, 3 malformed (HTTP 400), 4 not allowed (403), 5 not found (404), 6 already decided or ended (409).`;
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
+const BUS_COMMANDS = ['request', 'revoke', 'suspend', 'reinstate'];
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  const [command, subject, ...extra] = positionals;
+  if (values.help || command === undefined) {
+    console.log(USAGE);
+    return EXIT.ok;
+  }
+  if (extra.length > 0) {
+    console.error(`unexpected arguments: ${extra.join(' ')}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (command === 'list') {
+    const tableName = values.table ?? (await stackOutput(values.stack, 'MembershipAccessTableName'));
+    const store = new DynamoDbAccessStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName);
+    const [grants, suspensions] = await Promise.all([store.activeGrants(), store.activeSuspensions()]);
+    console.log(accessReport({ grants, suspensions, group: values.group, now: Date.now() }));
+    return EXIT.ok;
+  }
+  if (values.via === 'bus' && BUS_COMMANDS.includes(command)) {
+    const named = subject === undefined ? {} : { [command === 'revoke' ? 'request' : 'user']: subject };
+    console.log(await putOnBus(command, { ...values, ...named }));
+    return EXIT.ok;
+  }
+  if (!isApiCommand(command) || (values.via !== undefined && values.via !== 'api')) {
+    console.error(
+      `unknown command '${command}'${values.via ? ` with --via ${values.via}` : ''}; expected ${API_COMMANDS.join(', ')} or list (--via bus: ${BUS_COMMANDS.join(', ')})\n\n${USAGE}`,
+    );
+    return EXIT.usage;
+  }
+  const call = apiCall(command, subject, values);
+  if ('usage' in call) {
+    console.error(`${call.usage}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const url = values.url ?? (await stackOutput(values.stack, 'AccessApiUrl'));
+  // A client only for its resolved credentials and region: the SDK's default chain, as every command uses.
+  const sdk = new CloudFormationClient({});
+  try {
+    const answer = await signedFetch(url, call, {
+      identity: () => sdk.config.credentials(),
+      region: await sdk.config.region(),
+    });
+    const { exitCode, text } = printed(command, answer, Date.now());
+    (exitCode === EXIT.ok ? console.log : console.error)(text);
+    return exitCode;
+  } finally {
+    sdk.destroy();
+  }
+}
+
+function parse() {
+  return parseArgs({
     allowPositionals: true,
     options: {
       group: { type: 'string' },
@@ -45,132 +108,24 @@ async function main(): Promise<void> {
       reason: { type: 'string' },
       id: { type: 'string' },
       request: { type: 'string' },
+      via: { type: 'string' },
       by: { type: 'string', default: userInfo().username },
       bus: { type: 'string' },
       config: { type: 'string' },
       stack: { type: 'string', default: DEFAULT_STACK },
+      url: { type: 'string' },
       table: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
-  const [command] = positionals;
-  if (values.help || command === undefined) {
-    console.log(USAGE);
-    return;
-  }
-  if (command === 'list') {
-    const tableName = values.table ?? (await stackOutput(values.stack, 'MembershipAccessTableName'));
-    const store = new DynamoDbAccessStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName);
-    const [grants, suspensions] = await Promise.all([store.activeGrants(), store.activeSuspensions()]);
-    console.log(accessReport({ grants, suspensions, group: values.group, now: Date.now() }));
-    return;
-  }
-  const detail = detailOf(command, values);
-  const event = { 'detail-type': detail.type, source: OPERATOR_SOURCE, detail: detail.fields };
-  // The function's own rules, so a mistake is reported here rather than as a refusal on the bus.
-  const parsed = parseAccessEvent(event);
-  if ('refusal' in parsed) throw new Error(parsed.refusal.refusal);
-  const bus = values.bus ?? busFromConfig(values.config);
-  const client = new EventBridgeClient({});
-  const { FailedEntryCount = 0, Entries = [] } = await client.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: bus,
-          Source: OPERATOR_SOURCE,
-          DetailType: detail.type,
-          Detail: JSON.stringify(detail.fields),
-        },
-      ],
-    }),
-  );
-  client.destroy();
-  if (FailedEntryCount > 0) {
-    throw new Error(
-      `bus ${bus} refused the event: ${Entries[0]?.ErrorCode} ${Entries[0]?.ErrorMessage ?? ''}`,
-    );
-  }
-  const subject =
-    'requestId' in detail.fields ? `request ${detail.fields.requestId}` : `user ${detail.fields.user}`;
-  console.log(`put ${detail.type} for ${subject} on bus ${bus} (event ${Entries[0]?.EventId}).`);
-  console.log('The answer arrives on the same bus: Cache Access Granted, Ended or Request Refused.');
 }
 
-type Options = Record<string, string | boolean | undefined>;
-
-/** The event's detail-type and fields from the command line; what is missing is reported by the event's own rules. */
-function detailOf(
-  command: string,
-  values: Options,
-): { type: string; fields: Record<string, string | { reader: string }> } {
-  const by = String(values.by);
-  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const fields = (record: Record<string, string | undefined>) =>
-    Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Record<
-      string,
-      string
-    >;
-  switch (command) {
-    case 'request': {
-      const reader = text('reader');
-      return {
-        type: ACCESS_EVENTS.requested,
-        fields: {
-          ...fields({
-            requestId:
-              text('id') ?? `op-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`,
-            groupArn: text('group'),
-            user: text('user'),
-            duration: text('for'),
-            until: text('until'),
-            requestedBy: by,
-            reason: text('reason'),
-          }),
-          ...(reader !== undefined && { ephemeral: { reader } }),
-        },
-      };
-    }
-    case 'revoke':
-      return {
-        type: ACCESS_EVENTS.revoked,
-        fields: fields({
-          requestId: text('request'),
-          revokedBy: by,
-          reason: text('reason') ?? 'revoked by an operator',
-        }),
-      };
-    case 'suspend':
-      return {
-        type: ACCESS_EVENTS.suspended,
-        fields: fields({ user: text('user'), suspendedBy: by, reason: text('reason') }),
-      };
-    case 'reinstate':
-      return {
-        type: ACCESS_EVENTS.reinstated,
-        fields: fields({
-          user: text('user'),
-          reinstatedBy: by,
-          reason: text('reason') ?? 'reinstated by an operator',
-        }),
-      };
-    default:
-      throw new Error(
-        `unknown command '${command}'; expected request, revoke, suspend, reinstate or list (npm run access -- --help)`,
-      );
-  }
-}
-
-/** The bus the config names, so the command puts events where the deployed stack listens. */
-function busFromConfig(configFile: string | undefined): string {
-  const context = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context ?? {};
-  const config = loadConfig((key) => (key === CONFIG_FILE_CONTEXT_KEY ? configFile : context[key]));
-  const bus = config.membership?.requests?.eventBusName;
-  if (!bus)
-    throw new Error('the config has no membership.requests section: the stack takes no access events');
-  return bus;
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = EXIT.failed;
+  },
+);

@@ -78,9 +78,10 @@ export async function verifyStack(request: VerifyRequest): Promise<Row[]> {
     }),
     tableRow(clients.dynamoDb, tableName).then((row) => [row]),
     topicRow(clients.sns, outputStartingWith(stack, 'AlertTopicArn')).then((row) => [row]),
-    requestApiRow(outputStartingWith(stack, 'AccessApiUrl'), request.identity, request.region).then((row) => [
-      row,
-    ]),
+    requestApiRow(outputStartingWith(stack, 'AccessApiUrl'), {
+      identity: request.identity,
+      region: request.region,
+    }).then((row) => [row]),
   ]);
   return [stackRow, ...rows.flat()];
 }

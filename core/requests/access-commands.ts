@@ -4,11 +4,11 @@ import type { GroupOutcome } from '#core/membership/reconciler';
 import type { AccessServiceDeps } from './access-deps';
 import type { AccessRun } from './access-run';
 import type { Announcer } from './announcer';
-import { durationMs } from './duration';
+import { type Approvals, commandOf } from './approvals';
 import type { EphemeralLifecycle } from './ephemeral-lifecycle';
-import { type AccessCommand, type Refusal, refusalOf } from './events-in';
-import type { EndCause, RequestedGrant } from './records';
-import { fingerprintOf, RequestDecision, recordedFields } from './request-decision';
+import { type AccessCommand, type Refusal, recordedActor, refusalOf } from './events-in';
+import type { EndCause, PendingRequest, RequestedGrant } from './records';
+import { expiryMs, fingerprintOf, RequestDecision, recordedFields } from './request-decision';
 import type { Settler } from './settle';
 
 /** What an access event did. A refusal is an answer, not a failure: nothing changed. */
@@ -18,6 +18,7 @@ export type AccessOutcome =
       readonly groups: readonly GroupOutcome[];
     }
   | { readonly kind: 'duplicate'; readonly groups: readonly GroupOutcome[] }
+  | { readonly kind: 'pending'; readonly request: PendingRequest }
   | { readonly kind: 'refused'; readonly refusal: Refusal };
 
 type CommandOf<Kind extends AccessCommand['kind']> = Extract<AccessCommand, { kind: Kind }>;
@@ -36,6 +37,7 @@ export class AccessCommands {
       readonly announcer: Announcer;
       readonly lifecycle: EphemeralLifecycle;
       readonly settler: Settler;
+      readonly approvals: Approvals;
     },
   ) {
     this.decision = new RequestDecision(deps);
@@ -65,11 +67,29 @@ export class AccessCommands {
     if (typeof rule === 'string') return this.refuse(refusalOf(command, rule));
     const who = this.decision.requester(command, rule);
     if (typeof who === 'string') return this.refuse(refusalOf(command, who));
+    if (!command.verified && !rule.via.includes('bus')) {
+      return this.refuse(
+        refusalOf(
+          command,
+          `rule ${rule.name} takes requests through the request API only (via: ${rule.via.join(', ')}), where AWS proves who asks`,
+        ),
+      );
+    }
     const now = this.deps.now();
-    const expiresAtMs =
-      command.duration === undefined
-        ? Date.parse(command.until ?? '')
-        : now + (durationMs(command.duration) as number);
+    const expiresAtMs = expiryMs(command, now);
+    if (rule.approvals > 0 && command.approvals === undefined) {
+      const refusal = await this.decision.newRequestRefusal(command, who.user, rule, now, expiresAtMs);
+      if (refusal) return this.refuse(refusalOf(command, refusal));
+      const opened = await this.parts.approvals.open(command, rule, run);
+      if (typeof opened === 'string') return this.refuse(refusalOf(command, opened));
+      if (opened.status === 'approved') return this.grantApproved(opened, run);
+      if (opened.status !== 'pending') {
+        return this.refuse(
+          refusalOf(command, `request ${command.requestId} was ${opened.status} at ${opened.decidedAt}`),
+        );
+      }
+      return { kind: 'pending', request: opened };
+    }
     const fingerprint = fingerprintOf(command);
     let grant = await this.deps.store.grant(command.requestId);
     if (grant && grant.fingerprint !== fingerprint) {
@@ -121,17 +141,26 @@ export class AccessCommands {
     return { kind: duplicate ? 'duplicate' : 'granted', groups };
   }
 
+  /**
+   * Grants a request its approvers approved, as the request itself would have been granted, from the
+   * time of the last approval; the approved record then leaves the active set, granted or refused.
+   */
+  async grantApproved(request: PendingRequest, run: AccessRun): Promise<AccessOutcome> {
+    const outcome = await this.request(commandOf(request), run);
+    await this.deps.store.markAnnounced(request.requestId, [], true);
+    return outcome;
+  }
+
   private async revoke(command: CommandOf<'revoke'>, run: AccessRun): Promise<AccessOutcome> {
     const grant = await this.deps.store.grant(command.requestId);
     if (!grant) return this.refuse(refusalOf(command, `no request ${command.requestId} was granted`));
-    const revokedHere = await this.end(grant, 'revoked', command.revokedBy, command.reason);
+    const revokedBy = recordedActor(command.revokedBy, command.verified);
+    const revokedHere = await this.end(grant, 'revoked', revokedBy, command.reason);
     if (!revokedHere) {
       // Ended before: by this same revocation delivered again, or by something else.
       const current = (await this.deps.store.grant(command.requestId)) ?? grant;
       const redelivery =
-        current.status === 'revoked' &&
-        current.endedBy === command.revokedBy &&
-        current.endReason === command.reason;
+        current.status === 'revoked' && current.endedBy === revokedBy && current.endReason === command.reason;
       if (!redelivery) {
         const when = current.endedAt ?? current.expiresAt;
         return this.refuse(
@@ -149,12 +178,13 @@ export class AccessCommands {
 
   private async suspend(command: CommandOf<'suspend'>, run: AccessRun): Promise<AccessOutcome> {
     const previous = await this.deps.store.suspension(command.user);
+    const suspendedBy = recordedActor(command.suspendedBy, command.verified);
     let suspendedHere = false;
     if (previous?.status !== 'suspended') {
       const removedFrom = await this.unmanagedMemberships(command.user);
       suspendedHere = await this.deps.store.suspend({
         user: command.user,
-        suspendedBy: command.suspendedBy,
+        suspendedBy,
         reason: command.reason,
         suspendedAt: new Date(this.deps.now()).toISOString(),
         status: 'suspended',
@@ -164,8 +194,7 @@ export class AccessCommands {
       });
     }
     for (const grant of await this.deps.store.activeGrants()) {
-      if (grant.user === command.user)
-        await this.end(grant, 'suspended', command.suspendedBy, command.reason);
+      if (grant.user === command.user) await this.end(grant, 'suspended', suspendedBy, command.reason);
     }
     const groups = await this.parts.settler.settle(this.deps.configuredGroups, run, {
       trigger: `suspend ${command.user}`,
@@ -175,8 +204,9 @@ export class AccessCommands {
   }
 
   private async reinstate(command: CommandOf<'reinstate'>, run: AccessRun): Promise<AccessOutcome> {
+    const reinstatedBy = recordedActor(command.reinstatedBy, command.verified);
     const reinstated = await this.deps.store.reinstate(command.user, {
-      reinstatedBy: command.reinstatedBy,
+      reinstatedBy,
       reason: command.reason,
       at: new Date(this.deps.now()).toISOString(),
     });
@@ -184,7 +214,7 @@ export class AccessCommands {
       const record = await this.deps.store.suspension(command.user);
       const redelivery =
         record?.status === 'reinstated' &&
-        record.reinstatedBy === command.reinstatedBy &&
+        record.reinstatedBy === reinstatedBy &&
         record.reinstateReason === command.reason;
       if (!redelivery) return this.refuse(refusalOf(command, `user ${command.user} is not suspended`));
     }

@@ -4,8 +4,12 @@ import { AccessCommands, type AccessOutcome } from './access-commands';
 import type { AccessServiceDeps } from './access-deps';
 import type { AccessRun } from './access-run';
 import { Announcer } from './announcer';
+import { type ApprovalConflict, Approvals } from './approvals';
 import { EphemeralLifecycle } from './ephemeral-lifecycle';
 import type { AccessCommand, Refusal } from './events-in';
+import type { Approval, PendingRequest } from './records';
+import { durationProblem, expiryMs, RequestDecision } from './request-decision';
+import type { RequestRule } from './rules';
 import { type ScheduledRunOptions, ScheduledRuns } from './scheduled-run';
 import { Settler } from './settle';
 
@@ -19,13 +23,69 @@ export type { AccessOutcome } from './access-commands';
 export class AccessService {
   private readonly commands: AccessCommands;
   private readonly scheduled: ScheduledRuns;
+  private readonly approvals: Approvals;
+  private readonly decision: RequestDecision;
 
-  constructor(deps: AccessServiceDeps) {
+  constructor(private readonly deps: AccessServiceDeps) {
+    this.decision = new RequestDecision(deps);
     const announcer = new Announcer(deps);
     const lifecycle = new EphemeralLifecycle(deps, announcer);
     const settler = new Settler(deps, lifecycle, announcer);
-    this.commands = new AccessCommands(deps, { announcer, lifecycle, settler });
-    this.scheduled = new ScheduledRuns(deps, { lifecycle, settler });
+    this.approvals = new Approvals(deps);
+    this.commands = new AccessCommands(deps, { announcer, lifecycle, settler, approvals: this.approvals });
+    this.scheduled = new ScheduledRuns(deps, {
+      lifecycle,
+      settler,
+      approvals: this.approvals,
+      grantApproved: (request, run) => this.commands.grantApproved(request, run),
+    });
+  }
+
+  /**
+   * Counts an approval of a pending request; the approval that completes it grants it. A conflict says
+   * why nothing changed: no such request, or one already decided.
+   */
+  async approve(
+    requestId: string,
+    approval: Approval,
+    run: AccessRun,
+  ): Promise<{ readonly request: PendingRequest; readonly outcome?: AccessOutcome } | ApprovalConflict> {
+    const result = await this.approvals.approve(requestId, approval);
+    if ('kind' in result) return result;
+    if (!result.completed) return { request: result.request };
+    return { request: result.request, outcome: await this.commands.grantApproved(result.request, run) };
+  }
+
+  /**
+   * Grants an approved request whose grant is not recorded, for one of its approvers retrying: the
+   * invocation that approved it stopped before (the periodic run does the same). Undefined when there
+   * is nothing to finish, or `by` did not approve it (another approval is completing it right now).
+   */
+  async finishApproved(requestId: string, by: string, run: AccessRun): Promise<AccessOutcome | undefined> {
+    const request = await this.deps.store.pendingRequest(requestId);
+    if (request?.status !== 'approved' || !request.approvals.some((approval) => approval.by === by)) {
+      return undefined;
+    }
+    if (await this.deps.store.grant(requestId)) return undefined;
+    return this.commands.grantApproved(request, run);
+  }
+
+  deny(requestId: string, by: string, reason: string): Promise<PendingRequest | ApprovalConflict> {
+    return this.approvals.deny(requestId, by, reason);
+  }
+
+  /**
+   * The rule a request comes under, or why it fits none: a group no rule names, a user or reader the
+   * rule does not list, access longer than it allows or not in the future. Reads nothing.
+   */
+  ruleFor(command: Extract<AccessCommand, { kind: 'request' }>): RequestRule | string {
+    const rule = this.decision.rule(command);
+    if (typeof rule === 'string') return rule;
+    const who = this.decision.requester(command, rule);
+    if (typeof who === 'string') return who;
+    const now = this.deps.now();
+    const expiresAtMs = expiryMs(command, now);
+    return durationProblem(command, rule, now, expiresAtMs) ?? rule;
   }
 
   handle(command: AccessCommand, run: AccessRun): Promise<AccessOutcome> {

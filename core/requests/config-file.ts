@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Grant, grantSpecOf, grantSpecSchema, resolveGrant } from '#core/membership/grant';
 import { parseBundledJson } from '#core/runtime/bundled-file';
-import { type Requests, requestsSpecSchema, resolveRequests, ruleSpecOf } from './rules';
+import { type Requests, requestsSpecOf, requestsSpecSchema, resolveRequests } from './rules';
 
 /**
  * What the stack hands the membership function travels inside its bundle, not in environment
@@ -24,7 +24,7 @@ const fileSchema = z.strictObject({
 export function membershipConfigFileContent({ grants, requests }: MembershipConfigFile): string {
   return JSON.stringify({
     grants: grants.map(grantSpecOf),
-    ...(requests && { requests: { ...requests, rules: requests.rules.map(ruleSpecOf) } }),
+    ...(requests && { requests: requestsSpecOf(requests) }),
   });
 }
 

@@ -1,15 +1,17 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbGrants } from './dynamodb-grants';
 import { DynamoDbManagedUsers } from './dynamodb-managed-users';
+import { DynamoDbRequests } from './dynamodb-requests';
 import { DynamoDbSlots } from './dynamodb-slots';
 import { DynamoDbSuspensions } from './dynamodb-suspensions';
 import { AccessTable } from './dynamodb-table';
-import type { RequestedGrant, Suspension } from './records';
+import type { Approval, PendingRequest, RequestedGrant, Suspension } from './records';
 import type { AccessStore, GrantEnd } from './store';
 
 /** The access store in one DynamoDB table: each kind of record is kept by its own part. */
 export class DynamoDbAccessStore implements AccessStore {
   private readonly grants: DynamoDbGrants;
+  private readonly requests: DynamoDbRequests;
   private readonly ephemeralSlots: DynamoDbSlots;
   private readonly suspensions: DynamoDbSuspensions;
   private readonly managed: DynamoDbManagedUsers;
@@ -17,6 +19,7 @@ export class DynamoDbAccessStore implements AccessStore {
   constructor(db: DynamoDBDocumentClient, tableName: string, now: () => number = Date.now) {
     const table = new AccessTable(db, tableName, now);
     this.grants = new DynamoDbGrants(table);
+    this.requests = new DynamoDbRequests(table);
     this.ephemeralSlots = new DynamoDbSlots(table);
     this.suspensions = new DynamoDbSuspensions(table);
     this.managed = new DynamoDbManagedUsers(table);
@@ -39,6 +42,25 @@ export class DynamoDbAccessStore implements AccessStore {
   }
   noteEphemeral(requestId: string, progress: { readonly secretArn: string } | { readonly retired: true }) {
     return this.grants.noteEphemeral(requestId, progress);
+  }
+
+  recordRequest(request: PendingRequest) {
+    return this.requests.recordRequest(request);
+  }
+  pendingRequest(requestId: string) {
+    return this.requests.pendingRequest(requestId);
+  }
+  activeRequests() {
+    return this.requests.activeRequests();
+  }
+  addApproval(requestId: string, approval: Approval, version: number, completes: boolean) {
+    return this.requests.addApproval(requestId, approval, version, completes);
+  }
+  closeRequest(requestId: string, close: Parameters<DynamoDbRequests['closeRequest']>[1]) {
+    return this.requests.closeRequest(requestId, close);
+  }
+  markAnnounced(requestId: string, keys: readonly string[], finished: boolean) {
+    return this.requests.markAnnounced(requestId, keys, finished);
   }
 
   claimSlot(rule: string, requestId: string, max: number, atMs: number) {

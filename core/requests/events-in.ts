@@ -3,6 +3,7 @@ import { CACHE_ID, CACHE_ID_RULE } from '#core/cache/refs';
 import { clipped } from '#core/runtime/quoted';
 import { durationMs } from './duration';
 import { readerProblem } from './ephemeral-rule';
+import type { Approval } from './records';
 
 /** The detail-types this stack acts on; the stack's rule lets only these through. */
 export const ACCESS_EVENTS = {
@@ -24,52 +25,86 @@ const user = z
 const who = z.string().min(1, 'expected who asked').max(256, 'expected at most 256 characters');
 const reason = z.string().min(1, 'expected a reason').max(1024, 'expected at most 1024 characters');
 
-const requestedSchema = z
-  .object({
-    requestId,
-    groupArn: z.string().min(1).max(2048),
-    user: user.optional(),
-    /** Instead of `user`: make a user for this request, and hand its credentials to `reader`. */
-    ephemeral: z
-      .strictObject({
-        reader: z.string().superRefine((arn, ctx) => {
-          const problem = readerProblem(arn);
-          if (problem) ctx.addIssue({ code: 'custom', message: problem, input: arn });
-        }),
-      })
-      .optional(),
-    duration: z
-      .string()
-      .max(64)
-      .superRefine((iso, ctx) => {
-        const ms = durationMs(iso);
-        if (typeof ms === 'string') ctx.addIssue({ code: 'custom', message: ms, input: iso });
-      })
-      .optional(),
-    until: z.iso
-      .datetime({ offset: true, message: 'expected an ISO 8601 instant with an offset' })
-      .optional(),
-    requestedBy: who,
-    reason,
-  })
-  .refine((detail) => (detail.duration === undefined) !== (detail.until === undefined), {
-    path: ['duration'],
-    message: 'expected exactly one of duration and until',
-  })
-  .refine((detail) => (detail.user === undefined) !== (detail.ephemeral === undefined), {
-    path: ['user'],
-    message:
-      'expected exactly one of user (an existing user) and ephemeral ({ "reader": "<IAM role or user ARN>" })',
-  });
+/** The fields of a request, wherever it comes from: the bus adds who sent it, the API knows who did. */
+const requestFields = {
+  requestId,
+  groupArn: z.string().min(1).max(2048),
+  user: user.optional(),
+  /** Instead of `user`: make a user for this request, and hand its credentials to `reader`. */
+  ephemeral: z
+    .strictObject({
+      reader: z.string().superRefine((arn, ctx) => {
+        const problem = readerProblem(arn);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: arn });
+      }),
+    })
+    .optional(),
+  duration: z
+    .string()
+    .max(64)
+    .superRefine((iso, ctx) => {
+      const ms = durationMs(iso);
+      if (typeof ms === 'string') ctx.addIssue({ code: 'custom', message: ms, input: iso });
+    })
+    .optional(),
+  until: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 instant with an offset' }).optional(),
+  reason,
+};
+
+/** Exactly one of duration and until, and of user and ephemeral. */
+function oneOfEach<T extends { duration?: string; until?: string; user?: string; ephemeral?: object }>(
+  schema: z.ZodType<T>,
+) {
+  return schema
+    .refine((detail) => (detail.duration === undefined) !== (detail.until === undefined), {
+      path: ['duration'],
+      message: 'expected exactly one of duration and until',
+    })
+    .refine((detail) => (detail.user === undefined) !== (detail.ephemeral === undefined), {
+      path: ['user'],
+      message:
+        'expected exactly one of user (an existing user) and ephemeral ({ "reader": "<IAM role or user ARN>" })',
+    });
+}
+
+const requestedSchema = oneOfEach(z.object({ ...requestFields, requestedBy: who }));
+
+/** A request's body on the request API: no unknown field, the requestId optional, no requestedBy. */
+export const apiRequestSchema = oneOfEach(
+  z.strictObject({ ...requestFields, requestId: requestFields.requestId.optional() }),
+);
+/** What a path names: a request id, a user. */
+export const pathIds = { requestId, user };
+/** An approval's, a denial's and an operator's words. */
+export const reasonSchema = reason;
+
 const revokedSchema = z.object({ requestId, revokedBy: who, reason });
 const suspendedSchema = z.object({ user, suspendedBy: who, reason });
 const reinstatedSchema = z.object({ user, reinstatedBy: who, reason });
 
+/**
+ * Who a request came from: `verified` when AWS proved `requestedBy` (the request API's caller), else a
+ * bus sender's own words; and, for a request granted after approval, its approvals.
+ */
+interface RequestOrigin extends Verified {
+  readonly approvals?: readonly Approval[];
+}
+
 export type AccessCommand =
-  | ({ readonly kind: 'request' } & z.output<typeof requestedSchema>)
-  | ({ readonly kind: 'revoke' } & z.output<typeof revokedSchema>)
-  | ({ readonly kind: 'suspend' } & z.output<typeof suspendedSchema>)
-  | ({ readonly kind: 'reinstate' } & z.output<typeof reinstatedSchema>);
+  | ({ readonly kind: 'request' } & z.output<typeof requestedSchema> & RequestOrigin)
+  | ({ readonly kind: 'revoke' } & z.output<typeof revokedSchema> & Verified)
+  | ({ readonly kind: 'suspend' } & z.output<typeof suspendedSchema> & Verified)
+  | ({ readonly kind: 'reinstate' } & z.output<typeof reinstatedSchema> & Verified);
+
+/** Whether AWS proved who sent the command (the request API) or the sender named itself (the bus). */
+interface Verified {
+  readonly verified?: boolean;
+}
+
+/** Who did something, as records and events keep it: a verified ARN, or a bus sender's words marked unverified. */
+export function recordedActor(by: string, verified: boolean | undefined): string {
+  return verified ? by : `unverified:${by}`;
+}
 
 /** Why an event was not acted on, with what could be read of it, every value cut short. */
 export interface Refusal {
@@ -140,7 +175,7 @@ function refuse(
  * The detail's string fields, and those of an object one level down as `parent.field` (the ephemeral
  * reader), each cut to a few hundred characters: enough to recognise the request.
  */
-function readable(detail: unknown, depth = 0): Record<string, string> {
+export function readable(detail: unknown, depth = 0): Record<string, string> {
   if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return {};
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(detail).slice(0, 16)) {

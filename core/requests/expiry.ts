@@ -5,7 +5,7 @@ import {
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { isAwsError } from '#core/runtime/aws-errors';
-import type { RequestedGrant } from './records';
+import type { PendingRequest, RequestedGrant } from './records';
 
 /** Ends requested access on time: one one-time schedule per grant, at its expiry. */
 export interface ExpirySchedules {
@@ -13,6 +13,10 @@ export interface ExpirySchedules {
   schedule(grant: RequestedGrant, target: ExpiryTarget): Promise<void>;
   /** Deletes the grant's schedule; one that is gone already (it fired, or a retry) is fine. */
   cancel(requestId: string): Promise<void>;
+  /** A schedule at a pending request's `pendingUntil`, for its expiry; the same kind as a grant's. */
+  schedulePending(request: PendingRequest, target: ExpiryTarget): Promise<void>;
+  /** Deletes the pending request's schedule: it was decided first. */
+  cancelPending(requestId: string): Promise<void>;
 }
 
 /** What the schedule invokes: this function, through the role Scheduler assumes. */
@@ -30,8 +34,8 @@ export interface SchedulerExpiryOptions {
  * A schedule name from the request id: deterministic, so a redelivery finds the same schedule, and
  * within Scheduler's alphabet, which a request id's `:` is not.
  */
-function expiryScheduleName(requestId: string): string {
-  return `expire-${createHash('sha256').update(requestId).digest('hex').slice(0, 40)}`;
+function expiryScheduleName(requestId: string, kind: 'expire' | 'pending' = 'expire'): string {
+  return `${kind}-${createHash('sha256').update(requestId).digest('hex').slice(0, 40)}`;
 }
 
 /** EventBridge Scheduler `at()` schedules, made at run time so they can delete themselves after firing. */
@@ -41,26 +45,52 @@ export class SchedulerExpiry implements ExpirySchedules {
     private readonly options: SchedulerExpiryOptions,
   ) {}
 
-  async schedule(grant: RequestedGrant, target: ExpiryTarget): Promise<void> {
+  schedule(grant: RequestedGrant, target: ExpiryTarget): Promise<void> {
+    return this.create(
+      expiryScheduleName(grant.requestId),
+      grant.expiresAt,
+      `Ends request ${grant.requestId} for ${grant.user} in ${grant.groupArn}`,
+      grant.requestId,
+      target,
+    );
+  }
+
+  schedulePending(request: PendingRequest, target: ExpiryTarget): Promise<void> {
+    return this.create(
+      expiryScheduleName(request.requestId, 'pending'),
+      request.pendingUntil,
+      `Expires request ${request.requestId} unless approved by then`,
+      request.requestId,
+      target,
+    );
+  }
+
+  private async create(
+    name: string,
+    atIso: string,
+    description: string,
+    requestId: string,
+    target: ExpiryTarget,
+  ): Promise<void> {
     // at() takes UTC without an offset; Scheduler fires at minute precision, so round up, never early.
-    const at = new Date(Math.ceil(Date.parse(grant.expiresAt) / 60_000) * 60_000).toISOString().slice(0, 19);
+    const at = new Date(Math.ceil(Date.parse(atIso) / 60_000) * 60_000).toISOString().slice(0, 19);
     try {
       await this.client.send(
         new CreateScheduleCommand({
-          Name: expiryScheduleName(grant.requestId),
+          Name: name,
           GroupName: this.options.groupName,
           ScheduleExpression: `at(${at})`,
           ScheduleExpressionTimezone: 'UTC',
           // An expiry at 17:00 must happen at 17:00, not somewhere in a flexible window.
           FlexibleTimeWindow: { Mode: 'OFF' },
           ActionAfterCompletion: 'DELETE',
-          Description: `Ends request ${grant.requestId} for ${grant.user} in ${grant.groupArn}`.slice(0, 512),
+          Description: description.slice(0, 512),
           Target: {
             Arn: target.functionArn,
             RoleArn: this.options.roleArn,
             Input: JSON.stringify({
               trigger: 'expiry',
-              requestId: grant.requestId,
+              requestId,
               scheduledTime: '<aws.scheduler.scheduled-time>',
             }),
             RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
@@ -73,11 +103,17 @@ export class SchedulerExpiry implements ExpirySchedules {
     }
   }
 
-  async cancel(requestId: string): Promise<void> {
+  cancel(requestId: string): Promise<void> {
+    return this.delete(expiryScheduleName(requestId));
+  }
+
+  cancelPending(requestId: string): Promise<void> {
+    return this.delete(expiryScheduleName(requestId, 'pending'));
+  }
+
+  private async delete(name: string): Promise<void> {
     try {
-      await this.client.send(
-        new DeleteScheduleCommand({ Name: expiryScheduleName(requestId), GroupName: this.options.groupName }),
-      );
+      await this.client.send(new DeleteScheduleCommand({ Name: name, GroupName: this.options.groupName }));
     } catch (error) {
       if (!isAwsError(error, 'ResourceNotFoundException')) throw error;
     }

@@ -5,12 +5,22 @@
 export type GrantStatus = 'open' | 'expired' | 'revoked' | 'suspended' | 'refused';
 export type EndCause = Exclude<GrantStatus, 'open'>;
 
+/** One approval a request received: who (the verified caller), when, and why. */
+export interface Approval {
+  readonly by: string;
+  readonly at: string;
+  readonly reason?: string;
+}
+
 /** One request for access, as recorded when it was granted. */
 export interface RequestedGrant {
   readonly requestId: string;
   readonly groupArn: string;
   readonly user: string;
+  /** The caller AWS verified (an ARN), or `unverified:<text>` for a request from the bus. */
   readonly requestedBy: string;
+  /** For a rule that needs approval: who approved, and when. */
+  readonly approvals?: readonly Approval[];
   readonly reason: string;
   /** What the request asked for: exactly one of the two. */
   readonly duration?: string;
@@ -59,4 +69,41 @@ export interface Suspension {
   readonly reinstatedAt?: string;
   readonly reinstatedBy?: string;
   readonly reinstateReason?: string;
+}
+
+/**
+ * How a request waiting for approval stands: `pending` until enough distinct approvers approve
+ * (`approved`), one denies (`denied`) or its time runs out (`expired`).
+ */
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
+
+/** A request under a rule that needs approval, from the moment it is made to its decision. */
+export interface PendingRequest {
+  readonly requestId: string;
+  readonly rule: string;
+  readonly groupArn: string;
+  /** The user asked for, or for an ephemeral user the reader of its credentials. */
+  readonly user?: string;
+  readonly reader?: string;
+  readonly duration?: string;
+  readonly until?: string;
+  readonly reason: string;
+  /** As the grant records it: a verified ARN, or `unverified:<text>`. */
+  readonly requestedBy: string;
+  /** Whether AWS verified the requester (the request API) or a bus sender named itself. */
+  readonly verified: boolean;
+  readonly fingerprint: string;
+  readonly requestedAt: string;
+  readonly pendingUntil: string;
+  /** How many distinct approvals the rule asks for. */
+  readonly needed: number;
+  readonly approvals: readonly Approval[];
+  readonly status: ApprovalStatus;
+  readonly decidedAt?: string;
+  readonly decidedBy?: string;
+  readonly decisionReason?: string;
+  /** Raised by every change: an approval is written only over the version it was decided on. */
+  readonly version: number;
+  /** The events already published for it, by key: a retry publishes only the rest. */
+  readonly announced: readonly string[];
 }

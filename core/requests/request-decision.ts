@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { memberOf } from '#core/cache/refs';
 import type { AccessServiceDeps } from './access-deps';
+import { durationMs } from './duration';
 import { readerAllowed } from './ephemeral-rule';
-import type { AccessCommand } from './events-in';
+import { type AccessCommand, recordedActor } from './events-in';
 import type { RequestedGrant } from './records';
 import type { RequestRule } from './rules';
 
@@ -58,10 +59,8 @@ export class RequestDecision {
     expiresAtMs: number,
   ): Promise<string | undefined> {
     const { group } = rule;
-    if (expiresAtMs <= now) return `until ${command.until} is not in the future`;
-    if (expiresAtMs - now > rule.maxDurationMs) {
-      return `${command.duration === undefined ? `until ${command.until} is` : `duration ${command.duration} is`} longer than the maximum of ${rule.maxDuration} for group ${group.arn}`;
-    }
+    const tooLong = durationProblem(command, rule, now, expiresAtMs);
+    if (tooLong) return tooLong;
     const suspension = await this.deps.store.suspension(user);
     if (suspension?.status === 'suspended') {
       return `user ${user} is suspended (by ${suspension.suspendedBy} at ${suspension.suspendedAt}); no access is granted until reinstated`;
@@ -83,6 +82,28 @@ export class RequestDecision {
   }
 }
 
+/** When the access asked for would end, from `now`: a duration's end, or the instant given. */
+export function expiryMs(command: Pick<RequestCommand, 'duration' | 'until'>, now: number): number {
+  return command.duration === undefined
+    ? Date.parse(command.until ?? '')
+    : now + (durationMs(command.duration) as number);
+}
+
+/** Why the access asked for is not in the future or longer than the rule allows, or undefined. */
+export function durationProblem(
+  command: Pick<RequestCommand, 'duration' | 'until'>,
+  rule: RequestRule,
+  now: number,
+  expiresAtMs: number,
+): string | undefined {
+  if (expiresAtMs <= now) return `until ${command.until} is not in the future`;
+  if (expiresAtMs - now <= rule.maxDurationMs) return undefined;
+  return `${command.duration === undefined ? `until ${command.until} is` : `duration ${command.duration} is`} longer than the maximum of ${rule.maxDuration} for group ${rule.group.arn}`;
+}
+
+/** The requester as the records keep it: the verified caller, or the bus sender's words marked unverified. */
+export const requesterOf = (command: RequestCommand) => recordedActor(command.requestedBy, command.verified);
+
 /** What a request and the grant recorded from it have in common. */
 function sharedFields(from: Omit<RequestCommand, 'kind' | 'user' | 'ephemeral'>) {
   const { requestId, groupArn, duration, until, requestedBy, reason } = from;
@@ -98,7 +119,12 @@ function sharedFields(from: Omit<RequestCommand, 'kind' | 'user' | 'ephemeral'>)
 
 /** The request's own fields, as the record keeps them, for `user`: the one asked for or made for it. */
 export function recordedFields(command: RequestCommand, user: string) {
-  return { ...sharedFields(command), user };
+  return {
+    ...sharedFields(command),
+    requestedBy: requesterOf(command),
+    user,
+    ...(command.approvals && { approvals: [...command.approvals] }),
+  };
 }
 
 /** The request a grant was recorded from, to answer it again (a refusal) as its own delivery was. */

@@ -2,8 +2,18 @@ import { z } from 'zod';
 import { type CacheGroupRef, groupArnProblem, parseGroupArn } from '#core/cache/refs';
 import { managedGroupFields } from '#core/membership/grant';
 import { checkedString, refuseRepeats } from '#core/runtime/checks';
+import {
+  type ApprovalRule,
+  approvalFields,
+  approvalSpecOf,
+  checkAccount,
+  checkApprovalSpec,
+  operatorsSchema,
+  resolveApproval,
+} from './approval-rule';
 import { durationMs } from './duration';
 import { type EphemeralRule, ephemeralSpecSchema, readerAccount } from './ephemeral-rule';
+import { type NotifySpec, notifySchema } from './notify-config';
 
 const DEFAULT_MAX_DURATION = 'PT8H';
 
@@ -19,6 +29,7 @@ const ruleSpecSchema = z
     users: managedGroupFields.users.optional(),
     maxDuration: durationSchema.optional(),
     ephemeral: ephemeralSpecSchema.optional(),
+    ...approvalFields,
   })
   .refine((rule) => rule.users !== undefined || rule.ephemeral !== undefined, {
     path: ['users'],
@@ -26,8 +37,9 @@ const ruleSpecSchema = z
   })
   .superRefine((rule, ctx) => {
     // The secret is encrypted with the account's AWS managed key, which no other account may use.
-    if (groupArnProblem(rule.groupArn)) return;
-    const { account } = parseGroupArn(rule.groupArn);
+    const account = groupArnProblem(rule.groupArn) ? undefined : parseGroupArn(rule.groupArn).account;
+    checkApprovalSpec(rule, account, ctx);
+    if (account === undefined) return;
     rule.ephemeral?.readers.forEach((reader, index) => {
       const other = readerAccount(reader);
       if (other !== undefined && other !== account) {
@@ -54,6 +66,13 @@ export const requestsSpecSchema = z
       .default('cache-access'),
     maxDuration: durationSchema.default(DEFAULT_MAX_DURATION),
     rules: z.array(ruleSpecSchema).min(1, 'expected at least one rule'),
+    /**
+     * Who may revoke anyone's grant, and suspend and reinstate users, through the request API.
+     * @default - no one: through the API a requester revokes only its own grants
+     */
+    operators: operatorsSchema.optional(),
+    /** Where chat hears about requests: an SNS topic by ARN, or one the stack creates. @default - no chat */
+    notify: notifySchema.optional(),
   })
   .superRefine((requests, ctx) => {
     refuseRepeats(
@@ -63,6 +82,10 @@ export const requestsSpecSchema = z
       (rule) => rule.name,
       (index) => ['rules', index, 'name'],
     );
+    const [first] = requests.rules;
+    if (first && !groupArnProblem(first.groupArn)) {
+      checkAccount(requests.operators ?? [], parseGroupArn(first.groupArn).account, ['operators'], ctx);
+    }
     const ceiling = durationMs(requests.maxDuration);
     requests.rules.forEach((rule, index) => {
       const own = rule.maxDuration === undefined ? undefined : durationMs(rule.maxDuration);
@@ -80,8 +103,8 @@ export const requestsSpecSchema = z
 export type RequestsSpec = z.output<typeof requestsSpecSchema>;
 type RuleSpec = z.output<typeof ruleSpecSchema>;
 
-/** A rule with its group parsed and its effective maximum in milliseconds. */
-export interface RequestRule {
+/** A rule with its group parsed, its effective maximum in milliseconds and its approval defaults settled. */
+export interface RequestRule extends ApprovalRule {
   readonly name: string;
   readonly group: CacheGroupRef;
   /** Existing users that may ask; none when the rule gives only ephemeral users. */
@@ -95,17 +118,40 @@ export interface Requests {
   readonly eventBusName: string;
   readonly maxDuration: string;
   readonly rules: readonly RequestRule[];
+  /** Principal patterns that may revoke any grant and suspend and reinstate users through the API. */
+  readonly operators: readonly string[];
+  /** The chat topic, given or to be created. */
+  readonly notify?: NotifySpec;
 }
 
 /** A validated `requests` section with its ARNs parsed and every rule's maximum settled, once. */
-export function resolveRequests(spec: RequestsSpec): Requests {
-  return { ...spec, rules: spec.rules.map((rule) => resolveRule(rule, spec.maxDuration)) };
+export function resolveRequests({ operators, ...spec }: RequestsSpec): Requests {
+  return {
+    ...spec,
+    operators: operators ?? [],
+    rules: spec.rules.map((rule) => resolveRule(rule, spec.maxDuration)),
+  };
 }
 
-function resolveRule({ groupArn, maxDuration, users, ...rule }: RuleSpec, ceiling: string): RequestRule {
+function resolveRule(
+  {
+    groupArn,
+    maxDuration,
+    users,
+    requesters,
+    approvers,
+    approvals,
+    selfApproval,
+    pendingFor,
+    via,
+    ...rule
+  }: RuleSpec,
+  ceiling: string,
+): RequestRule {
   const effective = maxDuration ?? ceiling;
   return {
     ...rule,
+    ...resolveApproval({ requesters, approvers, approvals, selfApproval, pendingFor, via }),
     users: users ?? [],
     group: parseGroupArn(groupArn),
     maxDuration: effective,
@@ -114,6 +160,23 @@ function resolveRule({ groupArn, maxDuration, users, ...rule }: RuleSpec, ceilin
 }
 
 /** The rule as the config spells it, for the bundled file and for checking construct props. */
-export function ruleSpecOf({ group, maxDurationMs: _, users, ...rule }: RequestRule): RuleSpec {
-  return { ...rule, groupArn: group.arn, ...(users.length > 0 && { users: [...users] }) };
+export function ruleSpecOf(rule: RequestRule): RuleSpec {
+  const { name, group, maxDuration, users, ephemeral } = rule;
+  return {
+    name,
+    groupArn: group.arn,
+    maxDuration,
+    ...(users.length > 0 && { users: [...users] }),
+    ...(ephemeral && { ephemeral }),
+    ...approvalSpecOf(rule),
+  };
+}
+
+/** The `requests` section as the config spells it, for the bundled file. */
+export function requestsSpecOf({ rules, operators, ...requests }: Requests): RequestsSpec {
+  return {
+    ...requests,
+    rules: rules.map(ruleSpecOf),
+    ...(operators.length > 0 && { operators: [...operators] }),
+  };
 }

@@ -2,7 +2,9 @@ import { type CacheGroupRef, parseGroupArn } from '#core/cache/refs';
 import type { GroupOutcome } from '#core/membership/reconciler';
 import type { AccessServiceDeps } from './access-deps';
 import type { AccessRun } from './access-run';
+import type { Approvals } from './approvals';
 import type { EphemeralLifecycle } from './ephemeral-lifecycle';
+import type { PendingRequest } from './records';
 import type { Settler } from './settle';
 
 export interface ScheduledRunOptions {
@@ -27,7 +29,12 @@ export interface ScheduledRunOptions {
 export class ScheduledRuns {
   constructor(
     private readonly deps: Pick<AccessServiceDeps, 'store' | 'now'>,
-    private readonly parts: { readonly lifecycle: EphemeralLifecycle; readonly settler: Settler },
+    private readonly parts: {
+      readonly lifecycle: EphemeralLifecycle;
+      readonly settler: Settler;
+      readonly approvals: Approvals;
+      readonly grantApproved: (request: PendingRequest, run: AccessRun) => Promise<unknown>;
+    },
   ) {}
 
   async handle(
@@ -36,6 +43,11 @@ export class ScheduledRuns {
     { trigger, notBeforeMs, sweepOrphans = false }: ScheduledRunOptions,
   ): Promise<GroupOutcome[]> {
     const atMs = Math.max(this.deps.now(), notBeforeMs ?? 0);
+    // Requests waiting for approval expire here, through their own schedule or the periodic run.
+    await this.parts.approvals.expireDue(atMs);
+    for (const request of await this.parts.approvals.approvedUngranted()) {
+      await this.parts.grantApproved(request, run);
+    }
     const active = await this.deps.store.activeGrants();
     for (const grant of active) {
       if (grant.status === 'open' && Date.parse(grant.expiresAt) <= atMs) {

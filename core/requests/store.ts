@@ -1,4 +1,4 @@
-import type { EndCause, RequestedGrant, Suspension } from './records';
+import type { Approval, EndCause, PendingRequest, RequestedGrant, Suspension } from './records';
 
 /** How a grant ended, as recorded. */
 export interface GrantEnd {
@@ -65,8 +65,41 @@ export interface ManagedUserRecords {
   removeManaged(groupArn: string, users: readonly string[]): Promise<void>;
 }
 
+/** Requests waiting for approval, and how each was decided. */
+export interface PendingRequests {
+  /** Records a new pending request; when its requestId is taken, records nothing and returns what is there. */
+  recordRequest(
+    request: PendingRequest,
+  ): Promise<{ readonly created: true } | { readonly created: false; readonly existing: PendingRequest }>;
+  pendingRequest(requestId: string): Promise<PendingRequest | undefined>;
+  /** Requests still pending, or decided with an event not yet published. */
+  activeRequests(): Promise<PendingRequest[]>;
+  /**
+   * Adds an approval, approving the request when `completes`; only over `version` and while pending, so
+   * of concurrent approvals each counts once and one completes. False when the request moved on.
+   */
+  addApproval(requestId: string, approval: Approval, version: number, completes: boolean): Promise<boolean>;
+  /** Denies or expires the request if it is still pending; false when it was not. */
+  closeRequest(
+    requestId: string,
+    close: {
+      readonly status: 'denied' | 'expired';
+      readonly at: string;
+      readonly by?: string;
+      readonly reason?: string;
+    },
+  ): Promise<boolean>;
+  /** Notes events published; a decided request whose events are all out leaves the active set. */
+  markAnnounced(requestId: string, keys: readonly string[], finished: boolean): Promise<void>;
+}
+
 /**
  * Where requested grants, suspensions and the users the stack has managed are kept. Every write that
  * decides something is conditional, so concurrent and repeated deliveries cannot decide it twice.
  */
-export interface AccessStore extends GrantRecords, EphemeralSlots, SuspensionRecords, ManagedUserRecords {}
+export interface AccessStore
+  extends GrantRecords,
+    PendingRequests,
+    EphemeralSlots,
+    SuspensionRecords,
+    ManagedUserRecords {}

@@ -16,4 +16,6 @@ export const ENV = {
   ephemeralUserPrefix: 'EPHEMERAL_USER_PREFIX',
   ephemeralSecretPrefix: 'EPHEMERAL_SECRET_PREFIX',
   functionRoleArn: 'FUNCTION_ROLE_ARN',
+  /** The SNS topic chat hears about requests from, when `requests.notify` is set. */
+  chatTopicArn: 'CHAT_TOPIC_ARN',
 } as const;

@@ -44,6 +44,7 @@ export const OWNED_GROUP_METRICS = {
  */
 export const ACCESS_OUTCOMES = [
   'granted',
+  'pending',
   'revoked',
   'suspended',
   'reinstated',

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cacheDirectories } from '#core/cache/adapters/directories';
 import type { CacheGroupRef } from '#core/cache/refs';
@@ -10,6 +11,10 @@ import { parseMembershipEvent } from '#core/membership/event';
 import { EventBridgePublisher } from '#core/membership/eventbridge-publisher';
 import { type GroupOutcome, MembershipReconciler } from '#core/membership/reconciler';
 import { AccessService } from '#core/requests/access-service';
+import type { UrlAnswer } from '#core/requests/api/answers';
+import { RequestApi } from '#core/requests/api/request-api';
+import { isUrlEvent } from '#core/requests/api/url-event';
+import { announcingToChat } from '#core/requests/chat-announcer';
 import { MEMBERSHIP_CONFIG_FILE, readMembershipConfigFile } from '#core/requests/config-file';
 import { StoredCoverage } from '#core/requests/coverage';
 import { SecretsManagerVault } from '#core/requests/credential-vault';
@@ -17,6 +22,7 @@ import { DynamoDbAccessStore } from '#core/requests/dynamodb-store';
 import { EphemeralUsers } from '#core/requests/ephemeral-users';
 import { isBusEvent, parseAccessEvent } from '#core/requests/events-in';
 import { SchedulerExpiry } from '#core/requests/expiry';
+import { SnsChatChannel } from '#core/requests/sns-chat-channel';
 import { readBundledFile } from '#core/runtime/bundled-file';
 import { requireEnv } from '#core/runtime/env';
 import { ENV } from '#core/runtime/env-names';
@@ -44,6 +50,7 @@ const store = new DynamoDbAccessStore(
   DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
   requireEnv(ENV.accessTable),
 );
+const chatTopicArn = process.env[ENV.chatTopicArn];
 const publisher = new EventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
 const reconciler = new MembershipReconciler({
   groups: cache,
@@ -75,7 +82,14 @@ const access = new AccessService({
       deadLetterArn: requireEnv(ENV.deadLetterArn),
     }),
   reconciler,
-  publish: (events) => publisher.put(events),
+  // The stack sets the topic only with requests.notify; the bundled config does not carry it.
+  publish: chatTopicArn
+    ? announcingToChat(
+        (events) => publisher.put(events),
+        new SnsChatChannel(new SNSClient({}), chatTopicArn),
+        (message, data) => fn.logger.warn(message, { ...data }),
+      )
+    : (events) => publisher.put(events),
   groups: cache,
   users: cache,
   requests,
@@ -87,6 +101,18 @@ const access = new AccessService({
   onEphemeralUsersCounted: (alive) =>
     fn.metrics.addMetric(MEMBERSHIP_METRICS.ephemeralUsersAlive, MetricUnit.Count, alive),
 });
+
+// The request API, served through the function URL: only with requests, as the stack makes the URL.
+const api =
+  requests &&
+  new RequestApi({
+    access,
+    store,
+    requests,
+    now: Date.now,
+    logDecision: fn.logDecision,
+    countOutcome: (kind) => countOutcome(kind, fn.metrics),
+  });
 
 export interface MembershipResult {
   /** What an access event did, for events from the bus. */
@@ -100,9 +126,15 @@ export interface MembershipResult {
 }
 
 export const handler = fn.handler(
-  async (event, { deadline, metrics, workingOn }, context): Promise<MembershipResult> => {
+  async (event, { deadline, metrics, workingOn }, context): Promise<MembershipResult | UrlAnswer> => {
     // Scheduler and EventBridge call the function by its unqualified ARN; an expiry schedule calls it back there.
     const target = { functionArn: context.invokedFunctionArn.split(':').slice(0, 7).join(':') };
+    if (isUrlEvent(event)) {
+      if (!api)
+        throw new InvalidEventError('this stack has no requests section, so it serves no request API');
+      workingOn('request API call');
+      return api.handle(event, { deadline, target });
+    }
     if (isBusEvent(event)) {
       const parsed = parseAccessEvent(event);
       if ('refusal' in parsed) {

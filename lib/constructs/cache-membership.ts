@@ -1,6 +1,9 @@
+export type { AccessRequestsProps, AccessRuleProps, EphemeralAccessProps } from './membership/request-props';
+
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -14,66 +17,11 @@ import { membershipSchema } from '../config/membership';
 import { validated } from '../config/validate';
 import { CacheAccessFunction } from './cache-access-function';
 import { type RequestChannel, requestChannel, routeRequests } from './membership/access-requests';
+import { chatTopic } from './membership/chat-topic';
 import { ephemeralPrefixes, ephemeralStatements } from './membership/ephemeral-policy';
 import { acknowledgePatterns, groupChangeStatements, type ManagedGroup } from './membership/group-policy';
+import { type AccessRequestsProps, requestsSpecOf } from './membership/request-props';
 import { schedulerRole, scheduleWindows, windowScheduleGroup } from './membership/window-schedules';
-
-/** Users made for one request each, deleted when the grant ends. */
-export interface EphemeralAccessProps {
-  /** The redis ACL rules the user gets, such as `on ~* &* -@all +@read`. */
-  readonly accessString: string;
-  /**
-   * Whether an access string with `+@all` or `allcommands` is meant.
-   * @default false - such an access string is refused
-   */
-  readonly allowAll?: boolean;
-  /**
-   * How many of the rule's ephemeral users may be live at once, at most 50.
-   * @default 3
-   */
-  readonly maxActive?: number;
-  /** IAM role or user ARNs that may receive the credentials; a trailing `*` matches any name with that start. */
-  readonly readers: readonly string[];
-}
-
-/** One group that may be requested: by existing users, by ephemeral users made per request, or both. */
-export interface AccessRuleProps {
-  /** Unique among the rules; audit records and events name it. */
-  readonly name: string;
-  /** The user group or ACL a request under this rule is granted. */
-  readonly group: CacheGroup;
-  /**
-   * ElastiCache user ids or MemoryDB user names that may be granted the group on request.
-   * @default - none: only ephemeral users (then `ephemeral` is required)
-   */
-  readonly users?: readonly string[];
-  /**
-   * A user made for each request, with its credentials in a secret only the request's reader may read.
-   * @default - no ephemeral users
-   */
-  readonly ephemeral?: EphemeralAccessProps;
-  /**
-   * The longest access one request may give.
-   * @default - the requests' maxDuration
-   */
-  readonly maxDuration?: Duration;
-}
-
-/** Access on request, through events on a bus of the stack's own. */
-export interface AccessRequestsProps {
-  /**
-   * The custom bus the stack creates; `events:PutEvents` on it decides who may ask.
-   * @default 'cache-access'
-   */
-  readonly eventBusName?: string;
-  /**
-   * The longest access any request may give, at most 30 days.
-   * @default Duration.hours(8)
-   */
-  readonly maxDuration?: Duration;
-  /** Which groups may be requested, and for whom; at least one, names unique. */
-  readonly rules: readonly AccessRuleProps[];
-}
 
 /** Who may be in which group and when: scheduled windows, requests, or both (at least one). */
 export interface CacheMembershipProps {
@@ -119,6 +67,12 @@ export class CacheMembership extends Construct {
   readonly eventBus?: RequestChannel['bus'];
   /** Every group the grants and the rules name. */
   readonly groups: readonly CacheGroup[];
+  /**
+   * The signed request API, when a rule takes requests `via` the API: a function URL with `AWS_IAM`
+   * auth and no resource policy, so only principals of this account whose own policies allow
+   * `lambda:InvokeFunctionUrl` on the function reach it.
+   */
+  readonly requestApi?: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, props: CacheMembershipProps) {
     super(scope, id);
@@ -150,6 +104,7 @@ export class CacheMembership extends Construct {
     });
     const windowGroup = windowScheduleGroup(this);
     const channel = requests && requestChannel(this, requests.eventBusName);
+    const chat = requests && props.requests?.notify && chatTopic(this, props.requests.notify);
     const role = schedulerRole(this, channel ? [windowGroup, channel.expiries] : [windowGroup]);
     this.eventBus = channel?.bus;
     const prefixes = ephemeralPrefixes(this);
@@ -168,6 +123,7 @@ export class CacheMembership extends Construct {
           [ENV.schedulerRoleArn]: role.roleArn,
           [ENV.deadLetterArn]: this.deadLetterQueue.queueArn,
         }),
+        ...(chat && { [ENV.chatTopicArn]: chat.topic.topicArn }),
         ...(ephemeral.statements.length > 0 && {
           [ENV.ephemeralUserPrefix]: prefixes.userPrefix,
           [ENV.ephemeralSecretPrefix]: prefixes.secretPrefix,
@@ -176,6 +132,9 @@ export class CacheMembership extends Construct {
       bundledFiles: { [MEMBERSHIP_CONFIG_FILE]: membershipConfigFileContent({ grants, requests }) },
     });
     const { function: fn } = this.handler;
+    if (requests?.rules.some((rule) => rule.via.includes('api'))) {
+      this.requestApi = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    }
     if (ephemeral.statements.length > 0) fn.addEnvironment(ENV.functionRoleArn, this.handler.role.roleArn);
     fn.configureAsyncInvoke({
       retryAttempts: FUNCTION_RETRIES,
@@ -189,6 +148,7 @@ export class CacheMembership extends Construct {
     const statements = [
       ...groupChangeStatements(this, managed),
       ...ephemeral.statements,
+      ...(chat ? chat.statements : []),
       new iam.PolicyStatement({
         sid: 'KeepGrantRecords',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
@@ -257,19 +217,4 @@ export class CacheMembership extends Construct {
     });
     new CfnOutput(this, 'AccessEventBusArn', { value: channel.bus.eventBusArn });
   }
-}
-
-/** The requests as the config spells them: durations in ISO 8601, groups by ARN. */
-function requestsSpecOf(requests: AccessRequestsProps) {
-  return {
-    ...(requests.eventBusName !== undefined && { eventBusName: requests.eventBusName }),
-    ...(requests.maxDuration && { maxDuration: requests.maxDuration.toIsoString() }),
-    rules: requests.rules.map(({ group, maxDuration, users, ephemeral, ...rule }) => ({
-      ...rule,
-      groupArn: group.arn,
-      ...(users && { users: [...users] }),
-      ...(maxDuration && { maxDuration: maxDuration.toIsoString() }),
-      ...(ephemeral && { ephemeral: { ...ephemeral, readers: [...ephemeral.readers] } }),
-    })),
-  };
 }

@@ -2,10 +2,13 @@ import type { Authorization } from './authorization/types';
 import type { Input } from './wire/input';
 import type { ServiceName } from './wire/protocols';
 
+/** The services calls are recorded for: the endpoint's, and Lambda, whose function URLs have ports of their own. */
+export type CalledService = ServiceName | 'lambda';
+
 export type CallParams = Readonly<Record<string, string | readonly string[]>>;
 
 export interface Call {
-  readonly service: ServiceName;
+  readonly service: CalledService;
   readonly operation: string;
   /** Epoch milliseconds when the request arrived. */
   readonly at: number;
@@ -32,7 +35,7 @@ export class CallLog {
   }
 
   record(
-    service: ServiceName,
+    service: CalledService,
     operation: string,
     input: Input,
     safeParams: readonly string[],
@@ -50,7 +53,7 @@ export class CallLog {
     return call;
   }
 
-  of(operation: string, service?: ServiceName): Call[] {
+  of(operation: string, service?: CalledService): Call[] {
     return this.entries.filter(
       (call) => call.operation === operation && (service ?? call.service) === call.service,
     );

@@ -4,11 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { type LocalDynamo, startDynamo } from '../dynamodb/server';
 import type { RedisServer } from '../redis/server';
 import { authorizer } from './authorization';
-import { type Call, CallLog, FaultPlan } from './calls';
+import { type Call, type CalledService, CallLog, FaultPlan } from './calls';
 import { StackStore, type StacksHarness } from './cloudformation';
 import { createDispatcher } from './dispatch';
 import { dynamoDb } from './dynamodb';
 import { EventStore, type EventsHarness } from './events';
+import { FunctionUrls, type FunctionUrlsHarness } from './function-urls/server';
 import { createMemoryDbBuiltIns } from './groups/built-ins';
 import { elastiCacheUserGroups } from './groups/elasticache-wire';
 import { memoryDbAcls } from './groups/memorydb-wire';
@@ -31,15 +32,16 @@ import { UserStore } from './users/store';
 import type { Delays, UserHarness } from './users/types';
 import type { ServiceName } from './wire/protocols';
 
-export type { Call } from './calls';
+export type { Call, CalledService } from './calls';
 export type { NewStack, StackResource, StacksHarness } from './cloudformation';
 export type { EventsHarness, PutEvent } from './events';
+export type { FunctionUrlsHarness, FunctionUrlTarget } from './function-urls/server';
 export type { GroupChange, GroupHarness, GroupState, GroupStatus, NewGroup } from './groups/types';
-export type { PrincipalsHarness } from './iam/principals';
+export type { CallerIdentity, LocalCredentials, PrincipalsHarness } from './iam/principals';
 export type { Firing, LocalSchedule, SchedulesHarness } from './scheduler';
 export type { SecretRotation, SecretRotationsHarness } from './secrets/rotation';
 export type { SecretsHarness } from './secrets/types';
-export type { TopicsHarness } from './sns/store';
+export type { PublishedMessage, TopicsHarness } from './sns/store';
 export type { Tags } from './tags/store';
 export type { ThrottleOptions } from './throttle';
 export type {
@@ -120,6 +122,8 @@ export interface LocalAws {
   readonly secretRotations: SecretRotationsHarness;
   /** SNS topics and their subscriptions. */
   readonly topics: TopicsHarness;
+  /** Lambda function URLs with IAM auth, each on a port of its own, in front of a hosted function. */
+  readonly functionUrls: FunctionUrlsHarness;
   /** DynamoDB, served by dynalite in memory on a port of its own; the endpoint forwards and records calls to it. */
   readonly dynamo: LocalDynamo;
   /** Requests answered with a throttling error so far; they are in `calls` with that error too. */
@@ -127,7 +131,7 @@ export interface LocalAws {
   /** Every request so far, oldest first, with only non-secret parameters. */
   readonly calls: readonly Call[];
   /** Calls of one operation; give the service where two share a name (`DescribeUsers`). */
-  callsOf(operation: string, service?: ServiceName): Call[];
+  callsOf(operation: string, service?: CalledService): Call[];
   /**
    * Fails the next `times` calls of `operation` with `code` before they touch any state. The code may be
    * the SDK's exception name or the awsQuery code (`InvalidUserStateFault` or `InvalidUserState`).
@@ -152,7 +156,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   });
   const groups = new GroupStore(users, opts.groupDelayMs ?? 0);
   await createMemoryDbBuiltIns(users, groups);
-  const iam = new PrincipalRegistry();
+  const iam = new PrincipalRegistry(REGION);
   const secrets = new SecretStore(iam);
   const events = new EventStore();
   const schedules = new ScheduleStore();
@@ -161,6 +165,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const topics = new TopicStore();
   const dynamo = await startDynamo();
   const calls = new CallLog();
+  const functionUrls = new FunctionUrls(iam, calls);
   const faults = new FaultPlan();
   const throttle = new Throttle(opts.throttle);
   const stopping = new AbortController();
@@ -181,7 +186,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
         dynamoDb(dynamo.url),
       ],
       calls,
-      authorize: authorizer({ users, groups, secrets }),
+      authorize: authorizer({ users, groups, secrets, topics }),
       faults,
       throttle,
       latencyMs: opts.latencyMs ?? 0,
@@ -204,6 +209,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
     stacks,
     secretRotations,
     topics,
+    functionUrls,
     dynamo,
     get throttledCount() {
       return throttle.throttledCount;
@@ -236,6 +242,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
     }),
     stop: async () => {
       stopping.abort();
+      await functionUrls.stop();
       // SDK clients keep connections alive; close() alone would wait for them.
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) =>

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { z } from 'zod';
 import { type Grant, type GrantSpec, grantSpecSchema, resolveGrant } from '#core/membership/grant';
 import { MEMBERSHIP_CONFIG_FILE, membershipConfigFileContent } from '#core/requests/config-file';
+import type { NotifySpec } from '#core/requests/notify-config';
 import { type Requests, requestsSpecSchema, resolveRequests } from '#core/requests/rules';
 import { ENV } from '#core/runtime/env-names';
 import { ephemeralPrefixes } from '../../lib/constructs/membership/ephemeral-policy';
@@ -46,10 +47,14 @@ export const closedWindow = () => ({
 /** The bundled membership function, and the grant table the stack would create for it. */
 export interface MembershipFunction extends LambdaHost {
   readonly tableName: string;
+  /** Its function URL (IAM auth) when a rule takes requests via the API, as the stack's `AccessApiUrl` output gives it. */
+  readonly accessApiUrl?: string;
+  /** The topic chat notifications go to, when the config has `requests.notify`. */
+  readonly chatTopicArn?: string;
 }
 
-/** The stack the harness stands in for: the config-driven stack under its default id. */
-const STACK = {
+/** The stack the harness stands in for: the config-driven stack under its default id; DescribeStacks knows it once a function with requests starts. */
+export const MEMBERSHIP_STACK = {
   name: 'CacheAccess',
   id: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/CacheAccess/5a6b7c8d-0000-4000-8000-000000000002',
 };
@@ -58,10 +63,16 @@ export const EXPIRY_GROUP = 'CacheAccess-Membership-Expiries-D6C20A4F';
 const SCHEDULER_ROLE = 'arn:aws:iam::123456789012:role/cache-access-scheduler';
 /** The names that stack gives ephemeral users and their secrets, and the function's own role. */
 export const EPHEMERAL_NAMES = {
-  ...ephemeralPrefixes(new Construct(new Stack(new App(), STACK.name), 'Membership')),
+  ...ephemeralPrefixes(new Construct(new Stack(new App(), MEMBERSHIP_STACK.name), 'Membership')),
   functionRoleArn: 'arn:aws:iam::123456789012:role/cache-access-membership',
 } as const;
 const FAILED_RUNS = 'arn:aws:sqs:eu-west-1:123456789012:cache-access-failed-runs';
+/** The stand-ins for the chat topic a stack with `notify: { create: true }` makes, and its key. */
+const CHAT_TOPIC = 'CacheAccess-MembershipChatTopic-LOCAL';
+const CHAT_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/0c4a7e11-0000-4000-8000-000000000003';
+/** What the stand-in for the membership function is called, for the function URL's IAM facts. */
+export const MEMBERSHIP_FUNCTION_ARN =
+  'arn:aws:lambda:eu-west-1:123456789012:function:CacheAccess-MembershipReconciler';
 
 /**
  * Starts the bundled membership function with what the stack would give it: its config file with the
@@ -81,6 +92,7 @@ export async function startMembershipFunction(
   const tableName = options.tableName ?? `access-${randomUUID()}`;
   if (!options.tableName) await aws.dynamo.createTable(accessTableBeside(bundle), tableName);
   const requests = options.requests && resolveRequests(requestsSpecSchema.parse(options.requests));
+  const chat = requests?.notify && chatTopicOf(aws, requests.notify);
   const config = {
     membership: {
       ...(grants.length > 0 && { grants }),
@@ -98,10 +110,15 @@ export async function startMembershipFunction(
         MembershipSchedulerRole: SCHEDULER_ROLE,
         MembershipReconcilerRole: EPHEMERAL_NAMES.functionRoleArn,
         MembershipFailedRuns: FAILED_RUNS,
+        ...(chat?.created && { MembershipChatTopic: chat.topicArn, MembershipChatTopicKey: CHAT_KEY }),
       },
-      stack: STACK,
+      stack: MEMBERSHIP_STACK,
     }),
-    [ENV.membershipConfigFile]: writeConfigFile(grantsOf(grants), requests),
+    // As the stack bundles it: the chat topic reaches the function only through its environment.
+    [ENV.membershipConfigFile]: writeConfigFile(
+      grantsOf(grants),
+      requests && { ...requests, notify: undefined },
+    ),
     [ENV.eventBusName]: requests?.eventBusName ?? 'default',
     [ENV.accessTable]: tableName,
     ...(requests && {
@@ -109,13 +126,40 @@ export async function startMembershipFunction(
       [ENV.schedulerRoleArn]: SCHEDULER_ROLE,
       [ENV.deadLetterArn]: FAILED_RUNS,
     }),
+    ...(chat && { [ENV.chatTopicArn]: chat.topicArn }),
     ...(requests?.rules.some((rule) => rule.ephemeral) && {
       [ENV.ephemeralUserPrefix]: EPHEMERAL_NAMES.userPrefix,
       [ENV.ephemeralSecretPrefix]: EPHEMERAL_NAMES.secretPrefix,
       [ENV.functionRoleArn]: EPHEMERAL_NAMES.functionRoleArn,
     }),
   });
-  return Object.assign(host, { tableName });
+  const chatTopicArn = chat?.topicArn;
+  if (!requests?.rules.some((rule) => rule.via.includes('api'))) {
+    return Object.assign(host, { tableName, chatTopicArn });
+  }
+  const accessApiUrl = await aws.functionUrls.serve({
+    functionArn: MEMBERSHIP_FUNCTION_ARN,
+    invoke: (event) => host.invoke(event),
+  });
+  // What `npm run access` and `npm run verify` read the URL and the table from.
+  aws.stacks.put(
+    {
+      stackName: MEMBERSHIP_STACK.name,
+      stackId: MEMBERSHIP_STACK.id,
+      outputs: { AccessApiUrl: accessApiUrl, MembershipAccessTableName: tableName },
+    },
+    [],
+  );
+  return Object.assign(host, { tableName, accessApiUrl, chatTopicArn });
+}
+
+/**
+ * The chat topic: one the test made (`topicArn`, which must exist), or the stand-in for the one the
+ * stack creates, encrypted with its key as the stack's is.
+ */
+function chatTopicOf(aws: LocalAws, notify: NotifySpec): { topicArn: string; created: boolean } {
+  if (notify.topicArn) return { topicArn: notify.topicArn, created: false };
+  return { topicArn: aws.topics.create(CHAT_TOPIC, 'eu-west-1', { kmsKeyArn: CHAT_KEY }), created: true };
 }
 
 /** The config file as the stack writes it, in a folder of its own so each test can have its own. */

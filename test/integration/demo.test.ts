@@ -75,6 +75,9 @@ function scratchDirs(output: string): string[] {
   return [...new Set(output.match(/\/\S*(?:cache-access-demo|redis-harness)-[A-Za-z0-9]+/g) ?? [])];
 }
 
+/** Grants end at an instant, which the CLI and chat print; no password is one. */
+const ISO_INSTANT = /^\(?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z\)?\.?$/;
+
 /** The users made per request are named, not secret; their ids are long enough to look like a password. */
 const EPHEMERAL_USER = new RegExp(`^${EPHEMERAL_NAMES.userPrefix}[0-9a-f]{16}$`);
 
@@ -83,14 +86,18 @@ const EPHEMERAL_USER = new RegExp(`^${EPHEMERAL_NAMES.userPrefix}[0-9a-f]{16}$`)
  * ASCII without space , " / @ ' ` \ and at least 16 long (the local endpoint refuses shorter ones; the
  * demo's own are 29 and 64), so a printed password always appears whole inside such a run. The few
  * non-secret tokens the demo prints that can form a run that long are set aside first: ARNs, URLs and
- * absolute paths (a password cannot contain '/', and none starts with "arn:aws:"), and the event source.
+ * absolute paths (a password cannot contain '/', and none starts with "arn:aws:"), ISO 8601 instants,
+ * and the event source.
  * What is left must be empty: the demo prints passwords only masked (4 characters and '…').
  */
 function passwordLikeRuns(output: string): string[] {
   const tokens = output
     .split(/\s+/)
     .filter(
-      (token) => !/^(arn:aws:|https?:\/\/|\/)/.test(token) && !EPHEMERAL_USER.test(token.replace(/,$/, '')),
+      (token) =>
+        !/^(arn:aws:|https?:\/\/|\/)/.test(token) &&
+        !EPHEMERAL_USER.test(token.replace(/,$/, '')) &&
+        !ISO_INSTANT.test(token),
     );
   const text = tokens.join(' ').replaceAll(EVENT_SOURCE, ' ');
   return text.match(/[!#-&(-+\-.0-?A-[\]-_a-~]{16,}/g) ?? [];
@@ -140,6 +147,19 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(/the reader fetches it: username \S+, password \S{4}… \(64 characters\)/);
     expect(run.stdout).toContain(`✔ ${made?.[1]} can log in`);
     expect(run.stdout).toContain(`✔ ${made?.[1]} and its secret are deleted, and the password is refused`);
+    expect(run.stdout).toMatch(
+      /→ alice@example\.com, signed in with the Developers permission set, asks via the signed API: CHG-\S+ is pending/,
+    );
+    const waiting = run.stdout.indexOf('✔ alice cannot log in to prod-ug (ElastiCache) while it waits');
+    const approved = run.stdout.search(/request CHG-\S+ is granted to alice until \S+\./);
+    const loggedIn = run.stdout.search(/✔ alice can log in \d+(\.\d)? m?s after the approval/);
+    expect(waiting, 'the request waits').toBeGreaterThan(revoked);
+    expect(approved, 'approved from the CLI').toBeGreaterThan(waiting);
+    expect(loggedIn, 'alice logs in after the approval').toBeGreaterThan(approved);
+    expect(run.stdout).toContain('Cache Access Pending: alice@example.com asks prod-ug for 2 h: INC-44');
+    expect(run.stdout).toContain(
+      "Cache Access Approved: carol approved alice@example.com's request for prod-ug",
+    );
     expect(run.stdout).toMatch(/✔ demo finished in \d+\.\d s/);
     expect(passwordLikeRuns(run.output)).toEqual([]);
     // The initial passwords all start "Init-": one character past the mask would show that dash.

@@ -173,12 +173,14 @@ describe('npm run plan --html', () => {
   });
 });
 
-describe('npm run access', () => {
+describe('npm run access --via bus', () => {
   const groupArn = groupArnOf('elasticache', 'ops-ug');
 
   it('puts a request on the bus from the operator source, with the fields the function reads', async () => {
     // Act
     const { stdout } = await command('cli/access/command.ts', [
+      '--via',
+      'bus',
       'request',
       '--group',
       groupArn,
@@ -216,6 +218,8 @@ describe('npm run access', () => {
   it('puts a request for an ephemeral user with the reader who may fetch its credentials', async () => {
     // Act
     await command('cli/access/command.ts', [
+      '--via',
+      'bus',
       'request',
       '--group',
       groupArn,
@@ -243,8 +247,18 @@ describe('npm run access', () => {
 
   it('puts a revocation, a suspension and a reinstatement', async () => {
     // Act
-    await command('cli/access/command.ts', ['revoke', '--request', 'CHG-op-1', '--bus', 'cache-access']);
     await command('cli/access/command.ts', [
+      '--via',
+      'bus',
+      'revoke',
+      '--request',
+      'CHG-op-1',
+      '--bus',
+      'cache-access',
+    ]);
+    await command('cli/access/command.ts', [
+      '--via',
+      'bus',
       'suspend',
       '--user',
       'alice',
@@ -253,7 +267,15 @@ describe('npm run access', () => {
       '--bus',
       'cache-access',
     ]);
-    await command('cli/access/command.ts', ['reinstate', '--user', 'alice', '--bus', 'cache-access']);
+    await command('cli/access/command.ts', [
+      '--via',
+      'bus',
+      'reinstate',
+      '--user',
+      'alice',
+      '--bus',
+      'cache-access',
+    ]);
 
     // Assert
     expect(aws.events.entries.slice(-3).map((event) => event.detailType)).toEqual([
@@ -282,6 +304,8 @@ describe('npm run access', () => {
 
       // Act
       const failure = await command('cli/access/command.ts', [
+        '--via',
+        'bus',
         'request',
         '--group',
         groupArn,

@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +25,9 @@ import type { Row } from '../../cli/verify/rows';
 import { exitCodeOf } from '../../cli/verify/rows';
 import { type VerifyClients, verifyStack } from '../../cli/verify/verify';
 import { parseConfig } from '../../lib/config/load';
-import { accessTableBeside, closedWindow, groupArnOf, openWindow } from '../../local';
+import { accessTableBeside, closedWindow, groupArnOf, type LocalCredentials, openWindow } from '../../local';
 import { useLocalEngines } from '../support/local-cloud';
+import { callerAs } from '../support/signed-calls';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -339,49 +338,69 @@ describe('verify finds each fault on its own', () => {
 });
 
 describe('the request API row', () => {
-  let server: Server;
-  let answer = 200;
-  const seen: (string | undefined)[] = [];
+  let answer: { ok: boolean; result?: unknown } = { ok: true };
+  const seen: Record<string, unknown>[] = [];
+  let apiUrl: string;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      seen.push(req.headers.authorization);
-      res.writeHead(answer).end('{}');
+    apiUrl = await cloud.aws.functionUrls.serve({
+      functionArn: FUNCTION_ARN,
+      invoke: async (event) => {
+        seen.push(event as Record<string, unknown>);
+        return answer;
+      },
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const apiUrl = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-
-  it('sends a GET signed for lambda in the region and passes on an answer', async () => {
-    answer = 200;
-    const rows = await verify(await healthyStack('api', { outputs: { AccessApiUrl: apiUrl() } }));
-
-    expect(rows.find((row) => row.check === 'request API')).toEqual({
-      check: 'request API',
-      subject: apiUrl(),
-      status: 'ok',
-      detail: 'HTTP 200',
+  const verifyAs = (stack: Arranged, credentials: LocalCredentials) =>
+    verifyStack({
+      clients,
+      stackName: stack.id,
+      membership: parseConfig(stack.config, 'test').membership,
+      readGroups: readLiveGroups,
+      identity: async () => credentials,
+      region: 'eu-west-1',
+      now: new Date(),
     });
-    expect(seen.at(-1)).toMatch(
-      /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/eu-west-1\/lambda\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
+  const apiRow = (rows: readonly Row[]) => rows.find((row) => row.check === 'request API');
+
+  it('passes when the function URL lets the signed caller list pending requests', async () => {
+    const operator = callerAs(cloud.aws, 'arn:aws:sts::123456789012:assumed-role/ops/verifier');
+    answer = { ok: true, result: { statusCode: 200, body: '{"requests":[]}' } };
+
+    const rows = await verifyAs(
+      await healthyStack('api', { outputs: { AccessApiUrl: apiUrl } }),
+      operator.credentials,
     );
+
+    expect(apiRow(rows)).toEqual({ check: 'request API', subject: apiUrl, status: 'ok', detail: 'HTTP 200' });
+    expect(seen.at(-1)).toMatchObject({
+      rawPath: '/requests',
+      rawQueryString: 'status=pending',
+      requestContext: { authorizer: { iam: { userArn: operator.arn } } },
+    });
   });
 
-  it('fails when the API refuses the signed request or answers with a server error', async () => {
-    const stack = await healthyStack('apierr', { outputs: { AccessApiUrl: apiUrl() } });
+  it('fails naming why when AWS refuses the signature or the function answers with an error', async () => {
+    const stack = await healthyStack('apierr', { outputs: { AccessApiUrl: apiUrl } });
+    const operator = callerAs(cloud.aws, 'arn:aws:iam::123456789012:user/verifier');
 
-    answer = 403;
     const refused = await verify(stack);
-    answer = 502;
-    const broken = await verify(stack);
+    answer = { ok: false };
+    const broken = await verifyAs(stack, operator.credentials);
 
     expect(failing(refused)).toEqual([
-      expect.objectContaining({ check: 'request API', detail: 'HTTP 403: it refused the signed request' }),
+      expect.objectContaining({
+        check: 'request API',
+        detail:
+          'HTTP 403: it refused the signed request (The security token included in the request is invalid.)',
+      }),
     ]);
     expect(failing(broken)).toEqual([
-      expect.objectContaining({ check: 'request API', detail: 'HTTP 502: it answers with an error' }),
+      expect.objectContaining({
+        check: 'request API',
+        detail: 'HTTP 502: it answers with an error (Internal Server Error)',
+      }),
     ]);
   });
 });

@@ -20,6 +20,9 @@ import { parseConfig } from '../../lib/config/load';
  * resource's id matters most: under a new id CloudFormation would create the new resource (which adopts
  * the group, being the stack's) and then delete the old one, which with removal policy destroy deletes
  * the group. Then the dashboard: replacing it would lose any widget an operator added by hand.
+ *
+ * Then the request API's function URL on the membership function: replacing it would change the URL
+ * every operator's CLI finds through the AccessApiUrl output.
  */
 const PINNED = [
   'AlertsMembershipDeadLetters78B9E0B6 AWS::CloudWatch::Alarm',
@@ -46,6 +49,7 @@ const PINNED = [
   'MembershipReconcile2C5490AF AWS::Scheduler::Schedule',
   'MembershipReconcilerFunction08FB3744 AWS::Lambda::Function',
   'MembershipReconcilerFunctionEventInvokeConfig0A7DD12A AWS::Lambda::EventInvokeConfig',
+  'MembershipReconcilerFunctionFunctionUrl46C1B0F8 AWS::Lambda::Url',
   'MembershipReconcilerLogs0312ADC9 AWS::Logs::LogGroup',
   'MembershipReconcilerRoleA9A42D8E AWS::IAM::Role',
   'MembershipReconcilerRoleDefaultPolicy66D6670E AWS::IAM::Policy',

@@ -244,6 +244,40 @@ describe('cdk-nag AwsSolutions', { timeout: 30_000 }, () => {
     }
   });
 
+  it('passes a chat topic the stack creates, which needs no acknowledgement of its own', () => {
+    // Arrange
+    const requests = (notify?: { create: true }) =>
+      parseConfig(
+        {
+          membership: {
+            requests: {
+              ...(notify && { notify }),
+              rules: [
+                {
+                  name: 'oncall',
+                  groupArn: 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug',
+                  users: ['alice'],
+                },
+              ],
+            },
+          },
+        },
+        'chat config',
+      );
+
+    // Act
+    const withChat = nag(
+      (app) => new CacheAccessStack(app, 'CacheAccess', { config: requests({ create: true }) }),
+    );
+    const without = nag((app) => new CacheAccessStack(app, 'CacheAccess', { config: requests() }));
+
+    // Assert
+    expect(withChat.synthError).toBeUndefined();
+    const report = awsSolutions(withChat.reports);
+    expect(report.violations).toEqual([]);
+    expect(acknowledged(report)).toEqual(acknowledged(awsSolutions(without.reports)));
+  });
+
   it('reports an IAM5 violation and makes synth throw for a policy on a wildcard resource', () => {
     // Arrange
     const build = (app: App) => {

@@ -3,6 +3,7 @@ import {
   CreateTopicCommand,
   ListSubscriptionsByTopicCommand,
   NotFoundException,
+  PublishCommand,
   SNSClient,
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
@@ -92,5 +93,45 @@ describe('SNS topics and subscriptions', () => {
     expect(missing).toMatchObject({ message: 'Topic does not exist', $metadata: { httpStatusCode: 404 } });
     expect(wrongToken).toMatchObject({ name: 'InvalidParameterException' });
     expect(cloud.aws.callsOf('ConfirmSubscription', 'sns').at(-1)?.params).toEqual({ TopicArn: topicArn });
+  });
+});
+
+describe('SNS Publish', () => {
+  it('delivers the message to the topic and records sns:Publish, plus the key use an encrypted topic needs', async () => {
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-000000000001';
+    const plain = await topic('chat-plain');
+    const encrypted = cloud.aws.topics.create('chat-encrypted', 'eu-west-1', { kmsKeyArn: key });
+
+    const sent = await sns.send(new PublishCommand({ TopicArn: plain, Message: '{"version":"1.0"}' }));
+    await sns.send(new PublishCommand({ TopicArn: encrypted, Message: 'hello' }));
+
+    expect(cloud.aws.topics.published(plain)).toEqual([
+      { messageId: sent.MessageId, message: '{"version":"1.0"}', at: expect.any(Date) },
+    ]);
+    const [toPlain, toEncrypted] = cloud.aws.callsOf('Publish', 'sns');
+    expect(toPlain?.params).toEqual({ TopicArn: plain });
+    expect(toPlain?.authorizations).toEqual([{ action: 'sns:Publish', resource: plain, context: {} }]);
+    expect(toEncrypted?.authorizations).toEqual([
+      { action: 'sns:Publish', resource: encrypted, context: {} },
+      {
+        action: 'kms:GenerateDataKey',
+        resource: key,
+        context: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' },
+      },
+      { action: 'kms:Decrypt', resource: key, context: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
+    ]);
+  });
+
+  it('refuses a topic that does not exist and an empty message, delivering nothing', async () => {
+    const topicArn = await topic('chat-refusals');
+
+    const missing = await rejection(
+      sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:eu-west-1:123456789012:nope', Message: 'x' })),
+    );
+    const empty = await rejection(sns.send(new PublishCommand({ TopicArn: topicArn, Message: '' })));
+
+    expect(missing).toBeInstanceOf(NotFoundException);
+    expect(empty).toMatchObject({ name: 'InvalidParameterException' });
+    expect(cloud.aws.topics.published(topicArn)).toEqual([]);
   });
 });

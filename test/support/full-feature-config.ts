@@ -2,8 +2,9 @@
  * A config with every feature the stack has switched on, so a check over its template sees every kind
  * of resource and statement the stack can produce: rotation of existing secrets (one encrypted with a
  * customer managed key) and of secrets the stack creates, in a VPC; grants with recurring windows in
- * several zones and one-time windows; request rules with listed users and with ephemeral users; and
- * groups the stack creates for both engines. The config has no alert subscriptions of its own: the
+ * several zones and one-time windows; request rules with listed users and with ephemeral users, with
+ * requesters, approvers and operators (so the request API's function URL); and groups the stack
+ * creates for both engines. The config has no alert subscriptions of its own: the
  * topic is always made, and the tests that need a subscriber add one to the synthesized stack.
  */
 const ACCOUNT = '123456789012';
@@ -80,18 +81,33 @@ export const FULL_FEATURE_CONFIG = {
     requests: {
       eventBusName: 'cache-access-full',
       maxDuration: 'PT12H',
+      operators: [`arn:aws:iam::${ACCOUNT}:role/soc`],
       rules: [
         {
           name: 'oncall-prod',
           groupArn: ec('usergroup', 'prod-ug'),
           users: ['alice', 'dave'],
           maxDuration: 'PT4H',
+          requesters: [
+            `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Developers_*`,
+            `arn:aws:iam::${ACCOUNT}:user/incident-bot`,
+          ],
+          approvers: [
+            `arn:aws:iam::${ACCOUNT}:role/leads`,
+            `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_Leads_*/alice`,
+          ],
+          approvals: 2,
+          selfApproval: false,
+          pendingFor: 'PT2H',
+          via: ['api', 'bus'],
         },
         {
           name: 'debug-acl',
           groupArn: mdb('acl', 'prod-acl'),
           users: ['bob'],
           maxDuration: 'PT2H',
+          approvers: [`arn:aws:iam::${ACCOUNT}:role/sre-*`],
+          selfApproval: true,
           ephemeral: {
             accessString: 'on ~* &* -@all +@read',
             maxActive: 3,

@@ -36,6 +36,7 @@ const OBSERVED = [
   'events',
   'cloudformation',
   'dynamodb',
+  'sns',
 ];
 
 export interface Denial {

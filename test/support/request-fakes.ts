@@ -1,5 +1,5 @@
 import type { ExpirySchedules, ExpiryTarget } from '#core/requests/expiry';
-import type { RequestedGrant, Suspension } from '#core/requests/records';
+import type { Approval, PendingRequest, RequestedGrant, Suspension } from '#core/requests/records';
 import type { AccessStore, GrantEnd } from '#core/requests/store';
 
 /** The grant store's rules in memory: conditional writes decide once, ended grants leave the active set once announced. */
@@ -8,6 +8,62 @@ export class FakeAccessStore implements AccessStore {
   readonly suspensions = new Map<string, Suspension & { active: boolean }>();
   readonly managed = new Map<string, Set<string>>();
   readonly slotsByRule = new Map<string, Map<string, number>>();
+  readonly requests = new Map<string, PendingRequest & { active: boolean }>();
+
+  async recordRequest(request: PendingRequest) {
+    const existing = this.requests.get(request.requestId);
+    if (existing) return { created: false, existing: strip(existing) } as const;
+    this.requests.set(request.requestId, { ...request, active: true });
+    return { created: true } as const;
+  }
+
+  async pendingRequest(requestId: string) {
+    const found = this.requests.get(requestId);
+    return found && strip(found);
+  }
+
+  async activeRequests() {
+    return [...this.requests.values()].filter((request) => request.active).map(strip);
+  }
+
+  async addApproval(requestId: string, approval: Approval, version: number, completes: boolean) {
+    const found = this.requests.get(requestId);
+    if (found?.status !== 'pending' || found.version !== version) return false;
+    this.requests.set(requestId, {
+      ...found,
+      approvals: [...found.approvals, approval],
+      version: version + 1,
+      ...(completes && { status: 'approved', decidedAt: approval.at }),
+    });
+    return true;
+  }
+
+  async closeRequest(
+    requestId: string,
+    close: { status: 'denied' | 'expired'; at: string; by?: string; reason?: string },
+  ) {
+    const found = this.requests.get(requestId);
+    if (found?.status !== 'pending') return false;
+    this.requests.set(requestId, {
+      ...found,
+      status: close.status,
+      decidedAt: close.at,
+      ...(close.by !== undefined && { decidedBy: close.by }),
+      ...(close.reason !== undefined && { decisionReason: close.reason }),
+      version: found.version + 1,
+    });
+    return true;
+  }
+
+  async markAnnounced(requestId: string, keys: readonly string[], finished: boolean) {
+    const found = this.requests.get(requestId);
+    if (!found) return;
+    this.requests.set(requestId, {
+      ...found,
+      announced: [...found.announced, ...keys],
+      active: found.active && !finished,
+    });
+  }
 
   async recordGrant(grant: RequestedGrant) {
     const existing = this.grants.get(grant.requestId);
@@ -134,5 +190,16 @@ export class FakeExpiries implements ExpirySchedules {
   async cancel(requestId: string) {
     this.cancelled.push(requestId);
     this.scheduled.delete(requestId);
+  }
+
+  /** Pending requests' schedules, by requestId: a kind of their own, as Scheduler names them apart. */
+  readonly pending = new Map<string, { pendingUntil: string; target: ExpiryTarget }>();
+
+  async schedulePending(request: PendingRequest, target: ExpiryTarget) {
+    this.pending.set(request.requestId, { pendingUntil: request.pendingUntil, target });
+  }
+
+  async cancelPending(requestId: string) {
+    this.pending.delete(requestId);
   }
 }

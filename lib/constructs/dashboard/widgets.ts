@@ -17,7 +17,7 @@ import {
  * The access-event outcomes the requests widget draws. Only outcomes the function emits belong here
  * (the type says which); a new one is one more entry.
  */
-export const REQUEST_OUTCOMES_SHOWN: readonly AccessOutcomeKind[] = ['granted', 'refused'];
+export const REQUEST_OUTCOMES_SHOWN: readonly AccessOutcomeKind[] = ['granted', 'pending', 'refused'];
 
 const PERIOD = Duration.minutes(5);
 /** The ephemeral-user gauge comes with the periodic reconcile, every 15 minutes unless configured otherwise. */

@@ -1,5 +1,6 @@
 import type { GroupStore } from '../groups/store';
 import type { SecretStore } from '../secrets/store';
+import type { TopicStore } from '../sns/store';
 import type { UserStore } from '../users/store';
 import type { ServiceName } from '../wire/protocols';
 import { elastiCacheAuthorizations, memoryDbAuthorizations } from './cache';
@@ -10,6 +11,7 @@ import {
   schedulerAuthorizations,
 } from './scheduling';
 import { secretsManagerAuthorizations } from './secrets';
+import { snsAuthorizations } from './sns';
 import type { Authorizer, ServiceAuthorizations } from './types';
 
 export type { Authorization, Authorizer, ConditionValues } from './types';
@@ -22,6 +24,7 @@ export function authorizer(stores: {
   readonly users: UserStore;
   readonly groups: GroupStore;
   readonly secrets: SecretStore;
+  readonly topics: TopicStore;
 }): Authorizer {
   const services: Partial<Record<ServiceName, ServiceAuthorizations>> = {
     elasticache: elastiCacheAuthorizations(stores.users, stores.groups),
@@ -31,6 +34,7 @@ export function authorizer(stores: {
     eventbridge: eventBridgeAuthorizations,
     cloudformation: cloudFormationAuthorizations,
     dynamodb: dynamoDbAuthorizations,
+    sns: snsAuthorizations(stores.topics),
   };
   return (service, operation, input, region) => {
     const facts = services[service]?.[operation];

@@ -3,7 +3,8 @@ import { requiredString } from '../wire/input';
 import { PENDING_CONFIRMATION, type TopicStore } from './store';
 
 /**
- * SNS over awsQuery: topics, subscriptions and their confirmation. ListSubscriptionsByTopic answers in one
+ * SNS over awsQuery: topics, subscriptions and their confirmation, and Publish (the message is kept for
+ * the test, never in the call log). ListSubscriptionsByTopic answers in one
  * page; AWS pages by 100, more than an alert topic has.
  */
 export function sns(topics: TopicStore): ServiceModule {
@@ -30,6 +31,14 @@ export function sns(topics: TopicStore): ServiceModule {
       },
       ConfirmSubscription: (input) => ({
         SubscriptionArn: topics.confirm(requiredString(input, 'TopicArn'), requiredString(input, 'Token')),
+      }),
+      Publish: (input) => ({
+        MessageId: topics.publish(
+          requiredString(input, 'TopicArn'),
+          // An empty message is SNS's own InvalidParameter, not a missing one.
+          input.string('Message') ?? '',
+          input.string('Subject'),
+        ),
       }),
       ListSubscriptionsByTopic: (input) => {
         const topicArn = requiredString(input, 'TopicArn');

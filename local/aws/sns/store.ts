@@ -20,12 +20,33 @@ interface Subscription {
 interface Topic {
   readonly arn: string;
   readonly subscriptions: Subscription[];
+  /** The customer managed key the topic is encrypted with (`KmsMasterKeyId`), if any. */
+  kmsKeyArn?: string;
+  readonly published: PublishedMessage[];
 }
+
+/** One message the topic accepted, as its subscribers would receive it. */
+export interface PublishedMessage {
+  readonly messageId: string;
+  readonly message: string;
+  readonly subject?: string;
+  readonly at: Date;
+}
+
+// SNS refuses a message over 256 KB.
+const MAX_MESSAGE_BYTES = 262_144;
 
 /** The controls tests get for SNS: what only the subscriber's endpoint would see. */
 export interface TopicsHarness {
   /** The token SNS sent `endpoint` to confirm its subscription to the topic, for ConfirmSubscription. */
   confirmationToken(topicArn: string, endpoint: string): string | undefined;
+  /**
+   * Makes a topic as CloudFormation would (idempotent by name), optionally encrypted with a customer
+   * managed key, whose use a publisher then needs. Returns its ARN.
+   */
+  create(name: string, region: string, options?: { readonly kmsKeyArn?: string }): string;
+  /** What Publish delivered to the topic, oldest first. */
+  published(topicArn: string): readonly PublishedMessage[];
 }
 
 /** Topics and their subscriptions, confirmed or waiting, as SNS keeps them. */
@@ -37,7 +58,7 @@ export class TopicStore implements TopicsHarness {
   }
 
   /** CreateTopic is idempotent: the same name gives the same topic. */
-  create(name: string, region: string): string {
+  create(name: string, region: string, options: { readonly kmsKeyArn?: string } = {}): string {
     if (!TOPIC_NAME.test(name)) {
       throw new ServiceError(
         'InvalidParameterException',
@@ -45,8 +66,31 @@ export class TopicStore implements TopicsHarness {
       );
     }
     const arn = `arn:aws:sns:${region}:${ACCOUNT}:${name}`;
-    if (!this.topics.has(arn)) this.topics.set(arn, { arn, subscriptions: [] });
+    if (!this.topics.has(arn)) this.topics.set(arn, { arn, subscriptions: [], published: [] });
+    if (options.kmsKeyArn !== undefined) this.find(arn).kmsKeyArn = options.kmsKeyArn;
     return arn;
+  }
+
+  publish(topicArn: string, message: string, subject: string | undefined): string {
+    const topic = this.find(topicArn);
+    if (message === '') {
+      throw new ServiceError('InvalidParameterException', 'Invalid parameter: Empty message');
+    }
+    if (Buffer.byteLength(message, 'utf8') > MAX_MESSAGE_BYTES) {
+      throw new ServiceError('InvalidParameterException', 'Invalid parameter: Message too long');
+    }
+    const messageId = randomUUID();
+    topic.published.push({ messageId, message, ...(subject !== undefined && { subject }), at: new Date() });
+    return messageId;
+  }
+
+  published(topicArn: string): readonly PublishedMessage[] {
+    return this.topics.get(topicArn)?.published ?? [];
+  }
+
+  /** The key a topic is encrypted with, if it exists and has one. */
+  keyOf(topicArn: string): string | undefined {
+    return this.topics.get(topicArn)?.kmsKeyArn;
   }
 
   /** Subscribe: endpoints that must confirm are listed as pending until they do; others are confirmed at once. */

@@ -207,7 +207,9 @@ describe('AccessService', () => {
       expect(outcome.kind).toBe('refused');
       expect(published.at(-1)?.detail).toMatchObject({
         requestId: 'CHG-1',
-        refusal: expect.stringContaining('already used by a different request (made by alice@example.com'),
+        refusal: expect.stringContaining(
+          'already used by a different request (made by unverified:alice@example.com',
+        ),
       });
       expect(groups.membersOf(UG)).toEqual(['alice', 'default']);
     });
