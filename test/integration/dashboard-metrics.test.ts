@@ -25,6 +25,7 @@ import { unbundledApp } from '../support/synth';
 
 const bundles = inject('bundles');
 const READER = 'arn:aws:iam::123456789012:role/oncall';
+const LEAD = 'arn:aws:iam::123456789012:role/lead';
 /** Every call after the first of each control plane is refused for its rate until the throttle is lifted. */
 const THROTTLED = { requestsPerSecond: 0.001, burst: 1, services: ['elasticache', 'memorydb'] } as const;
 
@@ -100,7 +101,7 @@ describe('the metrics the dashboard draws, against what the bundled functions em
     expect(cloud.aws.throttledCount).toBeGreaterThan(0);
   });
 
-  it('membership prints runs and failed runs, changes, requests granted and refused, ephemeral users alive and a throttled call', {
+  it('membership prints runs and failed runs, changes, requests granted, pending and refused, ephemeral users alive and a throttled call', {
     timeout: 180_000,
   }, async () => {
     // Arrange
@@ -114,6 +115,9 @@ describe('the metrics the dashboard draws, against what the bundled functions em
     });
     await cloud.aws.groups.create({ engine: 'elasticache', id: groupId });
     const groupArn = groupArnOf('elasticache', groupId);
+    const reviewed = uniqueName('grp');
+    await cloud.aws.groups.create({ engine: 'elasticache', id: reviewed });
+    const reviewedArn = groupArnOf('elasticache', reviewed);
     const fn = await startMembershipFunction(
       bundles.membership ?? '',
       cloud.aws,
@@ -127,6 +131,15 @@ describe('the metrics the dashboard draws, against what the bundled functions em
               groupArn,
               maxDuration: 'PT2H',
               ephemeral: { accessString: 'on ~* -@all +@read', maxActive: 2, readers: [READER] },
+            },
+            // Automation may still ask on the bus; a lead approves.
+            {
+              name: 'review',
+              groupArn: reviewedArn,
+              users: [member],
+              maxDuration: 'PT2H',
+              approvers: [LEAD],
+              via: ['api', 'bus'],
             },
           ],
         },
@@ -148,6 +161,11 @@ describe('the metrics the dashboard draws, against what the bundled functions em
     const granted = await request(uniqueName('CHG'));
     const refused = await request(uniqueName('CHG'), { duration: 'PT9H' });
     const unreadable = await request(uniqueName('CHG'), { duration: 'a while' });
+    const pending = await request(uniqueName('CHG'), {
+      groupArn: reviewedArn,
+      ephemeral: undefined,
+      user: member,
+    });
     const swept = await fn.invoke({ trigger: 'reconcile' });
     const failed = await fn.invoke({ trigger: 'reconcile', groupArn: groupArnOf('elasticache', 'not-ours') });
     cloud.aws.setThrottle(THROTTLED);
@@ -156,7 +174,8 @@ describe('the metrics the dashboard draws, against what the bundled functions em
     keep(fn);
 
     // Assert
-    expect([reconciled.ok, granted.ok, refused.ok, unreadable.ok, swept.ok, failed.ok]).toEqual([
+    expect([reconciled.ok, granted.ok, refused.ok, unreadable.ok, pending.ok, swept.ok, failed.ok]).toEqual([
+      true,
       true,
       true,
       true,
@@ -164,9 +183,9 @@ describe('the metrics the dashboard draws, against what the bundled functions em
       true,
       false,
     ]);
-    expect([granted, refused, unreadable].map(({ result }) => (result as { access: string }).access)).toEqual(
-      ['granted', 'refused', 'refused'],
-    );
+    expect(
+      [granted, refused, unreadable, pending].map(({ result }) => (result as { access: string }).access),
+    ).toEqual(['granted', 'refused', 'refused', 'pending']);
     const refusals = fn.logs.filter((line) => line.includes('"AccessRefused":1'));
     expect(refusals, 'one AccessRefused per refused event, unreadable ones included').toHaveLength(2);
     expect(fn.logs.filter((line) => line.includes('"EphemeralUsersAlive":1'))).toHaveLength(1);

@@ -71,6 +71,7 @@ describe('the request API over the access service', () => {
   let expiries: FakeExpiries;
   let published: BusEvent[];
   let audit: Record<string, unknown>[];
+  let counted: string[];
 
   const api = (config = requests(1)) => {
     const directories = { elasticache: groups, memorydb: groups };
@@ -101,6 +102,7 @@ describe('the request API over the access service', () => {
       requests: config,
       now: clock.now,
       logDecision: (message, data) => audit.push({ message, ...data }),
+      countOutcome: (kind) => counted.push(kind),
     });
     return {
       access,
@@ -123,12 +125,27 @@ describe('the request API over the access service', () => {
     expiries = new FakeExpiries();
     published = [];
     audit = [];
+    counted = [];
     groups.add(UG, ['default']);
     groups.add(OPEN_UG, ['default']);
     for (const user of ['alice', 'dave']) {
       users.add(memberOf(UG, user));
       users.add(memberOf(OPEN_UG, user));
     }
+  });
+
+  it('counts what each call ended as, as the bus path counts its events', async () => {
+    // Arrange
+    const served = api();
+
+    // Act
+    await served.call(ALICE, 'POST', '/requests', ASK);
+    await served.call(MALLORY, 'POST', '/requests', { ...ASK, requestId: 'CHG-2' });
+    await served.call(LEAD, 'POST', '/requests/CHG-1/approve', {});
+    await served.call(ALICE, 'POST', '/requests', { ...ASK, groupArn: OPEN_UG.arn, requestId: 'CHG-3' });
+
+    // Assert: the approval that completes CHG-1 grants it; CHG-3's rule needs no approval
+    expect(counted).toEqual(['pending', 'refused', 'granted', 'granted']);
   });
 
   it('records a request pending with its verified requester, schedules its expiry and announces it', async () => {
