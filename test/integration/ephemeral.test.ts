@@ -118,7 +118,8 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
       const requestId = uniqueName('CHG');
 
       // Act
-      const result = await request(fn, requestId, target.arn, { duration: 'PT1S' });
+      // Long enough that a loaded machine still grants before it ends: the grant is checked against the clock.
+      const result = await request(fn, requestId, target.arn, { duration: 'PT8S' });
 
       // Assert: granted, with the secret and the created user named, never a password
       expect(result).toMatchObject({ ok: true, result: { access: 'granted' } });
@@ -154,7 +155,10 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
       await expect(cloud.redis.authenticates(secret.username, secret.password)).resolves.toBe(true);
       await expect(writeAs(secret)).rejects.toThrow(/NOPERM/);
 
-      // Act: the expiry schedule fires
+      // Act: the expiry schedule fires once the grant has ended
+      await new Promise((resolve) =>
+        setTimeout(resolve, Date.parse(granted?.expiresAt ?? '') - Date.now() + 50),
+      );
       const [expiry] = fireExpiries(requestId);
       const ended = await fn.invoke(expiry?.input);
 
