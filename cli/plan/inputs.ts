@@ -42,8 +42,12 @@ export async function readLiveGroups(
   return states;
 }
 
-/** The requested grants and suspensions the grant table holds now, for the timeline page. */
+/** The requested grants, requests awaiting approval and suspensions the grant table holds now, for the timeline page. */
 export async function readRecords(store: AccessStore): Promise<GrantTableRecords> {
-  const [grants, suspensions] = await Promise.all([store.activeGrants(), store.activeSuspensions()]);
-  return { grants, suspensions };
+  const [grants, requests, suspensions] = await Promise.all([
+    store.activeGrants(),
+    store.activeRequests(),
+    store.activeSuspensions(),
+  ]);
+  return { grants, requests, suspensions };
 }

@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoDbAccessStore } from '#core/requests/dynamodb-store';
+import type { PendingRequest } from '#core/requests/records';
 import {
   accessTableBeside,
   closedWindow,
@@ -133,6 +134,19 @@ describe('npm run plan --html', () => {
     writeFileSync(config, JSON.stringify({ membership: { grants } }));
     await store.recordGrant(openGrant('CHG-page', groupArn, 'erin'));
     await store.suspend(suspensionNow('frank', 'INC-8'));
+    // Awaiting approval: erin's request with one of two approvals, and a user to be made, asked on the bus.
+    await store.recordRequest(pendingNow('REQ-page', groupArn, { user: 'erin', needed: 2 }));
+    const approver = 'arn:aws:iam::123456789012:user/carol';
+    expect(
+      await store.addApproval('REQ-page', { by: approver, at: new Date().toISOString() }, 0, false),
+    ).toBe(true);
+    const reader = 'arn:aws:iam::123456789012:role/oncall';
+    await store.recordRequest(
+      pendingNow('REQ-bot', groupArn, { reader, requestedBy: 'unverified:incident-bot', verified: false }),
+    );
+    // Denied: no longer pending, so not drawn.
+    await store.recordRequest(pendingNow('REQ-denied', groupArn, { user: 'frank' }));
+    await store.closeRequest('REQ-denied', { status: 'denied', at: new Date().toISOString(), by: approver });
     const page = join(dir, 'timeline.html');
     const callsBefore = aws.callsOf('ModifyUserGroup').length;
 
@@ -153,6 +167,14 @@ describe('npm run plan --html', () => {
     expect(html).toMatch(/<rect class="bar requested"[^>]*><title>erin in page-ug: request CHG-page\n/);
     expect(html).toMatch(/<rect class="bar window"[^>]*><title>frank in page-ug: night\n/);
     expect(html).toContain('suspended by soc@example.com: INC-8');
+    expect(html).toMatch(
+      /<rect class="bar pending"[^>]*><title>erin in page-ug: request REQ-page\nrequest awaiting a decision\n[^<]*\+09:00 → expires [^<]*\+09:00\nasked by arn:aws:sts::123456789012:assumed-role\/Oncall\/erin: INC-43\nasks for PT2H, under rule page-rule\napprovals 1 of 2: arn:aws:iam::123456789012:user\/carol<\/title>/,
+    );
+    expect(html).toContain('<title>ephemeral for REQ-bot\nnot a member now</title>');
+    expect(html).toContain(
+      'asked by incident-bot (unverified: the bus sender&#39;s own words): INC-43\nasks for PT2H for a user made for arn:aws:iam::123456789012:role/oncall',
+    );
+    expect(html).not.toContain('REQ-denied');
     expect(html).toMatch(/\+09:00/);
     expect(aws.callsOf('ModifyUserGroup').length).toBe(callsBefore);
   });
@@ -361,6 +383,29 @@ function openGrant(requestId: string, groupArn: string, user: string) {
     status: 'open' as const,
     grantedPublished: true,
     endPublished: false,
+  };
+}
+
+/** A request awaiting one approval for an hour from now, as the membership function records one. */
+function pendingNow(requestId: string, groupArn: string, fields: Partial<PendingRequest>): PendingRequest {
+  const now = Date.now();
+  return {
+    requestId,
+    rule: 'page-rule',
+    groupArn,
+    duration: 'PT2H',
+    reason: 'INC-43',
+    requestedBy: `arn:aws:sts::123456789012:assumed-role/Oncall/${fields.user}`,
+    verified: true,
+    fingerprint: requestId,
+    requestedAt: new Date(now).toISOString(),
+    pendingUntil: new Date(now + 3_600_000).toISOString(),
+    needed: 1,
+    approvals: [],
+    status: 'pending',
+    version: 0,
+    announced: [],
+    ...fields,
   };
 }
 

@@ -1,6 +1,6 @@
 import { parseGroupArn } from '#core/cache/refs';
 import { type Grant, grantSpecSchema, resolveGrant } from '#core/membership/grant';
-import type { RequestedGrant, Suspension } from '#core/requests/records';
+import type { PendingRequest, RequestedGrant, Suspension } from '#core/requests/records';
 import { type GrantTableRecords, type Timeline, timeline } from '../../cli/plan/html/model';
 
 export const PROD_UG = 'arn:aws:elasticache:eu-west-1:123456789012:usergroup:prod-ug';
@@ -27,6 +27,30 @@ export function requestedGrant(
   };
 }
 
+/** A request awaiting one approval, as the grant table holds it: for an existing user unless overridden. */
+export function pendingRequest(
+  fields: Partial<PendingRequest> & Pick<PendingRequest, 'requestId'>,
+): PendingRequest {
+  return {
+    rule: 'oncall-prod',
+    groupArn: PROD_UG,
+    user: 'dave',
+    duration: 'PT2H',
+    reason: 'INC-43',
+    requestedBy: 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Oncall_0a1b2c3d/dave',
+    verified: true,
+    fingerprint: 'f',
+    requestedAt: '2026-12-07T10:00:00+01:00',
+    pendingUntil: '2026-12-07T11:00:00+01:00',
+    needed: 1,
+    approvals: [],
+    status: 'pending',
+    version: 0,
+    announced: ['pending'],
+    ...fields,
+  };
+}
+
 /** A suspension in force, as the grant table holds it. */
 export function suspension(fields: Partial<Suspension> & Pick<Suspension, 'user'>): Suspension {
   return {
@@ -42,7 +66,8 @@ export function suspension(fields: Partial<Suspension> & Pick<Suspension, 'user'
 
 /**
  * What the grant table might hold beside the example config in cdk.json on Monday 7 December 2026:
- * a requested grant after hours, a user made for a debugging request, and a suspended loader.
+ * a requested grant after hours, a user made for a debugging request, two requests awaiting approval
+ * (one for a user to be made, from an incident tool on the bus) and a suspended loader.
  */
 export const EXAMPLE_RECORDS: GrantTableRecords = {
   grants: [
@@ -69,6 +94,35 @@ export const EXAMPLE_RECORDS: GrantTableRecords = {
         secretName: 's',
         secretArn: 'a',
       },
+    }),
+  ],
+  requests: [
+    pendingRequest({
+      requestId: 'CHG-1043',
+      reason: 'INC-4730: replay the failed orders tonight',
+      requestedAt: '2026-12-07T09:50:00+01:00',
+      pendingUntil: '2026-12-07T21:50:00+01:00',
+    }),
+    pendingRequest({
+      requestId: 'INC-4731',
+      rule: 'debug-valkey',
+      groupArn: JIT_UG,
+      user: undefined,
+      reader: 'arn:aws:iam::123456789012:role/oncall',
+      duration: 'PT1H',
+      reason: 'INC-4731: session cache evictions',
+      requestedBy: 'unverified:incident-bot',
+      verified: false,
+      requestedAt: '2026-12-07T10:15:00+01:00',
+      pendingUntil: '2026-12-08T10:15:00+01:00',
+      needed: 2,
+      approvals: [
+        {
+          by: 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_SRE_4e5f6a7b/carol',
+          at: '2026-12-07T10:20:00+01:00',
+        },
+      ],
+      version: 1,
     }),
   ],
   suspensions: [
@@ -129,6 +183,17 @@ export function hostileTimeline(nowMs: number): Timeline {
         groupArn: group.arn,
         user: HOSTILE.user,
         reason: HOSTILE.reason,
+      }),
+    ],
+    requests: [
+      pendingRequest({
+        requestId: HOSTILE.grant,
+        groupArn: group.arn,
+        user: HOSTILE.user,
+        reason: HOSTILE.reason,
+        requestedBy: `unverified:${HOSTILE.group}`,
+        verified: false,
+        pendingUntil: '2026-12-08T10:00:00+01:00',
       }),
     ],
     suspensions: [suspension({ user: HOSTILE.user, reason: HOSTILE.reason, suspendedBy: HOSTILE.grant })],

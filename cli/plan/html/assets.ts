@@ -35,7 +35,7 @@ svg text.zone { fill: #6b7280; }
 .bar.window { fill: #3b82f6; }
 .bar.requested { fill: #f59e0b; stroke: #b45309; }
 .bar.ephemeral { fill: #a855f7; stroke: #7e22ce; }
-.bar.pending { fill: #ffffff; stroke: #6b7280; stroke-dasharray: 4 3; }
+.bar.pending { fill: #ffffff; fill-opacity: 0.5; stroke: #374151; stroke-width: 1.5; stroke-dasharray: 4 3; }
 .bar.reinstated { fill: #5eead4; stroke: #0f766e; }
 .bar.suspended { fill: url(#suspended-hatch); stroke: #7f1d1d; fill-opacity: 0.9; }
 .expiry { fill: #111827; stroke: #111827; stroke-width: 1.5; }

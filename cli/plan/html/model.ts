@@ -3,13 +3,12 @@ import type { GroupState } from '#core/cache/ports';
 import type { CacheGroupRef } from '#core/cache/refs';
 import type { Grant } from '#core/membership/grant';
 import { openingsBetween } from '#core/membership/windows';
-import type { RequestedGrant, Suspension } from '#core/requests/records';
+import type { PendingRequest, RequestedGrant, Suspension } from '#core/requests/records';
 import { calendarDays, type TimeRange } from './range';
 
 /**
  * What a bar stands for: a config grant's window, a requested grant (an existing user, or a user made
- * for the request), a suspension, a reinstatement still giving a user back. `pending` is for requests
- * awaiting a decision, once the grant table records them.
+ * for the request), a request awaiting approval, a suspension, a reinstatement still giving a user back.
  */
 export type BarKind = 'window' | 'requested' | 'ephemeral' | 'pending' | 'suspended' | 'reinstated';
 
@@ -52,6 +51,8 @@ export interface Timeline extends TimeRange {
 /** The grant table's records the page draws (`--live`). */
 export interface GrantTableRecords {
   readonly grants: readonly RequestedGrant[];
+  /** Requests under rules that need approval: those still pending are drawn. */
+  readonly requests: readonly PendingRequest[];
   readonly suspensions: readonly Suspension[];
 }
 
@@ -84,6 +85,10 @@ export function timeline({ grants, groups, nowMs, days, zone, records, live }: T
       if (grant.groupArn !== group.arn) continue;
       const bar = requestedBar(grant, range);
       if (bar) add(grant.user, bar);
+    }
+    for (const request of records?.requests ?? []) {
+      if (request.groupArn !== group.arn || !stillPending(request, nowMs)) continue;
+      add(pendingRowOf(request), ...clipped(range, pendingBar(request)));
     }
     for (const suspension of suspended) {
       if (!bars.has(suspension.user) && !suspension.removedFrom.includes(group.arn)) continue;
@@ -158,6 +163,39 @@ function requestedBar(grant: RequestedGrant, range: TimeRange): Bar | undefined 
     ].join('\n'),
   });
   return bar;
+}
+
+/**
+ * Pending until approved, denied or its time is up: a record still `pending` past `pendingUntil` is one
+ * the expiry schedule has not closed yet, and the next approval would find it expired.
+ */
+const stillPending = (request: PendingRequest, nowMs: number) =>
+  request.status === 'pending' && Date.parse(request.pendingUntil) > nowMs;
+
+/**
+ * The row a pending request waits on: its user's, or for an ephemeral user (named only once granted)
+ * one of its own, which no cache user id can collide with (ids have no spaces).
+ */
+const pendingRowOf = (request: PendingRequest) => request.user ?? `ephemeral for ${request.requestId}`;
+
+/** From when it was asked until it expires unapproved, with who asked and the approvals it has and needs. */
+function pendingBar(request: PendingRequest): Omit<Bar, 'fromMs' | 'toMs'> {
+  const named = request.requestedBy.match(/^unverified:(.*)$/s)?.[1];
+  const asker =
+    named === undefined ? request.requestedBy : `${named} (unverified: the bus sender's own words)`;
+  const asks = request.until === undefined ? `for ${request.duration}` : `until ${request.until}`;
+  const approvers = request.approvals.map((approval) => approval.by);
+  return {
+    kind: 'pending',
+    beganMs: Date.parse(request.requestedAt),
+    endsMs: Date.parse(request.pendingUntil),
+    names: [`request ${request.requestId}`],
+    note: [
+      `asked by ${asker}: ${request.reason}`,
+      `asks ${asks}${request.reader === undefined ? '' : ` for a user made for ${request.reader}`}, under rule ${request.rule}`,
+      `approvals ${request.approvals.length} of ${request.needed}${approvers.length > 0 ? `: ${approvers.join(', ')}` : ''}`,
+    ].join('\n'),
+  };
 }
 
 function suspensionBar(suspension: Suspension): Omit<Bar, 'fromMs' | 'toMs'> {

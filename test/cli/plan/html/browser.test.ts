@@ -118,8 +118,9 @@ describe('the access timeline in Chromium', { timeout: BROWSER_TEST_MS }, () => 
         .allTextContents();
     expect(await usersOf('prod-ug')).toEqual(['alice', 'batch-loader', 'dave']);
     expect(await usersOf('prod-acl')).toEqual(['bob']);
-    expect(await usersOf('jit-ug')).toEqual(['jit-dbg-7']);
+    expect(await usersOf('jit-ug')).toEqual(['ephemeral for INC-4731', 'jit-dbg-7']);
     expect(await page.locator('rect.bar.suspended').count()).toBeGreaterThan(0);
+    expect(await page.locator('main rect.bar.pending').count()).toBe(2);
     expect(await page.locator('main line.now').count()).toBe(4);
     // ...the picture has it drawn, in colour...
     const pixels = pixelsOf(png);

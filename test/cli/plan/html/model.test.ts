@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupState } from '#core/cache/ports';
 import { type Grant, grantSpecSchema, resolveGrant } from '#core/membership/grant';
-import { type Lane, timeline } from '../../../../cli/plan/html/model';
+import { type GrantTableRecords, type Lane, timeline } from '../../../../cli/plan/html/model';
 import { wallTime } from '../../../../cli/plan/html/range';
 import {
   groupsOf,
   JIT_UG,
   PROD_ACL,
   PROD_UG,
+  pendingRequest,
   requestedGrant,
   suspension,
 } from '../../../support/timeline-fixtures';
@@ -150,6 +151,16 @@ describe('timeline bars', () => {
 describe('timeline records from the grant table', () => {
   const nowMs = ms('2026-12-07T10:30:00+01:00');
   const groups = [berlinOffice.group, ...groupsOf([grant({ ...specOf(PROD_ACL), name: 'acl' })])];
+  /** The lanes of prod-ug and prod-acl with these records, over `days` days in Berlin. */
+  const lanesWith = (records: Partial<GrantTableRecords>, days: number) =>
+    timeline({
+      grants: [berlinOffice],
+      groups,
+      nowMs,
+      days,
+      zone: 'Europe/Berlin',
+      records: { grants: [], requests: [], suspensions: [], ...records },
+    }).lanes;
 
   it('draws requested and ephemeral grants to their expiry, an ended one to where it ended, and none that ended before', () => {
     // Arrange
@@ -177,14 +188,7 @@ describe('timeline records from the grant table', () => {
     ];
 
     // Act
-    const [ug, acl] = timeline({
-      grants: [berlinOffice],
-      groups,
-      nowMs,
-      days: 1,
-      zone: 'Europe/Berlin',
-      records: { grants, suspensions: [] },
-    }).lanes;
+    const [ug, acl] = lanesWith({ grants }, 1);
 
     // Assert
     const [dave] = rowOf(ug, 'dave')?.bars ?? [];
@@ -223,14 +227,7 @@ describe('timeline records from the grant table', () => {
     ];
 
     // Act
-    const [ug, acl] = timeline({
-      grants: [berlinOffice],
-      groups,
-      nowMs,
-      days: 2,
-      zone: 'Europe/Berlin',
-      records: { grants: [], suspensions },
-    }).lanes;
+    const [ug, acl] = lanesWith({ suspensions }, 2);
 
     // Assert: open-ended, from when it began to the end of the range.
     const suspended = rowOf(ug, 'alice')?.bars.filter((bar) => bar.kind === 'suspended') ?? [];
@@ -245,6 +242,70 @@ describe('timeline records from the grant table', () => {
       ['reinstated', '2026-12-08T08:00:00.000Z', 'reinstated by secops@example.com: cleared'],
     ]);
     expect(rowOf(ug, 'peggy')).toBeUndefined();
+  });
+
+  it('draws a pending request from when it was asked to when it expires, an ephemeral one on a row of its own, and none that is no longer pending', () => {
+    // Arrange: nowMs is 10:30 in Berlin.
+    const requests = [
+      pendingRequest({
+        requestId: 'CHG-6',
+        requestedAt: '2026-12-06T20:00:00+01:00',
+        pendingUntil: '2026-12-07T12:00:00+01:00',
+        needed: 2,
+        approvals: [{ by: 'arn:aws:iam::123456789012:user/carol', at: '2026-12-07T09:00:00+01:00' }],
+      }),
+      pendingRequest({
+        requestId: 'DBG-7',
+        rule: 'debug',
+        groupArn: PROD_ACL,
+        user: undefined,
+        reader: 'arn:aws:iam::123456789012:role/oncall',
+        until: '2026-12-07T18:00:00+01:00',
+        duration: undefined,
+        requestedBy: 'unverified:incident-bot',
+        verified: false,
+        pendingUntil: '2026-12-09T10:00:00+01:00',
+      }),
+      pendingRequest({ requestId: 'CHG-8', user: 'erin', status: 'approved' }),
+      pendingRequest({ requestId: 'CHG-9', user: 'frank', status: 'denied' }),
+      // Still pending in the record, but its time is up: the expiry schedule has not closed it yet.
+      pendingRequest({ requestId: 'CHG-10', user: 'gina', pendingUntil: '2026-12-07T10:29:00+01:00' }),
+    ];
+
+    // Act
+    const [ug, acl] = lanesWith({ requests }, 2);
+
+    // Assert: clipped at the range's start, its real start kept; its expiry is its end.
+    expect(rowOf(ug, 'dave')?.bars).toEqual([
+      {
+        kind: 'pending',
+        fromMs: ms('2026-12-07T00:00:00+01:00'),
+        toMs: ms('2026-12-07T12:00:00+01:00'),
+        beganMs: ms('2026-12-06T20:00:00+01:00'),
+        endsMs: ms('2026-12-07T12:00:00+01:00'),
+        names: ['request CHG-6'],
+        note: [
+          'asked by arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Oncall_0a1b2c3d/dave: INC-43',
+          'asks for PT2H, under rule oncall-prod',
+          'approvals 1 of 2: arn:aws:iam::123456789012:user/carol',
+        ].join('\n'),
+      },
+    ]);
+    // Clipped at the range's end, on a row named for the request, its requester marked unverified.
+    const [ephemeral] = rowOf(acl, 'ephemeral for DBG-7')?.bars ?? [];
+    expect(ephemeral && [ephemeral.kind, iso(ephemeral.toMs), iso(ephemeral.endsMs ?? 0)]).toEqual([
+      'pending',
+      '2026-12-08T23:00:00.000Z',
+      '2026-12-09T09:00:00.000Z',
+    ]);
+    expect(ephemeral?.note).toBe(
+      [
+        "asked by incident-bot (unverified: the bus sender's own words): INC-43",
+        'asks until 2026-12-07T18:00:00+01:00 for a user made for arn:aws:iam::123456789012:role/oncall, under rule debug',
+        'approvals 0 of 1',
+      ].join('\n'),
+    );
+    for (const user of ['erin', 'frank', 'gina']) expect(rowOf(ug, user)).toBeUndefined();
   });
 
   it('adds the live members nothing names as unmanaged rows and marks who is a member now', () => {

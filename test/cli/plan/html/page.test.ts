@@ -42,6 +42,16 @@ describe('timelinePage', () => {
     expect(page).toContain(escapeMarkup(HOSTILE.reason));
     expect(page.match(/<script/g)).toHaveLength(1);
     expect(page).not.toMatch(/<(img|iframe)|<svg onload/);
+    // A pending request's hover text: its id, who asked and why, as text.
+    const pending = page.match(/<rect class="bar pending"[^>]*><title>([^<]*)<\/title>/)?.[1];
+    expect(pending?.split('\n')).toEqual([
+      escapeMarkup(`${HOSTILE.user} in ${HOSTILE.group}: request ${HOSTILE.grant}`),
+      'request awaiting a decision',
+      'Mon 7 Dec 10:00 +01:00 → expires Tue 8 Dec 10:00 +01:00',
+      escapeMarkup(`asked by ${HOSTILE.group} (unverified: the bus sender's own words): ${HOSTILE.reason}`),
+      'asks for PT2H, under rule oncall-prod',
+      'approvals 0 of 1',
+    ]);
   });
 
   it('loads nothing from anywhere and lets only its own style and script run', () => {
@@ -77,13 +87,17 @@ describe('timelinePage', () => {
     const page = timelinePage(model, { from: 'cdk.json' });
 
     expect(page.match(/<details class="lane"/g)).toHaveLength(2);
-    for (const user of ['alice', 'dave', 'jit-dbg-7'])
+    for (const user of ['alice', 'dave', 'jit-dbg-7', 'ephemeral for INC-4731'])
       expect(page).toContain(`<title>${user}</title><text class="user" x="8"`);
     expect(page).toContain(
       '<title>alice in prod-ug: office\nin a window of a config grant\nMon 7 Dec 03:00 -05:00 → Mon 7 Dec 12:00 -05:00</title>',
     );
     expect(page).toContain('expires Mon 7 Dec 05:10 -05:00\nrequested by oncall@example.com');
     expect(page).toContain('times in America/New_York');
+    expect(page).toContain('request awaiting a decision</li>');
+    expect(page).toContain(
+      'ephemeral for INC-4731 in jit-ug: request INC-4731\nrequest awaiting a decision\nMon 7 Dec 04:15 -05:00 → expires Tue 8 Dec 04:15 -05:00',
+    );
   });
 
   it('shows in the legend only the kinds of bar the page holds, and folds lanes past 50 groups', () => {
