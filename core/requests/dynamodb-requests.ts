@@ -1,6 +1,6 @@
 import { type AccessTable, isConditionFailure, recordOf } from './dynamodb-table';
 import type { Approval, PendingRequest } from './records';
-import type { PendingRequests } from './store';
+import type { PendingRequests, RequestClosing } from './store';
 
 /**
  * One item per request waiting for approval, keyed by its requestId in a partition of its own beside
@@ -51,15 +51,7 @@ export class DynamoDbRequests implements PendingRequests {
     });
   }
 
-  closeRequest(
-    requestId: string,
-    close: {
-      readonly status: 'denied' | 'expired';
-      readonly at: string;
-      readonly by?: string;
-      readonly reason?: string;
-    },
-  ): Promise<boolean> {
+  closeRequest(requestId: string, close: RequestClosing): Promise<boolean> {
     return this.table.updateIf({
       Key: { pk: REQUESTS, sk: requestId },
       UpdateExpression:

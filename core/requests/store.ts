@@ -80,15 +80,7 @@ export interface PendingRequests {
    */
   addApproval(requestId: string, approval: Approval, version: number, completes: boolean): Promise<boolean>;
   /** Denies or expires the request if it is still pending; false when it was not. */
-  closeRequest(
-    requestId: string,
-    close: {
-      readonly status: 'denied' | 'expired';
-      readonly at: string;
-      readonly by?: string;
-      readonly reason?: string;
-    },
-  ): Promise<boolean>;
+  closeRequest(requestId: string, close: RequestClosing): Promise<boolean>;
   /** Notes events published; a decided request whose events are all out leaves the active set. */
   markAnnounced(requestId: string, keys: readonly string[], finished: boolean): Promise<void>;
 }
@@ -103,3 +95,11 @@ export interface AccessStore
     EphemeralSlots,
     SuspensionRecords,
     ManagedUserRecords {}
+
+/** How a pending request ends without a grant: denied by an approver, or expired unapproved. */
+export interface RequestClosing {
+  readonly status: 'denied' | 'expired';
+  readonly at: string;
+  readonly by?: string;
+  readonly reason?: string;
+}

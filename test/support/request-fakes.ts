@@ -1,6 +1,6 @@
 import type { ExpirySchedules, ExpiryTarget } from '#core/requests/expiry';
 import type { Approval, PendingRequest, RequestedGrant, Suspension } from '#core/requests/records';
-import type { AccessStore, GrantEnd } from '#core/requests/store';
+import type { AccessStore, GrantEnd, RequestClosing } from '#core/requests/store';
 
 /** The grant store's rules in memory: conditional writes decide once, ended grants leave the active set once announced. */
 export class FakeAccessStore implements AccessStore {
@@ -38,10 +38,7 @@ export class FakeAccessStore implements AccessStore {
     return true;
   }
 
-  async closeRequest(
-    requestId: string,
-    close: { status: 'denied' | 'expired'; at: string; by?: string; reason?: string },
-  ) {
+  async closeRequest(requestId: string, close: RequestClosing) {
     const found = this.requests.get(requestId);
     if (found?.status !== 'pending') return false;
     this.requests.set(requestId, {
