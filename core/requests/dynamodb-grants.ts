@@ -49,6 +49,23 @@ export class DynamoDbGrants implements GrantRecords {
     });
   }
 
+  claimAnnouncement(
+    requestId: string,
+    which: 'granted' | 'ended',
+    { nowMs, untilMs }: { readonly nowMs: number; readonly untilMs: number },
+  ): Promise<boolean> {
+    const [published, claimed] =
+      which === 'granted' ? ['grantedPublished', 'grantedClaimedUntil'] : ['endPublished', 'endClaimedUntil'];
+    return this.table.updateIf({
+      Key: { pk: GRANTS, sk: requestId },
+      UpdateExpression: 'SET #claimed = :until',
+      ConditionExpression:
+        'attribute_exists(sk) AND #published <> :yes AND (attribute_not_exists(#claimed) OR #claimed < :now)',
+      ExpressionAttributeNames: { '#published': published, '#claimed': claimed },
+      ExpressionAttributeValues: { ':yes': true, ':until': untilMs, ':now': nowMs },
+    });
+  }
+
   async markPublished(requestId: string, which: 'granted' | 'ended'): Promise<void> {
     const update =
       which === 'granted'
@@ -75,4 +92,8 @@ export class DynamoDbGrants implements GrantRecords {
   }
 }
 
-const grantOf = (item: Record<string, unknown>) => recordOf(item) as unknown as RequestedGrant;
+/** A grant as its record: the announcement holds are bookkeeping of the runs, not part of it. */
+function grantOf(item: Record<string, unknown>): RequestedGrant {
+  const { grantedClaimedUntil: _granted, endClaimedUntil: _end, ...record } = recordOf(item);
+  return record as unknown as RequestedGrant;
+}

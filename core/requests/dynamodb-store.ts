@@ -37,6 +37,13 @@ export class DynamoDbAccessStore implements AccessStore {
   endGrant(requestId: string, end: GrantEnd) {
     return this.grants.endGrant(requestId, end);
   }
+  claimAnnouncement(
+    requestId: string,
+    which: 'granted' | 'ended',
+    claim: { readonly nowMs: number; readonly untilMs: number },
+  ) {
+    return this.grants.claimAnnouncement(requestId, which, claim);
+  }
   markPublished(requestId: string, which: 'granted' | 'ended') {
     return this.grants.markPublished(requestId, which);
   }

@@ -19,6 +19,17 @@ export interface GrantRecords {
   activeGrants(): Promise<RequestedGrant[]>;
   /** Ends the grant if it is still open; false when it was not (already ended, by this run or another). */
   endGrant(requestId: string, end: GrantEnd): Promise<boolean>;
+  /**
+   * Takes the right to announce the grant's start or end until `untilMs`, unless it is announced already
+   * or another run holds that right and its hold has not lapsed: of concurrent runs settling one group,
+   * one announces. A run that stopped between claim and publish leaves a hold that lapses, so a later run
+   * announces instead.
+   */
+  claimAnnouncement(
+    requestId: string,
+    which: 'granted' | 'ended',
+    claim: { readonly nowMs: number; readonly untilMs: number },
+  ): Promise<boolean>;
   /** Notes an announcement made; once the end is announced the record leaves the active set. */
   markPublished(requestId: string, which: 'granted' | 'ended'): Promise<void>;
   /** Notes how far an ephemeral user's life has got: its secret's ARN, then that user and secret are gone. */

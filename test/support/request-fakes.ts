@@ -85,6 +85,23 @@ export class FakeAccessStore implements AccessStore {
     return true;
   }
 
+  /** Per request and announcement, until when a run holds the right to make it. */
+  readonly announcementClaims = new Map<string, number>();
+
+  async claimAnnouncement(
+    requestId: string,
+    which: 'granted' | 'ended',
+    { nowMs, untilMs }: { readonly nowMs: number; readonly untilMs: number },
+  ) {
+    const found = this.grants.get(requestId);
+    const published = which === 'granted' ? found?.grantedPublished : found?.endPublished;
+    const key = `${requestId}/${which}`;
+    const heldUntil = this.announcementClaims.get(key);
+    if (!found || published || (heldUntil !== undefined && heldUntil >= nowMs)) return false;
+    this.announcementClaims.set(key, untilMs);
+    return true;
+  }
+
   async markPublished(requestId: string, which: 'granted' | 'ended') {
     const found = this.grants.get(requestId);
     if (!found) return;
