@@ -1,3 +1,4 @@
+import type { CacheGroupRef } from '#core/cache/refs';
 import type { Deadline } from '#core/runtime/deadline';
 import type { ExpiryTarget } from './expiry';
 
@@ -6,6 +7,12 @@ export interface AccessRun {
   readonly deadline: Deadline;
   /** Where expiry schedules send their event: this function. */
   readonly target: ExpiryTarget;
+  /**
+   * In a batch: where an event leaves the groups it touches, for the batch to settle each once after
+   * every event is recorded, instead of settling them itself.
+   * @default - each event settles its own groups at once
+   */
+  readonly settleLater?: (groups: readonly CacheGroupRef[]) => void;
 }
 
 /**

@@ -25,12 +25,14 @@ export class AccessService {
   private readonly scheduled: ScheduledRuns;
   private readonly approvals: Approvals;
   private readonly decision: RequestDecision;
+  private readonly settler: Settler;
 
   constructor(private readonly deps: AccessServiceDeps) {
     this.decision = new RequestDecision(deps);
     const announcer = new Announcer(deps);
     const lifecycle = new EphemeralLifecycle(deps, announcer);
     const settler = new Settler(deps, lifecycle, announcer);
+    this.settler = settler;
     this.approvals = new Approvals(deps);
     this.commands = new AccessCommands(deps, { announcer, lifecycle, settler, approvals: this.approvals });
     this.scheduled = new ScheduledRuns(deps, {
@@ -94,6 +96,14 @@ export class AccessService {
 
   refuse(refusal: Refusal): Promise<AccessOutcome> {
     return this.commands.refuse(refusal);
+  }
+
+  /**
+   * Settles the groups a batch of access events touched, once each, after every event was recorded with
+   * `settleLater`: retire, reconcile, announce. Every group's outcome comes back; failed ones included.
+   */
+  settleBatch(groups: readonly CacheGroupRef[], run: AccessRun, trigger: string): Promise<GroupOutcome[]> {
+    return this.settler.settle(groups, run, { trigger, groupFailures: 'return' });
   }
 
   runScheduled(

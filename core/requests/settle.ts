@@ -40,6 +40,7 @@ export class Settler {
     run: AccessRun,
     options: SettleOptions,
   ): Promise<GroupOutcome[]> {
+    if (run.settleLater) return this.later(groups, run.settleLater);
     const cleanup = cleanupRun(run);
     const leftovers = [
       ...(await this.lifecycle.retireEnded(cleanup)),
@@ -57,6 +58,7 @@ export class Settler {
     run: AccessRun,
     { trigger, notBeforeMs, groupFailures }: ReconcileOptions,
   ): Promise<GroupOutcome[]> {
+    if (run.settleLater) return this.later(groups, run.settleLater);
     const outcomes = await this.deps.reconciler.reconcile({
       groups,
       grants: this.deps.grants,
@@ -67,5 +69,14 @@ export class Settler {
     const failed = outcomes.find((outcome) => outcome.status === 'failed');
     if (groupFailures === 'throw' && failed?.status === 'failed') throw failed.error;
     return outcomes;
+  }
+
+  /** Left to the batch, which settles every group its events touched once: no outcomes yet. */
+  private later(
+    groups: readonly CacheGroupRef[],
+    settleLater: NonNullable<AccessRun['settleLater']>,
+  ): GroupOutcome[] {
+    settleLater(groups);
+    return [];
   }
 }

@@ -16,6 +16,8 @@ export const ENV = {
   ephemeralUserPrefix: 'EPHEMERAL_USER_PREFIX',
   ephemeralSecretPrefix: 'EPHEMERAL_SECRET_PREFIX',
   functionRoleArn: 'FUNCTION_ROLE_ARN',
+  /** The queue access events wait in during a burst, to be handled in batches. */
+  requestQueueUrl: 'REQUEST_QUEUE_URL',
   /** The SNS topic chat hears about requests from, when `requests.notify` is set. */
   chatTopicArn: 'CHAT_TOPIC_ARN',
 } as const;

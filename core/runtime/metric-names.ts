@@ -50,6 +50,7 @@ export const ACCESS_OUTCOMES = [
   'reinstated',
   'duplicate',
   'refused',
+  'queued',
 ] as const;
 export type AccessOutcomeKind = (typeof ACCESS_OUTCOMES)[number];
 

@@ -4,12 +4,15 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { cacheDirectories } from '#core/cache/adapters/directories';
 import type { CacheGroupRef } from '#core/cache/refs';
 import { parseMembershipEvent } from '#core/membership/event';
 import { EventBridgePublisher } from '#core/membership/eventbridge-publisher';
 import { type GroupOutcome, MembershipReconciler } from '#core/membership/reconciler';
+import { AccessBatch, isQueueBatch } from '#core/requests/access-batch';
 import { AccessService } from '#core/requests/access-service';
 import type { UrlAnswer } from '#core/requests/api/answers';
 import { RequestApi } from '#core/requests/api/request-api';
@@ -18,12 +21,17 @@ import { announcingToChat } from '#core/requests/chat-announcer';
 import { MEMBERSHIP_CONFIG_FILE, readMembershipConfigFile } from '#core/requests/config-file';
 import { StoredCoverage } from '#core/requests/coverage';
 import { SecretsManagerVault } from '#core/requests/credential-vault';
+import { DynamoDbLane } from '#core/requests/dynamodb-lane';
 import { DynamoDbAccessStore } from '#core/requests/dynamodb-store';
+import { AccessTable } from '#core/requests/dynamodb-table';
 import { EphemeralUsers } from '#core/requests/ephemeral-users';
 import { isBusEvent, parseAccessEvent } from '#core/requests/events-in';
 import { SchedulerExpiry } from '#core/requests/expiry';
+import { RequestLane } from '#core/requests/request-lane';
+import { SqsRequestQueue } from '#core/requests/request-queue';
 import { SnsChatChannel } from '#core/requests/sns-chat-channel';
 import { readBundledFile } from '#core/runtime/bundled-file';
+import { systemClock } from '#core/runtime/deadline';
 import { requireEnv } from '#core/runtime/env';
 import { ENV } from '#core/runtime/env-names';
 import { GroupsFailedError, InvalidEventError, MembershipRunError } from '#core/runtime/errors';
@@ -46,10 +54,10 @@ const configuredGroups: readonly CacheGroupRef[] = [
   ...new Map([...grants, ...(requests?.rules ?? [])].map(({ group }) => [group.arn, group])).values(),
 ];
 const cache = cacheDirectories({ onThrottled: fn.countThrottled });
-const store = new DynamoDbAccessStore(
-  DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-  requireEnv(ENV.accessTable),
-);
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const store = new DynamoDbAccessStore(documents, requireEnv(ENV.accessTable));
 const chatTopicArn = process.env[ENV.chatTopicArn];
 const publisher = new EventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
 const reconciler = new MembershipReconciler({
@@ -102,6 +110,25 @@ const access = new AccessService({
     fn.metrics.addMetric(MEMBERSHIP_METRICS.ephemeralUsersAlive, MetricUnit.Count, alive),
 });
 
+// Access events: one at a time straight away, the rest of a burst through the queue in batches.
+const lane =
+  requests &&
+  new RequestLane(
+    new DynamoDbLane(new AccessTable(documents, requireEnv(ENV.accessTable), Date.now)),
+    systemClock,
+  );
+const queue = requests && new SqsRequestQueue(new SQSClient({}), requireEnv(ENV.requestQueueUrl));
+const batches =
+  lane &&
+  queue &&
+  new AccessBatch({
+    access,
+    lane,
+    queue,
+    countOutcome: (kind) => countOutcome(kind, fn.metrics),
+    logDecision: fn.logDecision,
+  });
+
 // The request API, served through the function URL: only with requests, as the stack makes the URL.
 const api =
   requests &&
@@ -126,7 +153,11 @@ export interface MembershipResult {
 }
 
 export const handler = fn.handler(
-  async (event, { deadline, metrics, workingOn }, context): Promise<MembershipResult | UrlAnswer> => {
+  async (
+    event,
+    { deadline, metrics, workingOn },
+    context,
+  ): Promise<MembershipResult | UrlAnswer | SQSBatchResponse> => {
     // Scheduler and EventBridge call the function by its unqualified ARN; an expiry schedule calls it back there.
     const target = { functionArn: context.invokedFunctionArn.split(':').slice(0, 7).join(':') };
     if (isUrlEvent(event)) {
@@ -134,6 +165,12 @@ export const handler = fn.handler(
         throw new InvalidEventError('this stack has no requests section, so it serves no request API');
       workingOn('request API call');
       return api.handle(event, { deadline, target });
+    }
+    if (isQueueBatch(event)) {
+      if (!batches)
+        throw new InvalidEventError('this stack has no requests section, so it has no request queue');
+      workingOn(`batch of ${event.Records.length} access events`);
+      return batches.handle(event.Records, { deadline, target });
     }
     if (isBusEvent(event)) {
       const parsed = parseAccessEvent(event);
@@ -151,9 +188,20 @@ export const handler = fn.handler(
       workingOn(`${command.kind} ${'requestId' in command ? command.requestId : command.user}`, {
         kind: command.kind,
       });
-      const outcome = await access.handle(command, { deadline, target });
-      countOutcome(outcome.kind, metrics);
-      return { access: outcome.kind, groups: 'groups' in outcome ? summary(outcome.groups) : [] };
+      const hold = await lane?.tryTake();
+      if (!hold) {
+        // Another event is being handled: a burst. The queue gathers it into a batch.
+        await queue?.defer(event);
+        countOutcome('queued', metrics);
+        return { access: 'queued', groups: [] };
+      }
+      try {
+        const outcome = await access.handle(command, { deadline, target });
+        countOutcome(outcome.kind, metrics);
+        return { access: outcome.kind, groups: 'groups' in outcome ? summary(outcome.groups) : [] };
+      } finally {
+        await hold.release();
+      }
     }
 
     const { group, trigger, scheduledTime, requestId } = parseMembershipEvent(event, Date.now());

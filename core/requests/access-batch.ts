@@ -1,0 +1,152 @@
+import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { CacheGroupRef } from '#core/cache/refs';
+import type { GroupOutcome } from '#core/membership/reconciler';
+import { InvalidEventError } from '#core/runtime/errors';
+import { quoted } from '#core/runtime/quoted';
+import type { AccessRun } from './access-run';
+import type { AccessOutcome, AccessService } from './access-service';
+import { isBusEvent, parseAccessEvent } from './events-in';
+import type { RequestLane } from './request-lane';
+import type { RequestQueue } from './request-queue';
+
+/** Whether the event is a batch from the request queue, as Lambda's SQS event source sends it. */
+export function isQueueBatch(event: unknown): event is { readonly Records: SQSRecord[] } {
+  if (typeof event !== 'object' || event === null || !('Records' in event)) return false;
+  const { Records } = event as { Records: unknown };
+  return (
+    Array.isArray(Records) &&
+    Records.length > 0 &&
+    Records.every((record) => (record as Partial<SQSRecord>)?.eventSource === 'aws:sqs')
+  );
+}
+
+export interface AccessBatchDeps {
+  readonly access: Pick<AccessService, 'handle' | 'refuse' | 'settleBatch'>;
+  readonly lane: RequestLane;
+  readonly queue: RequestQueue;
+  /** Each event's outcome, once its groups are settled (refusals at once). */
+  readonly countOutcome: (kind: AccessOutcome['kind']) => void;
+  readonly logDecision?: (message: string, data: Record<string, unknown>) => void;
+}
+
+/**
+ * How long a batch waits for the lane before it works beside its holder: longer than a lone request
+ * takes, shorter than anyone would wait for access.
+ */
+const LANE_WAIT_MS = 15_000;
+/** A failed event comes back after this many seconds per delivery so far, not after the queue's timeout. */
+const RETRY_STEP_SECONDS = 10;
+const MAX_BODY_CHARS_SHOWN = 200;
+
+/**
+ * A batch of access events from the queue: every event is recorded (grant, revocation, suspension,
+ * reinstatement, refusal) as it would be alone, then every group they touch is settled once, so a
+ * burst of requests for one group costs one change. An event fails alone: one whose body is not an
+ * access event, whose recording failed, or one of whose groups could not be settled; it comes back
+ * from the queue and, after its retries, ends in the failure queue. A refusal is an answer and never
+ * comes back.
+ */
+export class AccessBatch {
+  constructor(private readonly deps: AccessBatchDeps) {}
+
+  async handle(records: readonly SQSRecord[], run: AccessRun): Promise<SQSBatchResponse> {
+    const hold = await this.deps.lane.take(Math.min(LANE_WAIT_MS, run.deadline.remainingMs() / 2));
+    try {
+      const touched = new Map<string, CacheGroupRef[]>();
+      const outcomes = new Map<string, AccessOutcome['kind']>();
+      const processor = new BatchProcessor(EventType.SQS);
+      processor.register(
+        [...records],
+        async (record: SQSRecord) => {
+          const groups: CacheGroupRef[] = [];
+          touched.set(record.messageId, groups);
+          const kind = await this.record(record, { ...run, settleLater: (g) => groups.push(...g) });
+          outcomes.set(record.messageId, kind);
+        },
+        { throwOnFullBatchFailure: false },
+      );
+      for (const [status, reason, record] of await processor.process()) {
+        if (status === 'fail') {
+          const { messageId } = record as SQSRecord;
+          this.deps.logDecision?.('queued access event failed', { messageId, reason });
+        }
+      }
+      const recorded = new Set(outcomes.keys());
+      const failedGroups = await this.settle(
+        [...touched].filter(([id]) => recorded.has(id)).flatMap(([, groups]) => groups),
+        run,
+        records.length,
+      );
+      const failed = records.filter(
+        (record) =>
+          !recorded.has(record.messageId) ||
+          (touched.get(record.messageId) ?? []).some((group) => failedGroups.has(group.arn)),
+      );
+      for (const record of records) {
+        const kind = outcomes.get(record.messageId);
+        if (kind && !failed.includes(record)) this.deps.countOutcome(kind);
+      }
+      return { batchItemFailures: await this.retrySoon(failed) };
+    } finally {
+      await hold?.release();
+    }
+  }
+
+  private async record(record: SQSRecord, run: AccessRun): Promise<AccessOutcome['kind']> {
+    const event = bodyOf(record);
+    const parsed = parseAccessEvent(event);
+    if ('refusal' in parsed) return (await this.deps.access.refuse(parsed.refusal)).kind;
+    return (await this.deps.access.handle(parsed.command, run)).kind;
+  }
+
+  /** Every touched group once; the ARNs of those that failed (all of them when the settle itself failed). */
+  private async settle(
+    groups: readonly CacheGroupRef[],
+    run: AccessRun,
+    events: number,
+  ): Promise<ReadonlySet<string>> {
+    const unique = [...new Map(groups.map((group) => [group.arn, group])).values()];
+    if (unique.length === 0) return new Set();
+    let outcomes: GroupOutcome[];
+    try {
+      outcomes = await this.deps.access.settleBatch(unique, run, `batch of ${events} access events`);
+    } catch (error) {
+      this.deps.logDecision?.('batch settle failed; its events come back', {
+        groups: unique.length,
+        reason: (error as Error).name,
+      });
+      return new Set(unique.map((group) => group.arn));
+    }
+    return new Set(outcomes.filter((o) => o.status === 'failed').map((o) => o.group.arn));
+  }
+
+  /** Reported back to Lambda, and shown again sooner than the queue's timeout, later each time. */
+  private async retrySoon(failed: readonly SQSRecord[]): Promise<SQSBatchItemFailure[]> {
+    await Promise.all(
+      failed.map(async (record) => {
+        const deliveries = Number(record.attributes.ApproximateReceiveCount) || 1;
+        // Best effort: without it the message still comes back, after the queue's visibility timeout.
+        await this.deps.queue
+          .retryAfter(record.receiptHandle, RETRY_STEP_SECONDS * deliveries)
+          .catch(() => undefined);
+      }),
+    );
+    return failed.map((record) => ({ itemIdentifier: record.messageId }));
+  }
+}
+
+function bodyOf(record: SQSRecord): Record<string, unknown> {
+  let event: unknown;
+  try {
+    event = JSON.parse(record.body);
+  } catch {
+    event = undefined;
+  }
+  if (!isBusEvent(event)) {
+    throw new InvalidEventError(
+      `queued message ${record.messageId} is not an access event from the bus: ${quoted(record.body.slice(0, MAX_BODY_CHARS_SHOWN))}`,
+    );
+  }
+  return event;
+}
