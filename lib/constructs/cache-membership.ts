@@ -21,6 +21,7 @@ import { chatTopic } from './membership/chat-topic';
 import { ephemeralPrefixes, ephemeralStatements } from './membership/ephemeral-policy';
 import { acknowledgePatterns, groupChangeStatements, type ManagedGroup } from './membership/group-policy';
 import { type AccessRequestsProps, requestsSpecOf } from './membership/request-props';
+import { type RequestQueue, requestQueue } from './membership/request-queue';
 import { schedulerRole, scheduleWindows, windowScheduleGroup } from './membership/window-schedules';
 
 /** Who may be in which group and when: scheduled windows, requests, or both (at least one). */
@@ -73,6 +74,8 @@ export class CacheMembership extends Construct {
    * `lambda:InvokeFunctionUrl` on the function reach it.
    */
   readonly requestApi?: lambda.FunctionUrl;
+  /** Where access events wait during a burst, to be handled in batches; when the construct takes requests. */
+  readonly requestQueue?: RequestQueue['queue'];
 
   constructor(scope: Construct, id: string, props: CacheMembershipProps) {
     super(scope, id);
@@ -145,7 +148,10 @@ export class CacheMembership extends Construct {
     const routing =
       channel &&
       routeRequests(this, { channel, fn, deadLetterQueue: this.deadLetterQueue, schedulerRole: role });
+    const queued = channel && requestQueue(this, { fn, failureQueue: this.deadLetterQueue });
+    this.requestQueue = queued?.queue;
     const statements = [
+      ...(queued ? queued.statements : []),
       ...groupChangeStatements(this, managed),
       ...ephemeral.statements,
       ...(chat ? chat.statements : []),
@@ -171,6 +177,8 @@ export class CacheMembership extends Construct {
           ]),
     ];
     const policies = this.handler.grant(this, 'MembershipPolicy', statements).all;
+    // Lambda checks that the function's role may read the queue when the event source is created.
+    queued?.batches.node.addDependency(...policies);
     acknowledgePatterns(policies, this, managed);
     ephemeral.acknowledge(policies);
     routing?.acknowledge(policies);
