@@ -66,6 +66,7 @@ export class CacheAccessStack extends Stack {
       },
       rotationFailures: rotation !== undefined,
       deadLetterQueues: membership && { Membership: membership.deadLetterQueue },
+      redriveQueues: membership?.requestFailures && { Requests: membership.requestFailures },
     });
 
     if (props.config.dashboard !== false) {
@@ -76,7 +77,11 @@ export class CacheAccessStack extends Stack {
         requests: requests !== undefined,
         ephemeralUsers: requests?.rules.some((rule) => rule.ephemeral) === true,
         ownedGroups: owned !== undefined,
-        failureQueues: membership && { Membership: membership.deadLetterQueue },
+        failureQueues: membership && {
+          Membership: membership.deadLetterQueue,
+          ...(membership.requestFailures && { Requests: membership.requestFailures }),
+        },
+        ...(membership?.requestQueue && { requestQueue: membership.requestQueue }),
         alarms: alerts.alarms,
       });
       new CfnOutput(this, 'DashboardUrl', {

@@ -7,6 +7,7 @@ import {
   ephemeralUsersWidget,
   failureQueueWidget,
   membershipWidgets,
+  requestQueueWidget,
   rotationWidgets,
   throttledCallsWidget,
 } from './dashboard/widgets';
@@ -53,6 +54,11 @@ export interface CacheAccessDashboardProps {
    */
   readonly failureQueues?: Readonly<Record<string, sqs.IQueue>>;
   /**
+   * The queue access events wait in during a burst: how many wait, and for how long.
+   * @default - not shown
+   */
+  readonly requestQueue?: sqs.IQueue;
+  /**
    * Alarms to show: their state together, and each one's metric against its threshold.
    * @default - none
    */
@@ -91,6 +97,7 @@ export class CacheAccessDashboard extends Construct {
       ...(rotation || membership || ownedGroups
         ? [throttledCallsWidget({ rotation, membership, ownedGroups })]
         : []),
+      ...(props.requestQueue ? [requestQueueWidget(props.requestQueue)] : []),
       ...(Object.keys(props.failureQueues ?? {}).length > 0
         ? [failureQueueWidget(props.failureQueues ?? {})]
         : []),

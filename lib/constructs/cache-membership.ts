@@ -76,6 +76,8 @@ export class CacheMembership extends Construct {
   readonly requestApi?: lambda.FunctionUrl;
   /** Where access events wait during a burst, to be handled in batches; when the construct takes requests. */
   readonly requestQueue?: RequestQueue['queue'];
+  /** Where queued access events end when every delivery failed; SQS moves them there itself. */
+  readonly requestFailures?: RequestQueue['failures'];
 
   constructor(scope: Construct, id: string, props: CacheMembershipProps) {
     super(scope, id);
@@ -148,8 +150,9 @@ export class CacheMembership extends Construct {
     const routing =
       channel &&
       routeRequests(this, { channel, fn, deadLetterQueue: this.deadLetterQueue, schedulerRole: role });
-    const queued = channel && requestQueue(this, { fn, failureQueue: this.deadLetterQueue });
+    const queued = channel && requestQueue(this, fn);
     this.requestQueue = queued?.queue;
+    this.requestFailures = queued?.failures;
     const statements = [
       ...(queued ? queued.statements : []),
       ...groupChangeStatements(this, managed),

@@ -27,6 +27,12 @@ export interface FailureAlertsProps {
    * @default - none
    */
   readonly deadLetterQueues?: Readonly<Record<string, sqs.IQueue>>;
+  /**
+   * Dead-letter queues that SQS itself fills through a redrive policy, by a stable name used in construct
+   * ids. SQS counts no message it moves there as sent, so these alarm on the waiting count going up.
+   * @default - none
+   */
+  readonly redriveQueues?: Readonly<Record<string, sqs.IQueue>>;
 }
 
 /** Secrets Manager reports these rotation outcomes only as CloudTrail service events; there is no metric. */
@@ -122,6 +128,24 @@ export class FailureAlerts extends Construct {
         metric: queue.metricNumberOfMessagesSent({
           period: Duration.minutes(5),
           statistic: cloudwatch.Stats.SUM,
+        }),
+      });
+    }
+    for (const [name, queue] of Object.entries(props.redriveQueues ?? {})) {
+      this.alarm(`${name}DeadLetters`, {
+        alarmDescription: `Events failed every delivery and wait in ${queue.queueName}; the function's log says which event and why, and a message move task puts them back once fixed`,
+        // The rise, not the level: a level alarm stays in ALARM while one old message waits, silent
+        // about every later one.
+        metric: new cloudwatch.MathExpression({
+          expression: 'DIFF(waiting)',
+          usingMetrics: {
+            waiting: queue.metricApproximateNumberOfMessagesVisible({
+              period: Duration.minutes(5),
+              statistic: cloudwatch.Stats.MAXIMUM,
+            }),
+          },
+          label: `${name} dead letters added`,
+          period: Duration.minutes(5),
         }),
       });
     }

@@ -61,7 +61,7 @@ describe('access requests in the stack', () => {
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [fnId(requestsOnly), 'Arn'] },
           DeadLetterConfig: {
-            Arn: { 'Fn::GetAtt': [onlyLogicalId(requestsOnly, 'AWS::SQS::Queue'), 'Arn'] },
+            Arn: { 'Fn::GetAtt': [failedRunsId(requestsOnly), 'Arn'] },
           },
         }),
       ],
@@ -92,7 +92,7 @@ describe('access requests in the stack', () => {
       ACCESS_TABLE_NAME: { Ref: onlyLogicalId(requestsOnly, 'AWS::DynamoDB::Table') },
       EXPIRY_SCHEDULE_GROUP: expect.stringMatching(/^Access-Membership-Expiries-/),
       SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [expect.stringMatching(/SchedulerRole/), 'Arn'] },
-      DEAD_LETTER_ARN: { 'Fn::GetAtt': [onlyLogicalId(requestsOnly, 'AWS::SQS::Queue'), 'Arn'] },
+      DEAD_LETTER_ARN: { 'Fn::GetAtt': [failedRunsId(requestsOnly), 'Arn'] },
     });
   });
 
@@ -115,6 +115,67 @@ describe('access requests in the stack', () => {
       'Fn::GetAtt': [onlyLogicalId(requestsOnly, 'AWS::Events::EventBus'), 'Arn'],
     });
     expect(bySid.has('PublishMembershipChanges')).toBe(false);
+  });
+
+  it('queues bursts: batches of up to 1,000 gathered for a second, two at a time, failed events reported alone and set aside after five deliveries', () => {
+    // Arrange
+    const queues = Object.entries(requestsOnly.findResources('AWS::SQS::Queue'));
+    const [queueId, queue] = queues.find(([id]) => id.startsWith('MembershipRequestQueue')) ?? [];
+    const [failuresId] = queues.find(([id]) => id.startsWith('MembershipRequestFailures')) ?? [];
+    const functionTimeout =
+      requestsOnly.findResources('AWS::Lambda::Function')[fnId(requestsOnly)]?.Properties.Timeout;
+
+    // Assert
+    expect(queue?.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      // AWS's advice: six times the function's timeout, so a slow batch is not handed out twice.
+      VisibilityTimeout: functionTimeout * 6,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [failuresId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    requestsOnly.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: fnId(requestsOnly) },
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 1,
+      ScalingConfig: { MaximumConcurrency: 2 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(
+      requestsOnly.findResources('AWS::Lambda::Function')[fnId(requestsOnly)]?.Properties.Environment
+        .Variables.REQUEST_QUEUE_URL,
+    ).toEqual({ Ref: queueId });
+  });
+
+  it('lets the function put events on its request queue and take batches from it, and nothing else of SQS', () => {
+    // Act
+    const sqsStatements = allStatements(requestsOnly)
+      .map(({ statement }) => statement)
+      .filter((statement) => JSON.stringify(statement.Action).includes('sqs:'));
+
+    // Assert
+    const queueArn = { 'Fn::GetAtt': [expect.stringMatching(/^MembershipRequestQueue/), 'Arn'] };
+    const bySid = new Map(sqsStatements.map((statement) => [statement.Sid, statement]));
+    expect(bySid.get('DeferBurstsToQueue')).toMatchObject({ Action: 'sqs:SendMessage', Resource: queueArn });
+    expect(bySid.get('TakeQueuedBatches')).toMatchObject({
+      Action: [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ChangeMessageVisibility',
+      ],
+      Resource: queueArn,
+    });
+  });
+
+  it('alarms when events land in the request failure queue, by the rise in waiting messages: SQS counts no redriven message as sent', () => {
+    // Act
+    const alarms = Object.values(requestsOnly.findResources('AWS::CloudWatch::Alarm'));
+    const redrive = alarms.find((alarm) => JSON.stringify(alarm.Properties).includes('DIFF(waiting)'));
+
+    // Assert
+    expect(JSON.stringify(redrive?.Properties.Metrics)).toContain('ApproximateNumberOfMessagesVisible');
+    expect(JSON.stringify(redrive?.Properties.Metrics)).toMatch(/MembershipRequestFailures/);
+    expect(redrive?.Properties.AlarmActions).toHaveLength(1);
   });
 
   it('schedules only the periodic reconcile when there are no windows', () => {
@@ -207,3 +268,12 @@ describe('access requests in the stack', () => {
     expect(JSON.stringify(requestsOnly.toJSON())).not.toContain('EPHEMERAL_USER_PREFIX');
   });
 });
+
+/** The function's failure queue: the one queue with no redrive of its own and not the request queue's. */
+function failedRunsId(template: Template): string {
+  const ids = Object.keys(template.findResources('AWS::SQS::Queue')).filter((id) =>
+    id.startsWith('MembershipFailedRuns'),
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0] ?? '';
+}

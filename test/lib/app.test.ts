@@ -68,9 +68,9 @@ describe('lib/app.ts', () => {
     // Assert
     expect(failure).toMatchObject({ code: 1 });
     const { stderr } = failure as { stderr: string };
-    // 460 schedules, 80 created secrets and the rest; version reporting decides one metadata resource
+    // 460 schedules, 80 created secrets, the request queue and the rest; version reporting decides one metadata resource
     expect(stderr).toMatch(
-      /would have 59\d resources, over CloudFormation's 500 per stack; split the config across stacks/,
+      /would have 60\d resources, over CloudFormation's 500 per stack; split the config across stacks/,
     );
     expect(stderr).toContain("would need 13 managed policies, over IAM's default quota of 10");
     expect(stderr).not.toMatch(/^\s+at /m);

@@ -83,8 +83,10 @@ describe('the dashboard', () => {
     const queues = metrics.filter((metric) => metric.namespace === 'AWS/SQS');
     expect(own.length + queues.length, 'metrics in other namespaces').toBe(metrics.length);
     expect(own.map(metricKey).filter((key) => !emitted.has(key))).toEqual([]);
-    expect(queues.map(({ metricName }) => metricName)).toEqual(['ApproximateNumberOfMessagesVisible']);
-    expect(queues.map(({ dimensions }) => dimensions.QueueName)).toEqual(queueNames);
+    expect(new Set(queues.map(({ metricName }) => metricName))).toEqual(
+      new Set(['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage']),
+    );
+    expect(new Set(queues.map(({ dimensions }) => dimensions.QueueName))).toEqual(new Set(queueNames));
   });
 
   it('draws every section a full config has', () => {

@@ -123,6 +123,34 @@ export function failureQueueWidget(queues: Readonly<Record<string, sqs.IQueue>>)
   );
 }
 
+/**
+ * Access events waiting in the request queue, and how long the oldest has waited: a burst shows as a
+ * spike that drains in seconds; a line that stays up means batches are failing or held up.
+ */
+export function requestQueueWidget(queue: sqs.IQueue): cloudwatch.IWidget {
+  return new cloudwatch.GraphWidget({
+    title: 'Queued access events',
+    width: 12,
+    height: HEIGHT,
+    left: [
+      queue.metricApproximateNumberOfMessagesVisible({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: PERIOD,
+        label: 'waiting',
+      }),
+    ],
+    right: [
+      queue.metricApproximateAgeOfOldestMessage({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: PERIOD,
+        label: 'oldest (s)',
+      }),
+    ],
+    leftYAxis: { min: 0 },
+    rightYAxis: { min: 0 },
+  });
+}
+
 /** Every alarm's state at a glance, then each alarm's metric against its threshold. */
 export function alarmWidgets(alarms: readonly cloudwatch.IAlarm[]): cloudwatch.IWidget[] {
   if (alarms.length === 0) return [];

@@ -1,19 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '#core/runtime/env-names';
 
-export interface RequestQueueProps {
-  readonly fn: lambda.Function;
-  /** Where an event that failed every delivery ends, beside the function's other failures. */
-  readonly failureQueue: sqs.IQueue;
-}
-
-/** The queue, its event source, and the function's permissions on it. */
+/** The queue, the queue its events end in when they fail every delivery, its event source, and the function's permissions. */
 export interface RequestQueue {
   readonly queue: sqs.Queue;
+  readonly failures: sqs.Queue;
   readonly batches: lambda.EventSourceMapping;
   readonly statements: iam.PolicyStatement[];
 }
@@ -36,16 +31,25 @@ const VISIBILITY_PER_TIMEOUT = 6;
  * Where access events go in a burst: the function handles the first at once and, while it holds the
  * request lane, puts the rest here; the event source hands them back in batches, each group settled
  * once per batch. Failed events come back alone (partial batch responses); after
- * `MAX_RECEIVE_COUNT` deliveries they land in the failure queue.
+ * `MAX_RECEIVE_COUNT` deliveries they land in a failure queue of their own.
  */
-export function requestQueue(scope: Construct, props: RequestQueueProps): RequestQueue {
-  const { fn } = props;
+export function requestQueue(scope: Construct, fn: lambda.Function): RequestQueue {
   const timeout = fn.timeout ?? Duration.seconds(3);
+  // Events only, as they came from the bus: once the cause is fixed, a message move task puts them back.
+  const failures = new sqs.Queue(scope, 'RequestFailures', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(failures).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter queue of the request queue.',
+  });
   const queue = new sqs.Queue(scope, 'RequestQueue', {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     visibilityTimeout: Duration.seconds(timeout.toSeconds() * VISIBILITY_PER_TIMEOUT),
-    deadLetterQueue: { queue: props.failureQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    deadLetterQueue: { queue: failures, maxReceiveCount: MAX_RECEIVE_COUNT },
   });
   const batches = new lambda.EventSourceMapping(scope, 'RequestBatches', {
     target: fn,
@@ -58,6 +62,7 @@ export function requestQueue(scope: Construct, props: RequestQueueProps): Reques
   fn.addEnvironment(ENV.requestQueueUrl, queue.queueUrl);
   return {
     queue,
+    failures,
     batches,
     statements: [
       new iam.PolicyStatement({
