@@ -22,6 +22,8 @@ export const DEFAULT_SETTINGS: QueueSettings = {
 };
 
 export const MAX_BATCH_ENTRIES = 10;
+/** The most a batch's bodies may add up to, whatever the queue's MaximumMessageSize. */
+export const MAX_BATCH_BYTES = 1_048_576;
 export const MAX_VISIBILITY_TIMEOUT = 43_200;
 export const MAX_WAIT_SECONDS = 20;
 

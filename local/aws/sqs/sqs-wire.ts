@@ -6,6 +6,7 @@ import {
   checkBatch,
   checkBody,
   integerIn,
+  MAX_BATCH_BYTES,
   MAX_BATCH_ENTRIES,
   MAX_VISIBILITY_TIMEOUT,
   MAX_WAIT_SECONDS,
@@ -79,10 +80,11 @@ export function sqs(queues: QueueStore): ServiceModule {
         const entries = input.structs('Entries') ?? [];
         checkBatch(entries.map((entry) => entry.string('Id') ?? ''));
         const total = entries.reduce((sum, e) => sum + Buffer.byteLength(e.string('MessageBody') ?? ''), 0);
-        if (total > queue.settings.maximumMessageSize) {
+        // The whole batch is held to SQS's own limit; each message to the queue's MaximumMessageSize.
+        if (total > MAX_BATCH_BYTES) {
           throw new ServiceError(
             'BatchRequestTooLong',
-            `Batch requests cannot be longer than ${queue.settings.maximumMessageSize} bytes. You have sent ${total} bytes.`,
+            `Batch requests cannot be longer than ${MAX_BATCH_BYTES} bytes. You have sent ${total} bytes.`,
           );
         }
         return eachEntry(entries, (entry) => {
