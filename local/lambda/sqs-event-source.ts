@@ -215,16 +215,19 @@ class Poller {
     const startedAt = Date.now();
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
-      this.options.invoke({ Records: batch }, { timeoutMs }).catch(
-        (error: unknown): InvocationResult => ({
-          ok: false,
-          error: {
-            name: error instanceof Error ? error.name : 'Error',
-            message: error instanceof Error ? error.message : String(error),
-          },
-          durationMs: Date.now() - startedAt,
-        }),
-      ),
+      // A function that throws before returning its promise fails the batch like one that rejects.
+      Promise.resolve()
+        .then(() => this.options.invoke({ Records: batch }, { timeoutMs }))
+        .catch(
+          (error: unknown): InvocationResult => ({
+            ok: false,
+            error: {
+              name: error instanceof Error ? error.name : 'Error',
+              message: error instanceof Error ? error.message : String(error),
+            },
+            durationMs: Date.now() - startedAt,
+          }),
+        ),
       new Promise<InvocationResult>((resolve) => {
         timer = setTimeout(() => resolve(timedOut(timeoutMs)), timeoutMs);
       }),
