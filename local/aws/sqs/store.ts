@@ -219,7 +219,8 @@ export class QueueStore implements QueuesHarness {
       const deadLetters = redrive && this.queues.get(redrive.deadLetterTargetArn);
       if (redrive && deadLetters && message.receiveCount >= redrive.maxReceiveCount) {
         queue.messages.delete(message.messageId);
-        // The message keeps its id, body, sent time and receive count; it is visible there at once.
+        // It keeps its id, body and sent time (SQS documents the enqueue time as unchanged for a standard
+        // queue); keeping its receive count too is this model's guess. It is visible there at once.
         const moved = { ...message, visibleAt: now, receiptHandle: undefined };
         deadLetters.messages.set(moved.messageId, moved);
         this.wake(deadLetters);
