@@ -8,6 +8,7 @@ import { type Fault, ServiceError, THROTTLING } from './wire/errors';
 import type { Input } from './wire/input';
 import {
   awsJson,
+  awsJsonQueryCompatible,
   awsQuery,
   type Encoded,
   type Protocol,
@@ -20,6 +21,10 @@ import {
 export interface RequestContext {
   /** The region the SDK signed the request for. */
   readonly region: string;
+  /** The access key id the request was signed with, if any. */
+  readonly caller?: string;
+  /** Aborted when the server stops or the caller hangs up, so a long poll ends with its request. */
+  readonly signal?: AbortSignal;
 }
 
 export type Operation = (input: Input, context: RequestContext) => object | Promise<object>;
@@ -78,6 +83,7 @@ const PROTOCOLS: Readonly<Record<ServiceName, (faults: readonly Fault[]) => Prot
   scheduler: restJson,
   sns: (faults) => awsQuery('http://sns.amazonaws.com/doc/2010-03-31/', faults),
   dynamodb: (faults) => awsJson(faults, '1.0'),
+  sqs: (faults) => awsJsonQueryCompatible('com.amazonaws.sqs', faults),
 };
 
 // awsJson names the service in X-Amz-Target; awsQuery only in the API version inside the form body.
@@ -86,6 +92,7 @@ const JSON_TARGET_PREFIXES: Readonly<Record<string, ServiceName>> = {
   AmazonMemoryDB: 'memorydb',
   AWSEvents: 'eventbridge',
   DynamoDB_20120810: 'dynamodb',
+  AmazonSQS: 'sqs',
 };
 const QUERY_VERSIONS: Readonly<Record<string, ServiceName>> = {
   '2015-02-02': 'elasticache',
@@ -100,7 +107,10 @@ export function createDispatcher(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const services = combine(options.modules);
   return (req, res) => {
-    dispatch(req, services, options)
+    // 'close' also follows a finished response, when nobody waits on the signal any more.
+    const hungUp = new AbortController();
+    res.once('close', () => hungUp.abort());
+    dispatch(req, services, options, AbortSignal.any([options.signal, hungUp.signal]))
       .then((encoded) => {
         res.writeHead(encoded.status, { 'content-type': encoded.contentType, ...encoded.headers });
         res.end(encoded.body);
@@ -143,6 +153,7 @@ async function dispatch(
   req: IncomingMessage,
   services: Map<ServiceName, Service>,
   options: DispatchOptions,
+  signal: AbortSignal,
 ): Promise<Encoded> {
   const body = await readBody(req);
   const route = identify(req, body, services);
@@ -166,8 +177,9 @@ async function dispatch(
     return encodeFailure(protocol, error, requestId);
   }
   const region = signedRegion(req.headers, options.defaultRegion);
+  const caller = signingKey(req);
   const call = options.calls.record(route.service, route.operation, input, service.safeParams, {
-    caller: signingKey(req),
+    caller,
     authorizations: options.authorize(route.service, route.operation, input, region),
   });
   const admitted = options.throttle?.admit(route.service) ?? true;
@@ -192,7 +204,7 @@ async function dispatch(
         `local AWS does not implement ${route.service} operation ${route.operation}.`,
       );
     }
-    const output = await operation(input, { region });
+    const output = await operation(input, { region, ...(caller !== undefined && { caller }), signal });
     return protocol.result(route.operation, output, requestId);
   } catch (error) {
     call.error = error instanceof ServiceError ? error.code : 'InternalFailure';

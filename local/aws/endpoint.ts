@@ -23,6 +23,9 @@ import { SecretStore } from './secrets/store';
 import type { SecretsHarness } from './secrets/types';
 import { sns } from './sns/sns-wire';
 import { TopicStore, type TopicsHarness } from './sns/store';
+import { sqs } from './sqs/sqs-wire';
+import { QueueStore } from './sqs/store';
+import type { QueuesHarness } from './sqs/types';
 import { elastiCacheTags } from './tags/elasticache-wire';
 import { memoryDbTags } from './tags/memorydb-wire';
 import { Throttle, type ThrottleOptions } from './throttle';
@@ -42,6 +45,7 @@ export type { Firing, LocalSchedule, SchedulesHarness } from './scheduler';
 export type { SecretRotation, SecretRotationsHarness } from './secrets/rotation';
 export type { SecretsHarness } from './secrets/types';
 export type { PublishedMessage, TopicsHarness } from './sns/store';
+export type { HeldMessage, NewQueue, QueueContents, QueuesHarness } from './sqs/types';
 export type { Tags } from './tags/store';
 export type { ThrottleOptions } from './throttle';
 export type {
@@ -96,6 +100,7 @@ export interface LocalAwsEnv {
   readonly AWS_ENDPOINT_URL_CLOUDFORMATION: string;
   readonly AWS_ENDPOINT_URL_SNS: string;
   readonly AWS_ENDPOINT_URL_DYNAMODB: string;
+  readonly AWS_ENDPOINT_URL_SQS: string;
   readonly AWS_ACCESS_KEY_ID: string;
   readonly AWS_SECRET_ACCESS_KEY: string;
   readonly AWS_REGION: string;
@@ -122,6 +127,8 @@ export interface LocalAws {
   readonly secretRotations: SecretRotationsHarness;
   /** SNS topics and their subscriptions. */
   readonly topics: TopicsHarness;
+  /** SQS standard queues: make one, and read what it holds. */
+  readonly sqs: QueuesHarness;
   /** Lambda function URLs with IAM auth, each on a port of its own, in front of a hosted function. */
   readonly functionUrls: FunctionUrlsHarness;
   /** DynamoDB, served by dynalite in memory on a port of its own; the endpoint forwards and records calls to it. */
@@ -147,7 +154,7 @@ export interface LocalAws {
 
 /**
  * Starts an HTTP endpoint on a random loopback port that speaks Secrets Manager, ElastiCache, MemoryDB,
- * EventBridge, EventBridge Scheduler, CloudFormation and SNS, and forwards DynamoDB to dynalite on a port of its own.
+ * EventBridge, EventBridge Scheduler, CloudFormation, SNS and SQS, and forwards DynamoDB to dynalite on a port of its own.
  */
 export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const users = new UserStore(opts.redis, {
@@ -163,6 +170,9 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   const stacks = new StackStore();
   const secretRotations = new SecretRotations(secrets);
   const topics = new TopicStore();
+  // Queue URLs name the endpoint, which has a port only once it listens; nothing asks for one before.
+  let url = '';
+  const queues = new QueueStore(() => url);
   const dynamo = await startDynamo();
   const calls = new CallLog();
   const functionUrls = new FunctionUrls(iam, calls);
@@ -183,10 +193,11 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
         schedules.module,
         stacks.module,
         sns(topics),
+        sqs(queues),
         dynamoDb(dynamo.url),
       ],
       calls,
-      authorize: authorizer({ users, groups, secrets, topics }),
+      authorize: authorizer({ users, groups, secrets, topics, queues }),
       faults,
       throttle,
       latencyMs: opts.latencyMs ?? 0,
@@ -196,7 +207,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
   );
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     url,
@@ -209,6 +220,7 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
     stacks,
     secretRotations,
     topics,
+    sqs: queues,
     functionUrls,
     dynamo,
     get throttledCount() {
@@ -236,12 +248,14 @@ export async function startLocalAws(opts: LocalAwsOptions): Promise<LocalAws> {
       AWS_ENDPOINT_URL_CLOUDFORMATION: url,
       AWS_ENDPOINT_URL_SNS: url,
       AWS_ENDPOINT_URL_DYNAMODB: url,
+      AWS_ENDPOINT_URL_SQS: url,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: REGION,
     }),
     stop: async () => {
       stopping.abort();
+      queues.stop();
       await functionUrls.stop();
       // SDK clients keep connections alive; close() alone would wait for them.
       server.closeAllConnections();

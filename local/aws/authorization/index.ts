@@ -1,6 +1,7 @@
 import type { GroupStore } from '../groups/store';
 import type { SecretStore } from '../secrets/store';
 import type { TopicStore } from '../sns/store';
+import type { QueueStore } from '../sqs/store';
 import type { UserStore } from '../users/store';
 import type { ServiceName } from '../wire/protocols';
 import { elastiCacheAuthorizations, memoryDbAuthorizations } from './cache';
@@ -12,6 +13,7 @@ import {
 } from './scheduling';
 import { secretsManagerAuthorizations } from './secrets';
 import { snsAuthorizations } from './sns';
+import { sqsAuthorizations } from './sqs';
 import type { Authorizer, ServiceAuthorizations } from './types';
 
 export type { Authorization, Authorizer, ConditionValues } from './types';
@@ -25,6 +27,7 @@ export function authorizer(stores: {
   readonly groups: GroupStore;
   readonly secrets: SecretStore;
   readonly topics: TopicStore;
+  readonly queues: QueueStore;
 }): Authorizer {
   const services: Partial<Record<ServiceName, ServiceAuthorizations>> = {
     elasticache: elastiCacheAuthorizations(stores.users, stores.groups),
@@ -35,6 +38,7 @@ export function authorizer(stores: {
     cloudformation: cloudFormationAuthorizations,
     dynamodb: dynamoDbAuthorizations,
     sns: snsAuthorizations(stores.topics),
+    sqs: sqsAuthorizations(stores.queues),
   };
   return (service, operation, input, region) => {
     const facts = services[service]?.[operation];

@@ -12,6 +12,8 @@ export interface Input {
   integer(name: string): number | undefined;
   /** JSON sends `true`/`false`, awsQuery the same words. */
   boolean(name: string): boolean | undefined;
+  /** A map of strings: a JSON object, or awsQuery's `Name.entry.N.key` / `.value` pairs. */
+  stringMap(name: string): Readonly<Record<string, string>> | undefined;
   /** The value if it is a string or a list of strings, without judging the request; for the call log. */
   peek(name: string): string | readonly string[] | undefined;
 }
@@ -109,6 +111,17 @@ export class JsonInput implements Input {
     throw new ServiceError('SerializationException', `${name} must be a boolean.`);
   }
 
+  stringMap(name: string): Readonly<Record<string, string>> | undefined {
+    const value = this.fields[name];
+    if (value === undefined) {
+      return undefined;
+    }
+    if (isRecord(value) && Object.values(value).every((item) => typeof item === 'string')) {
+      return value as Record<string, string>;
+    }
+    throw new ServiceError('SerializationException', `${name} must be a map of strings.`);
+  }
+
   peek(name: string): string | readonly string[] | undefined {
     const value = this.fields[name];
     const isStrings = Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -182,6 +195,15 @@ export class QueryInput implements Input {
       return value === undefined ? undefined : value === 'true';
     }
     throw new ServiceError('InvalidParameterValue', `${name} must be true or false.`);
+  }
+
+  stringMap(name: string): Readonly<Record<string, string>> | undefined {
+    const key = `${this.prefix}${name}.entry`;
+    const map: Record<string, string> = {};
+    for (let index = 1; this.params.has(`${key}.${index}.key`); index++) {
+      map[this.params.get(`${key}.${index}.key`) ?? ''] = this.params.get(`${key}.${index}.value`) ?? '';
+    }
+    return Object.keys(map).length > 0 ? map : undefined;
   }
 
   peek(name: string): string | readonly string[] | undefined {

@@ -10,7 +10,8 @@ export type ServiceName =
   | 'scheduler'
   | 'cloudformation'
   | 'sns'
-  | 'dynamodb';
+  | 'dynamodb'
+  | 'sqs';
 
 export interface Encoded {
   readonly status: number;
@@ -43,6 +44,30 @@ export function awsJson(faults: readonly Fault[], version: '1.0' | '1.1' = '1.1'
         status: fault.status,
         contentType,
         body: JSON.stringify({ __type: fault.shape, message: error.message }),
+      };
+    },
+  };
+}
+
+/**
+ * awsJson1_0 with the `awsQueryCompatible` trait, as SQS speaks it: `__type` names the error shape in the
+ * service's namespace, and `x-amzn-query-error` carries the awsQuery code and who was at fault
+ * (`AWS.SimpleQueueService.NonExistentQueue;Sender`). The SDK reads the code from that header first and
+ * fails with a TypeError when it is missing.
+ */
+export function awsJsonQueryCompatible(namespace: string, faults: readonly Fault[]): Protocol {
+  const json = awsJson(faults, '1.0');
+  return {
+    ...json,
+    error: (error) => {
+      const fault = faultFor(faults, error.code);
+      return {
+        status: fault.status,
+        contentType: 'application/x-amz-json-1.0',
+        headers: {
+          'x-amzn-query-error': `${fault.queryCode};${fault.status >= 500 ? 'Receiver' : 'Sender'}`,
+        },
+        body: JSON.stringify({ __type: `${namespace}#${fault.shape}`, message: error.message }),
       };
     },
   };
