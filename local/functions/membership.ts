@@ -14,6 +14,7 @@ import { ephemeralPrefixes } from '../../lib/constructs/membership/ephemeral-pol
 import type { Engine, LocalAws } from '../aws/endpoint';
 import { accessTableBeside } from '../lambda/bundles';
 import { type LambdaHost, startLambda } from '../lambda/host';
+import { type SqsEventSource, startSqsEventSource } from '../lambda/sqs-event-source';
 import { accessKeyFor } from './deployments';
 
 export const GROUP_MODIFY: Record<Engine, string> = { elasticache: 'ModifyUserGroup', memorydb: 'UpdateACL' };
@@ -44,9 +45,20 @@ export const closedWindow = () => ({
   end: new Date(Date.now() - HOUR_MS).toISOString(),
 });
 
+/** A queue as the harness made it: the SDK sends calls to the URL, IAM names the ARN. */
+export interface LocalQueue {
+  readonly url: string;
+  readonly arn: string;
+}
+
 /** The bundled membership function, and the grant table the stack would create for it. */
 export interface MembershipFunction extends LambdaHost {
   readonly tableName: string;
+  /** With requests: the queue bursts of access events wait in, and the one they end in after every delivery failed. */
+  readonly requestQueue?: LocalQueue;
+  readonly requestFailures?: LocalQueue;
+  /** With requests: the event source handing the request queue's batches to the function, as the stack's does. */
+  readonly batches?: SqsEventSource;
   /** Its function URL (IAM auth) when a rule takes requests via the API, as the stack's `AccessApiUrl` output gives it. */
   readonly accessApiUrl?: string;
   /** The topic chat notifications go to, when the config has `requests.notify`. */
@@ -87,12 +99,35 @@ export async function startMembershipFunction(
     readonly requests?: z.input<typeof requestsSpecSchema>;
     /** The grant table of an earlier start, as a redeploy keeps it. @default - a new table */
     readonly tableName?: string;
+    /** The request queues of an earlier start, as a redeploy keeps them. @default - new queues */
+    readonly queues?: { readonly requestQueue: LocalQueue; readonly requestFailures: LocalQueue };
+    /** How the event source and the queue behave; shorter than the stack's, so tests of retries end soon. */
+    readonly batching?: BatchingOptions;
   } = {},
 ): Promise<MembershipFunction> {
   const tableName = options.tableName ?? `access-${randomUUID()}`;
   if (!options.tableName) await aws.dynamo.createTable(accessTableBeside(bundle), tableName);
   const requests = options.requests && resolveRequests(requestsSpecSchema.parse(options.requests));
   const chat = requests?.notify && chatTopicOf(aws, requests.notify);
+  const batching = { ...DEFAULT_BATCHING, ...options.batching };
+  const queues = requests && (options.queues ?? requestQueuesOf(aws, batching));
+  const accessKeyId = accessKeyFor({
+    purpose: 'membership',
+    config: () => config,
+    physicalNames: {
+      MembershipGrants: tableName,
+      MembershipExpiries: EXPIRY_GROUP,
+      MembershipSchedulerRole: SCHEDULER_ROLE,
+      MembershipReconcilerRole: EPHEMERAL_NAMES.functionRoleArn,
+      MembershipFailedRuns: FAILED_RUNS,
+      ...(queues && {
+        MembershipRequestQueue: queues.requestQueue.arn,
+        MembershipRequestFailures: queues.requestFailures.arn,
+      }),
+      ...(chat?.created && { MembershipChatTopic: chat.topicArn, MembershipChatTopicKey: CHAT_KEY }),
+    },
+    stack: MEMBERSHIP_STACK,
+  });
   const config = {
     membership: {
       ...(grants.length > 0 && { grants }),
@@ -101,19 +136,7 @@ export async function startMembershipFunction(
   };
   const host = await startLambda(bundle, {
     ...aws.env(),
-    AWS_ACCESS_KEY_ID: accessKeyFor({
-      purpose: 'membership',
-      config: () => config,
-      physicalNames: {
-        MembershipGrants: tableName,
-        MembershipExpiries: EXPIRY_GROUP,
-        MembershipSchedulerRole: SCHEDULER_ROLE,
-        MembershipReconcilerRole: EPHEMERAL_NAMES.functionRoleArn,
-        MembershipFailedRuns: FAILED_RUNS,
-        ...(chat?.created && { MembershipChatTopic: chat.topicArn, MembershipChatTopicKey: CHAT_KEY }),
-      },
-      stack: MEMBERSHIP_STACK,
-    }),
+    AWS_ACCESS_KEY_ID: accessKeyId,
     // As the stack bundles it: the chat topic reaches the function only through its environment.
     [ENV.membershipConfigFile]: writeConfigFile(
       grantsOf(grants),
@@ -126,6 +149,7 @@ export async function startMembershipFunction(
       [ENV.schedulerRoleArn]: SCHEDULER_ROLE,
       [ENV.deadLetterArn]: FAILED_RUNS,
     }),
+    ...(queues && { [ENV.requestQueueUrl]: queues.requestQueue.url }),
     ...(chat && { [ENV.chatTopicArn]: chat.topicArn }),
     ...(requests?.rules.some((rule) => rule.ephemeral) && {
       [ENV.ephemeralUserPrefix]: EPHEMERAL_NAMES.userPrefix,
@@ -134,8 +158,30 @@ export async function startMembershipFunction(
     }),
   });
   const chatTopicArn = chat?.topicArn;
+  const batches =
+    queues &&
+    (await startSqsEventSource({
+      aws,
+      queueUrl: queues.requestQueue.url,
+      queueArn: queues.requestQueue.arn,
+      invoke: (event, invokeOptions) => host.invoke(event, invokeOptions),
+      batchSize: batching.batchSize,
+      maximumBatchingWindowMs: batching.windowMs,
+      maxConcurrency: batching.maxConcurrency,
+      reportBatchItemFailures: true,
+      functionTimeoutMs: batching.functionTimeoutMs,
+      // Lambda polls with the function's own role.
+      credentials: { accessKeyId, secretAccessKey: aws.env().AWS_SECRET_ACCESS_KEY },
+    }));
+  // Taken before the host's own stop is replaced by this one, which must call it.
+  const stopHost = host.stop.bind(host);
+  const stop = async () => {
+    await batches?.stop();
+    await stopHost();
+  };
+  const base = { tableName, chatTopicArn, ...queues, ...(batches && { batches }), stop };
   if (!requests?.rules.some((rule) => rule.via.includes('api'))) {
-    return Object.assign(host, { tableName, chatTopicArn });
+    return Object.assign(host, base);
   }
   const accessApiUrl = await aws.functionUrls.serve({
     functionArn: MEMBERSHIP_FUNCTION_ARN,
@@ -150,7 +196,36 @@ export async function startMembershipFunction(
     },
     [],
   );
-  return Object.assign(host, { tableName, accessApiUrl, chatTopicArn });
+  return Object.assign(host, { ...base, accessApiUrl });
+}
+
+/** How the harness's request queue and its event source behave. */
+export interface BatchingOptions {
+  readonly batchSize?: number;
+  readonly windowMs?: number;
+  readonly maxConcurrency?: number;
+  /** The invocation timeout the event source gives the function; the queue's visibility timeout is six times it. */
+  readonly functionTimeoutMs?: number;
+  readonly maxReceiveCount?: number;
+}
+
+/** As the stack sets them, but with a short function timeout: a redelivery after a crash comes within a minute. */
+const DEFAULT_BATCHING = {
+  batchSize: 1_000,
+  windowMs: 1_000,
+  maxConcurrency: 2,
+  functionTimeoutMs: 10_000,
+  maxReceiveCount: 5,
+} satisfies Required<BatchingOptions>;
+
+function requestQueuesOf(aws: LocalAws, batching: Required<BatchingOptions>) {
+  const name = `cache-access-requests-${randomUUID().slice(0, 8)}`;
+  const requestFailures = aws.sqs.createQueue(`${name}-failures`);
+  const requestQueue = aws.sqs.createQueue(name, {
+    visibilityTimeoutSeconds: (batching.functionTimeoutMs / 1_000) * 6,
+    redrive: { deadLetterQueueArn: requestFailures.arn, maxReceiveCount: batching.maxReceiveCount },
+  });
+  return { requestQueue, requestFailures };
 }
 
 /**

@@ -27,6 +27,7 @@ const CONSTRUCT: Record<FunctionPurpose, string> = {
 
 /** Services whose calls the local endpoint records: an action of another service cannot be judged unused here. */
 const OBSERVED = [
+  'sqs',
   'elasticache',
   'memorydb',
   'secretsmanager',
