@@ -53,7 +53,9 @@ async function main(): Promise<void> {
     };
 
     if (runs('scale')) {
-      log('0. scale: the platform-sized config against the deploy-time limits...');
+      log(
+        "0. scale: the platform-sized config in one stack and issue 20's in nested stacks, against the deploy-time limits...",
+      );
       rows.push(...scaleBench(join(work, 'scale.out')));
     }
 

@@ -9,6 +9,10 @@ export interface ScaleOptions {
   readonly createdSecrets: number;
   readonly groups: number;
   readonly usersPerGroup: number;
+  /** Give every group a one-time project window of its own as well: two boundary schedules each. */
+  readonly projectWindows?: boolean;
+  /** Place rotation targets and window schedules in nested stacks. */
+  readonly nestedStacks?: boolean;
 }
 
 export const PLATFORM_SCALE: ScaleOptions = {
@@ -18,11 +22,22 @@ export const PLATFORM_SCALE: ScaleOptions = {
   usersPerGroup: 100,
 };
 
+/** Issue 20's config: 1,000 targets whose secrets the stack all creates, 300 groups × 100 users, in nested stacks. */
+export const NESTED_SCALE: ScaleOptions = {
+  targets: 1_000,
+  createdSecrets: 1_000,
+  groups: 300,
+  usersPerGroup: 100,
+  projectWindows: true,
+  nestedStacks: true,
+};
+
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'UTC'];
 
-export function scaleConfig({ targets, createdSecrets, groups, usersPerGroup }: ScaleOptions) {
+export function scaleConfig(options: ScaleOptions) {
+  const { targets, createdSecrets, groups, usersPerGroup, projectWindows, nestedStacks } = options;
   const engineOf = (i: number) => (i % 2 === 0 ? 'elasticache' : 'memorydb');
   const userArn = (i: number) =>
     engineOf(i) === 'elasticache'
@@ -45,6 +60,7 @@ export function scaleConfig({ targets, createdSecrets, groups, usersPerGroup }: 
         }),
         endpoint: { host: `master.cluster-${i % 40}.abcdef.euw1.cache.amazonaws.com` },
       })),
+      ...(nestedStacks && { nestedStacks }),
     },
     membership: {
       grants: Array.from({ length: groups }, (_, g) => ({
@@ -58,6 +74,7 @@ export function scaleConfig({ targets, createdSecrets, groups, usersPerGroup }: 
             to: '19:00',
             timeZone: ZONES[g % ZONES.length],
           },
+          ...(projectWindows ? [projectWindow(g)] : []),
         ],
       })),
       requests: {
@@ -67,6 +84,14 @@ export function scaleConfig({ targets, createdSecrets, groups, usersPerGroup }: 
           users: users(g).slice(Math.max(1, usersPerGroup - 10)),
         })),
       },
+      ...(nestedStacks && { nestedStacks }),
     },
   };
+}
+
+/** A two-week project for group `g`, starting on a day of its own in 2030, so no two share a boundary. */
+function projectWindow(g: number) {
+  const start = new Date(Date.UTC(2030, 0, 1 + g, 9));
+  const end = new Date(start.getTime() + 14 * 86_400_000 + 9 * 3_600_000);
+  return { start: start.toISOString(), end: end.toISOString() };
 }

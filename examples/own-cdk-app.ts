@@ -71,7 +71,7 @@ membership.node.addDependency(owned);
 
 const alerts = new FailureAlerts(stack, 'Alerts', {
   functions: {
-    Rotation: rotation.handler.function,
+    ...rotation.functions,
     Membership: membership.handler.function,
     OwnedGroups: owned.handler.function,
   },

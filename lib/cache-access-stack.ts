@@ -18,7 +18,7 @@ import { CredentialRotation } from './constructs/credential-rotation';
 import { FailureAlerts } from './constructs/failure-alerts';
 import { OwnedCacheGroups } from './constructs/owned-cache-groups';
 import type { CredentialRotationProps } from './constructs/rotation/props';
-import { resourceCountProblems } from './stack-limits';
+import { templateProblems } from './stack-limits';
 
 /** The config-driven stack: one validated config, mapped onto the constructs. */
 export interface CacheAccessStackProps extends StackProps {
@@ -38,7 +38,7 @@ export interface CacheAccessStackProps extends StackProps {
 export class CacheAccessStack extends Stack {
   constructor(scope: Construct, id: string, props: CacheAccessStackProps) {
     super(scope, id, { ...props, env: props.env ?? envOf(props.config) });
-    this.node.addValidation({ validate: () => resourceCountProblems(this) });
+    this.node.addValidation({ validate: () => templateProblems(this) });
     const { rotation: rotationConfig, membership: membershipConfig } = props.config;
     const rotation =
       rotationConfig && new CredentialRotation(this, 'Rotation', this.rotationProps(rotationConfig));
@@ -60,7 +60,7 @@ export class CacheAccessStack extends Stack {
 
     const alerts = new FailureAlerts(this, 'Alerts', {
       functions: {
-        ...(rotation && { Rotation: rotation.handler.function }),
+        ...rotation?.functions,
         ...(membership && { Membership: membership.handler.function }),
         ...(owned && { OwnedGroups: owned.handler.function }),
       },
@@ -103,7 +103,9 @@ export class CacheAccessStack extends Stack {
     });
     for (const { user, secret, created } of rotation?.secrets ?? []) {
       if (created) {
-        new CfnOutput(this, `SecretArn-${resourceKey(user)}`, {
+        // In the stack that holds the secret: with nested stacks, its shard's. A parent holds at most
+        // 200 outputs, and 1,000 created secrets would need 1,000.
+        new CfnOutput(Stack.of(secret), `SecretArn-${resourceKey(user)}`, {
           value: secret.secretArn,
           description: `Secret holding the password of ${user.arn}`,
         });
@@ -133,6 +135,7 @@ export class CacheAccessStack extends Stack {
       schedule: events.Schedule.expression(config.schedule),
       window: config.window === undefined ? undefined : Duration.hours(Number.parseInt(config.window, 10)),
       passwordLength: config.passwordLength,
+      nestedStacks: config.nestedStacks,
       ...(config.network && this.placement(config.network)),
     };
   }
@@ -196,6 +199,7 @@ function membershipProps(
     },
     reconcileEvery: scheduler.ScheduleExpression.expression(config.reconcileEvery),
     now,
+    nestedStacks: config.nestedStacks,
   };
 }
 

@@ -20,7 +20,7 @@ export {
   CacheMembership,
   type CacheMembershipProps,
 } from './constructs/cache-membership';
-export { CredentialRotation, type RotatedSecret } from './constructs/credential-rotation';
+export { CredentialRotation, type RotatedSecret, type RotationShard } from './constructs/credential-rotation';
 export { FailureAlerts, type FailureAlertsProps } from './constructs/failure-alerts';
 export type { ChatNotifyProps } from './constructs/membership/chat-topic';
 export {

@@ -57,6 +57,8 @@ export const membershipSchema = z
     grants: z.array(grantSpecSchema).min(1, 'expected at least one grant').optional(),
     requests: requestsSpecSchema.optional(),
     groups: z.array(ownedGroupSchema).min(1, 'expected at least one group, or leave groups out').optional(),
+    // Chosen once, before the first deploy: toggling it moves every boundary schedule into another stack.
+    nestedStacks: z.boolean().default(false),
   })
   .superRefine((membership, ctx) => {
     if (!membership.grants && !membership.requests) {
@@ -150,6 +152,7 @@ export interface MembershipConfig {
   readonly grants: readonly Grant[];
   readonly requests?: Requests;
   readonly groups: readonly OwnedGroupConfig[];
+  readonly nestedStacks: boolean;
 }
 
 /** A valid section with every group ARN parsed, once. */
@@ -163,5 +166,6 @@ export function resolveMembership(membership: z.output<typeof membershipSchema>)
       ...(engine && { engine }),
       removalPolicy,
     })),
+    nestedStacks: membership.nestedStacks,
   };
 }

@@ -128,6 +128,8 @@ export const rotationSchema = z
       .default(PASSWORD_LENGTH.default),
     network: networkSchema.optional(),
     targets: z.array(targetSchema).min(1, 'expected at least one target'),
+    // Chosen once, before the first deploy: toggling it moves every secret into another stack.
+    nestedStacks: z.boolean().default(false),
   })
   .superRefine((rotation, ctx) => {
     const overrun = windowOverrun(rotation.schedule, rotation.window);

@@ -47,6 +47,14 @@ export interface CacheMembershipProps {
    * @default - the time of synthesis
    */
   readonly now?: Date;
+  /**
+   * Spread the window boundary schedules over up to 16 nested stacks by a hash of each schedule's own
+   * key (its expression and zone), so one stack holds thousands of one-time windows; the function,
+   * table, queues and the periodic reconcile stay in the construct's own stack. Choose it once, before
+   * the first deploy: turning it on or off later moves every boundary schedule into another stack.
+   * @default - everything in the construct's own stack
+   */
+  readonly nestedStacks?: boolean;
 }
 
 const FUNCTION_RETRIES = 2;
@@ -194,6 +202,7 @@ export class CacheMembership extends Construct {
       reconcileEvery,
       deadLetterQueue: this.deadLetterQueue,
       now: props.now ?? new Date(),
+      nestedStacks: props.nestedStacks ?? false,
     });
     this.outputs(channel);
   }

@@ -122,7 +122,7 @@ describe('CacheAccessStack', () => {
     // Act
     const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
     const variables = fn?.Properties.Environment.Variables;
-    const file = JSON.parse(rotation.handler.bundledFiles['rotation-targets.json'] ?? '{}');
+    const file = JSON.parse(rotation.shards[0]?.handler.bundledFiles['rotation-targets.json'] ?? '{}');
 
     // Assert
     expect(file).toEqual({

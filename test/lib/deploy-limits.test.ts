@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -10,7 +10,8 @@ import { PLATFORM_SCALE, scaleConfig } from '../../bench/scale-config';
 import { CacheAccessFunction, ENVIRONMENT_LIMIT_BYTES } from '../../lib/constructs/cache-access-function';
 import { deployedJsonLength } from '../../lib/constructs/deploy-size';
 import { IAM_LIMITS, rolePolicyProblems, rolePolicySizes } from '../../lib/constructs/role-policies';
-import { resourceCountProblems, STACK_LIMITS, templateSizeProblems } from '../../lib/stack-limits';
+import { shardStack } from '../../lib/constructs/shards';
+import { STACK_LIMITS, templateProblems, templateSizeProblems } from '../../lib/stack-limits';
 import { synthStack, unbundledApp } from '../support/synth';
 
 const dirs: string[] = [];
@@ -109,10 +110,53 @@ describe('CloudFormation quotas', () => {
   }
 
   it('passes 500 resources and fails at 501', () => {
-    expect(resourceCountProblems(stackOf(STACK_LIMITS.resources))).toEqual([]);
-    expect(resourceCountProblems(stackOf(STACK_LIMITS.resources + 1))[0]).toMatch(
+    expect(templateProblems(stackOf(STACK_LIMITS.resources))).toEqual([]);
+    expect(templateProblems(stackOf(STACK_LIMITS.resources + 1))[0]).toMatch(
       /CloudFormation resource quota: stack Limits would have 501 resources, over CloudFormation's 500 per stack; split the config across stacks/,
     );
+  });
+
+  it('names nested stacks as the fix for a new stack and splitting for a deployed one', () => {
+    const [problem] = templateProblems(stackOf(STACK_LIMITS.resources + 1));
+
+    expect(problem).toContain(
+      'A stack not yet deployed can instead set rotation.nestedStacks and membership.nestedStacks to true',
+    );
+    expect(problem).toContain(
+      'a deployed stack must not, as that replaces every created secret and schedule',
+    );
+  });
+
+  it('passes 200 outputs and 60 parameters and fails at 201 and 61, naming the quota', () => {
+    const stackWith = (outputs: number, parameters: number) => {
+      const stack = newStack();
+      for (let i = 0; i < outputs; i++) new CfnOutput(stack, `Out${i}`, { value: 'x' });
+      for (let i = 0; i < parameters; i++) new CfnParameter(stack, `Param${i}`);
+      return stack;
+    };
+
+    expect(templateProblems(stackWith(STACK_LIMITS.outputs, STACK_LIMITS.parameters))).toEqual([]);
+    expect(templateProblems(stackWith(STACK_LIMITS.outputs + 1, STACK_LIMITS.parameters + 1))).toEqual([
+      expect.stringMatching(
+        /^CloudFormation output quota: stack Limits would have 201 outputs, over CloudFormation's 200 per stack/,
+      ),
+      expect.stringMatching(
+        /^CloudFormation parameter quota: stack Limits would have 61 parameters, over CloudFormation's 60 per stack/,
+      ),
+    ]);
+  });
+
+  it('fails a synth whose one shard is past 500 resources, naming the nested stack and the quota', () => {
+    const stack = newStack();
+    const shard = shardStack(stack, 'a');
+    for (let i = 0; i <= STACK_LIMITS.resources; i++)
+      new CfnResource(shard, `Queue${i}`, { type: 'AWS::SQS::Queue' });
+
+    expect(synthProblems(stack)).toEqual([
+      expect.stringMatching(
+        /CloudFormation resource quota: nested stack Limits\/Sharda would have 501 resources, over CloudFormation's 500 per template: the config is past what 16 shards hold; split the config across stacks/,
+      ),
+    ]);
   });
 
   it('passes a template of 1,000,000 bytes and fails at 1,000,001', () => {

@@ -152,6 +152,31 @@ describe('cdk-nag AwsSolutions', { timeout: 30_000 }, () => {
     expect(where.length).toBeGreaterThanOrEqual(3);
   });
 
+  it("passes the example config in nested stacks, checking the shards' templates too", () => {
+    // Arrange
+    const { rotation, membership } = exampleConfig();
+    const config: CacheAccessConfig = {
+      rotation: rotation && { ...rotation, nestedStacks: true },
+      membership: membership && { ...membership, nestedStacks: true },
+    };
+
+    // Act
+    const { synthError, reports } = nag(
+      (app) => new CacheAccessStack(app, 'CacheAccess', { config, now: NOW }),
+    );
+
+    // Assert
+    expect(synthError).toBeUndefined();
+    const report = awsSolutions(reports);
+    expect(report.violations).toEqual([]);
+    const inShards = acknowledged(report).filter((line) => line.includes('/Rotation/Shard'));
+    expect(inShards.length).toBeGreaterThan(0);
+    for (const line of inShards)
+      expect(line).toMatch(
+        /^AwsSolutions-IAM5\[Resource::\*\] @ CacheAccess\/Rotation\/Shard[0-9a-f]\/Rotator\/VpcNetworking\/Resource$/,
+      );
+  });
+
   it('passes the example config without a network acknowledging only the membership findings', () => {
     // Arrange
     const config = exampleConfigWithoutNetwork();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { PLATFORM_SCALE, scaleConfig } from '../../bench/scale-config';
@@ -16,7 +17,10 @@ export interface CheckedTemplate {
   readonly template: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 }
 
-/** The example config `npm run synth` uses, the platform-scale one and the full-feature one with an email subscriber. */
+/**
+ * The example config `npm run synth` uses, the platform-scale one, the full-feature one with an email
+ * subscriber, and the example in nested stacks (its parent and shard templates).
+ */
 export function checkedTemplates(): CheckedTemplate[] {
   const example = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context
     .cacheAccess;
@@ -34,5 +38,23 @@ export function checkedTemplates(): CheckedTemplate[] {
       template: synthStack(scaleConfig(PLATFORM_SCALE), { id: 'Platform' }).template.toJSON(),
     },
     { name: 'full feature', template: Template.fromStack(full).toJSON() },
+    ...nestedTemplates(example),
   ];
+}
+
+/** The example config with both sections in nested stacks: the parent's template and each shard's. */
+function nestedTemplates(example: { rotation: object; membership: object }): CheckedTemplate[] {
+  const { stack } = synthStack(
+    {
+      ...example,
+      rotation: { ...example.rotation, nestedStacks: true },
+      membership: { ...example.membership, nestedStacks: true },
+    },
+    { id: 'Nested' },
+  );
+  const shards = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
+  return [stack, ...shards].map((template) => ({
+    name: `nested (cdk.json): ${template.node.path}`,
+    template: Template.fromStack(template).toJSON(),
+  }));
 }

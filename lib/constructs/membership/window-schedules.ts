@@ -8,6 +8,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DateTime } from 'luxon';
 import { type AccessWindow, DAYS, type Day, type Grant, isRecurring } from '#core/membership/grant';
+import { shardOf, shardStack } from '../shards';
 
 /** A schedule delivered more than an hour late is stale; the periodic reconcile has done its work by then. */
 export const MAX_EVENT_AGE = Duration.hours(1);
@@ -27,6 +28,8 @@ export interface WindowSchedulesProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** Boundaries before this instant get no schedule. */
   readonly now: Date;
+  /** Put each boundary schedule into one of up to 16 nested stacks, by a hash of its own key. */
+  readonly nestedStacks: boolean;
 }
 
 /** The group of the boundary and periodic schedules; deleting it deletes them, so none outlives the function. */
@@ -61,7 +64,8 @@ export function schedulerRole(scope: Construct, groups: readonly scheduler.ISche
  * One schedule per distinct window boundary and one periodic reconcile, in a schedule group of their
  * own. Every run reconciles every group, so no schedule names a group: the count depends on
  * boundaries, not groups. Added to `scope` itself, so the resources keep the logical ids they had as
- * its direct children.
+ * its direct children; with `nestedStacks`, each boundary schedule goes to its shard's nested stack
+ * instead, which receives the function, role, group and queue as parameters.
  */
 export function scheduleWindows(scope: Construct, props: WindowSchedulesProps): void {
   const { fn, role, group } = props;
@@ -72,12 +76,13 @@ export function scheduleWindows(scope: Construct, props: WindowSchedulesProps): 
       'Granting invoke on one function also covers its versions and aliases (<function arn>:*); nothing else is reachable.',
   });
   const schedule = (
+    home: Construct,
     id: string,
     expression: scheduler.ScheduleExpression,
     trigger: string,
     description: string,
   ) =>
-    new scheduler.Schedule(scope, id, {
+    new scheduler.Schedule(home, id, {
       schedule: expression,
       scheduleGroup: group,
       description,
@@ -96,6 +101,7 @@ export function scheduleWindows(scope: Construct, props: WindowSchedulesProps): 
     });
 
   schedule(
+    scope,
     'Reconcile',
     props.reconcileEvery,
     'reconcile',
@@ -106,6 +112,7 @@ export function scheduleWindows(scope: Construct, props: WindowSchedulesProps): 
     const zone = timeZone?.timezoneName ?? 'UTC';
     const key = createHash('sha256').update(`${expressionString} ${zone}`).digest('hex').slice(0, 10);
     schedule(
+      props.nestedStacks ? shardStack(scope, shardOf(key)) : scope,
       `Boundary-${key}`,
       expression,
       'window-boundary',

@@ -79,6 +79,15 @@ export interface CredentialRotationProps {
    * @default - a new security group with all outbound traffic allowed
    */
   readonly securityGroups?: readonly ec2.ISecurityGroup[];
+  /**
+   * Spread the users over up to 16 nested stacks by a hash of each user's key (engine and user id):
+   * each shard gets its own rotation function, with IAM on its shard's secrets and users only, and its
+   * created secrets and rotation schedules, so one stack holds up to about 1,000 users. Choose it once,
+   * before the first deploy: turning it on or off later moves every secret and schedule into another
+   * stack, which replaces them (a replaced secret is a new password nobody has).
+   * @default - everything in the construct's own stack
+   */
+  readonly nestedStacks?: boolean;
 }
 
 /** The props Secrets Manager or the function would refuse, refused here with the prop and the value. */
