@@ -115,10 +115,19 @@ export class AccessBatch {
       this.deps.logDecision?.('batch settle failed; its events come back', {
         groups: unique.length,
         reason: (error as Error).name,
+        message: (error as Error).message,
       });
       return new Set(unique.map((group) => group.arn));
     }
-    return new Set(outcomes.filter((o) => o.status === 'failed').map((o) => o.group.arn));
+    const failed = outcomes.flatMap((outcome) => (outcome.status === 'failed' ? [outcome] : []));
+    for (const { group, error } of failed) {
+      this.deps.logDecision?.('group not settled; its events come back', {
+        groupArn: group.arn,
+        reason: error.name,
+        message: error.message,
+      });
+    }
+    return new Set(failed.map((outcome) => outcome.group.arn));
   }
 
   /** Reported back to Lambda, and shown again sooner than the queue's timeout, later each time. */

@@ -204,25 +204,27 @@ export interface BatchingOptions {
   readonly batchSize?: number;
   readonly windowMs?: number;
   readonly maxConcurrency?: number;
-  /** The invocation timeout the event source gives the function; the queue's visibility timeout is six times it. */
+  /** The invocation timeout the event source gives the function; more than the 10 s the function keeps in reserve. */
   readonly functionTimeoutMs?: number;
+  /** How long a received message stays hidden. @default - six times the function timeout, as the stack sets it */
+  readonly visibilityTimeoutSeconds?: number;
   readonly maxReceiveCount?: number;
 }
 
-/** As the stack sets them, but with a short function timeout: a redelivery after a crash comes within a minute. */
+/** As the stack sets them, but with a shorter function timeout, so waits in tests stay short. */
 const DEFAULT_BATCHING = {
   batchSize: 1_000,
   windowMs: 1_000,
   maxConcurrency: 2,
-  functionTimeoutMs: 10_000,
+  functionTimeoutMs: 30_000,
   maxReceiveCount: 5,
-} satisfies Required<BatchingOptions>;
+} satisfies BatchingOptions;
 
-function requestQueuesOf(aws: LocalAws, batching: Required<BatchingOptions>) {
+function requestQueuesOf(aws: LocalAws, batching: typeof DEFAULT_BATCHING & BatchingOptions) {
   const name = `cache-access-requests-${randomUUID().slice(0, 8)}`;
   const requestFailures = aws.sqs.createQueue(`${name}-failures`);
   const requestQueue = aws.sqs.createQueue(name, {
-    visibilityTimeoutSeconds: (batching.functionTimeoutMs / 1_000) * 6,
+    visibilityTimeoutSeconds: batching.visibilityTimeoutSeconds ?? (batching.functionTimeoutMs / 1_000) * 6,
     redrive: { deadLetterQueueArn: requestFailures.arn, maxReceiveCount: batching.maxReceiveCount },
   });
   return { requestQueue, requestFailures };
