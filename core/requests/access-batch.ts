@@ -1,12 +1,14 @@
 import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import type { CacheGroupRef } from '#core/cache/refs';
+import type { UserDirectories } from '#core/cache/ports';
+import { type CacheGroupRef, memberOf, parseGroupArn } from '#core/cache/refs';
 import type { GroupOutcome } from '#core/membership/reconciler';
 import { InvalidEventError } from '#core/runtime/errors';
 import { quoted } from '#core/runtime/quoted';
 import type { AccessRun } from './access-run';
 import type { AccessOutcome, AccessService } from './access-service';
-import { isBusEvent, parseAccessEvent } from './events-in';
+import { isBusEvent, type ParsedAccessEvent, parseAccessEvent } from './events-in';
+import { type KnownUsers, knownUsers } from './known-users';
 import type { RequestLane } from './request-lane';
 import type { RequestQueue } from './request-queue';
 
@@ -23,6 +25,8 @@ export function isQueueBatch(event: unknown): event is { readonly Records: SQSRe
 
 export interface AccessBatchDeps {
   readonly access: Pick<AccessService, 'handle' | 'refuse' | 'settleBatch'>;
+  /** Where a batch reads its requesters in one listing instead of one describe each. */
+  readonly users: UserDirectories;
   readonly lane: RequestLane;
   readonly queue: RequestQueue;
   /** Each event's outcome, once its groups are settled (refusals at once). */
@@ -51,53 +55,72 @@ export class AccessBatch {
   constructor(private readonly deps: AccessBatchDeps) {}
 
   async handle(records: readonly SQSRecord[], run: AccessRun): Promise<SQSBatchResponse> {
-    const hold = await this.deps.lane.take(Math.min(LANE_WAIT_MS, run.deadline.remainingMs() / 2));
-    try {
-      const touched = new Map<string, CacheGroupRef[]>();
-      const outcomes = new Map<string, AccessOutcome['kind']>();
-      const processor = new BatchProcessor(EventType.SQS);
-      processor.register(
-        [...records],
-        async (record: SQSRecord) => {
-          const groups: CacheGroupRef[] = [];
-          touched.set(record.messageId, groups);
-          const kind = await this.record(record, { ...run, settleLater: (g) => groups.push(...g) });
-          outcomes.set(record.messageId, kind);
-        },
-        { throwOnFullBatchFailure: false },
-      );
-      for (const [status, reason, record] of await processor.process()) {
-        if (status === 'fail') {
-          const { messageId } = record as SQSRecord;
-          this.deps.logDecision?.('queued access event failed', { messageId, reason });
-        }
+    const parsed = new Map(records.map((record) => [record.messageId, parsedOf(record)]));
+    const knownUsers = await this.knownUsers([...parsed.values()]);
+    const touched = new Map<string, CacheGroupRef[]>();
+    const outcomes = new Map<string, AccessOutcome['kind']>();
+    const processor = new BatchProcessor(EventType.SQS);
+    processor.register(
+      [...records],
+      async (record: SQSRecord) => {
+        const groups: CacheGroupRef[] = [];
+        touched.set(record.messageId, groups);
+        const kind = await this.record(parsed.get(record.messageId), {
+          ...run,
+          knownUsers,
+          settleLater: (g) => groups.push(...g),
+        });
+        outcomes.set(record.messageId, kind);
+      },
+      { throwOnFullBatchFailure: false },
+    );
+    // Recorded before waiting for the lane: a batch that holds it now settles these grants' groups too.
+    for (const [status, reason, record] of await processor.process()) {
+      if (status === 'fail') {
+        const { messageId } = record as SQSRecord;
+        this.deps.logDecision?.('queued access event failed', { messageId, reason });
       }
-      const recorded = new Set(outcomes.keys());
-      const failedGroups = await this.settle(
+    }
+    const recorded = new Set(outcomes.keys());
+    const hold = await this.deps.lane.take(Math.min(LANE_WAIT_MS, run.deadline.remainingMs() / 2));
+    let failedGroups: ReadonlySet<string>;
+    try {
+      failedGroups = await this.settle(
         [...touched].filter(([id]) => recorded.has(id)).flatMap(([, groups]) => groups),
         run,
         records.length,
       );
-      const failed = records.filter(
-        (record) =>
-          !recorded.has(record.messageId) ||
-          (touched.get(record.messageId) ?? []).some((group) => failedGroups.has(group.arn)),
-      );
-      for (const record of records) {
-        const kind = outcomes.get(record.messageId);
-        if (kind && !failed.includes(record)) this.deps.countOutcome(kind);
-      }
-      return { batchItemFailures: await this.retrySoon(failed) };
     } finally {
       await hold?.release();
     }
+    const failed = records.filter(
+      (record) =>
+        !recorded.has(record.messageId) ||
+        (touched.get(record.messageId) ?? []).some((group) => failedGroups.has(group.arn)),
+    );
+    for (const record of records) {
+      const kind = outcomes.get(record.messageId);
+      if (kind && !failed.includes(record)) this.deps.countOutcome(kind);
+    }
+    return { batchItemFailures: await this.retrySoon(failed) };
   }
 
-  private async record(record: SQSRecord, run: AccessRun): Promise<AccessOutcome['kind']> {
-    const event = bodyOf(record);
-    const parsed = parseAccessEvent(event);
+  private async record(parsed: Parsed | undefined, run: AccessRun): Promise<AccessOutcome['kind']> {
+    if (!parsed || 'invalid' in parsed) throw parsed?.invalid ?? new InvalidEventError('record not parsed');
     if ('refusal' in parsed) return (await this.deps.access.refuse(parsed.refusal)).kind;
     return (await this.deps.access.handle(parsed.command, run)).kind;
+  }
+
+  /** The requesters of the batch's requests that exist, listed once per engine and region. */
+  private async knownUsers(parsed: readonly Parsed[]): Promise<KnownUsers | undefined> {
+    const wanted = parsed.flatMap((event) => {
+      if (!('command' in event) || event.command.kind !== 'request' || event.command.user === undefined)
+        return [];
+      const group = tryParseGroupArn(event.command.groupArn);
+      return group ? [memberOf(group, event.command.user)] : [];
+    });
+    // A listing that fails costs the batch nothing: each request describes its own user instead.
+    return knownUsers(this.deps.users, wanted).catch(() => undefined);
   }
 
   /** Every touched group once; the ARNs of those that failed (all of them when the settle itself failed). */
@@ -107,7 +130,6 @@ export class AccessBatch {
     events: number,
   ): Promise<ReadonlySet<string>> {
     const unique = [...new Map(groups.map((group) => [group.arn, group])).values()];
-    if (unique.length === 0) return new Set();
     let outcomes: GroupOutcome[];
     try {
       outcomes = await this.deps.access.settleBatch(unique, run, `batch of ${events} access events`);
@@ -142,6 +164,24 @@ export class AccessBatch {
       }),
     );
     return failed.map((record) => ({ itemIdentifier: record.messageId }));
+  }
+}
+
+type Parsed = ParsedAccessEvent | { readonly invalid: Error };
+
+function parsedOf(record: SQSRecord): Parsed {
+  try {
+    return parseAccessEvent(bodyOf(record));
+  } catch (error) {
+    return { invalid: error as Error };
+  }
+}
+
+function tryParseGroupArn(arn: string): CacheGroupRef | undefined {
+  try {
+    return parseGroupArn(arn);
+  } catch {
+    return undefined;
   }
 }
 

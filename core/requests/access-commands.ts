@@ -78,7 +78,14 @@ export class AccessCommands {
     const now = this.deps.now();
     const expiresAtMs = expiryMs(command, now);
     if (rule.approvals > 0 && command.approvals === undefined) {
-      const refusal = await this.decision.newRequestRefusal(command, who.user, rule, now, expiresAtMs);
+      const refusal = await this.decision.newRequestRefusal(
+        command,
+        who.user,
+        rule,
+        now,
+        expiresAtMs,
+        run.knownUsers,
+      );
       if (refusal) return this.refuse(refusalOf(command, refusal));
       const opened = await this.parts.approvals.open(command, rule, run);
       if (typeof opened === 'string') return this.refuse(refusalOf(command, opened));
@@ -102,7 +109,7 @@ export class AccessCommands {
     }
     if (!grant) {
       const refusal =
-        (await this.decision.newRequestRefusal(command, who.user, rule, now, expiresAtMs)) ??
+        (await this.decision.newRequestRefusal(command, who.user, rule, now, expiresAtMs, run.knownUsers)) ??
         (await this.decision.slotRefusal(command, rule, now));
       if (refusal) return this.refuse(refusalOf(command, refusal));
       const candidate: RequestedGrant = {

@@ -1,6 +1,7 @@
 import type { CacheGroupRef } from '#core/cache/refs';
 import type { Deadline } from '#core/runtime/deadline';
 import type { ExpiryTarget } from './expiry';
+import type { KnownUsers } from './known-users';
 
 /** One invocation's budget and address, as every step of an access run needs them. */
 export interface AccessRun {
@@ -13,6 +14,11 @@ export interface AccessRun {
    * @default - each event settles its own groups at once
    */
   readonly settleLater?: (groups: readonly CacheGroupRef[]) => void;
+  /**
+   * In a batch: users read to exist in one listing, so each request need not describe its own.
+   * @default - each request describes its user
+   */
+  readonly knownUsers?: KnownUsers;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CacheGroupRef } from '#core/cache/refs';
+import { type CacheGroupRef, parseGroupArn } from '#core/cache/refs';
 import type { GroupOutcome } from '#core/membership/reconciler';
 import { AccessCommands, type AccessOutcome } from './access-commands';
 import type { AccessServiceDeps } from './access-deps';
@@ -14,6 +14,13 @@ import { type ScheduledRunOptions, ScheduledRuns } from './scheduled-run';
 import { Settler } from './settle';
 
 export type { AccessOutcome } from './access-commands';
+
+/** A batch settles what other batches record meanwhile this many times at most, then leaves them the rest. */
+const MAX_SETTLE_PASSES = 3;
+
+const distinct = (groups: readonly CacheGroupRef[]) => [
+  ...new Map(groups.map((group) => [group.arn, group])).values(),
+];
 
 /**
  * Requested access on top of the scheduled windows: the store records what was asked and decided,
@@ -100,10 +107,35 @@ export class AccessService {
 
   /**
    * Settles the groups a batch of access events touched, once each, after every event was recorded with
-   * `settleLater`: retire, reconcile, announce. Every group's outcome comes back; failed ones included.
+   * `settleLater`, and those of grants recorded and not yet in effect: retire, reconcile, announce.
+   * Every group's outcome comes back; failed ones included.
    */
-  settleBatch(groups: readonly CacheGroupRef[], run: AccessRun, trigger: string): Promise<GroupOutcome[]> {
-    return this.settler.settle(groups, run, { trigger, groupFailures: 'return' });
+  async settleBatch(
+    groups: readonly CacheGroupRef[],
+    run: AccessRun,
+    trigger: string,
+  ): Promise<GroupOutcome[]> {
+    const settled = new Map<string, GroupOutcome>();
+    let next = distinct([...groups, ...(await this.groupsAwaitingGrants())]);
+    // Grants another batch records while this one works are settled here too, until none are left:
+    // their groups change once for both batches, and the other finds them done.
+    for (let pass = 0; next.length > 0 && pass < MAX_SETTLE_PASSES; pass++) {
+      for (const outcome of await this.settler.settle(next, run, { trigger, groupFailures: 'return' })) {
+        settled.set(outcome.group.arn, outcome);
+      }
+      next = (await this.groupsAwaitingGrants()).filter((group) => !settled.has(group.arn));
+    }
+    return [...settled.values()];
+  }
+
+  /** Groups with a grant recorded and not yet in effect; not ephemeral ones, whose user may still be on its way. */
+  private async groupsAwaitingGrants(): Promise<CacheGroupRef[]> {
+    const grants = await this.deps.store.activeGrants();
+    return distinct(
+      grants
+        .filter((grant) => grant.status === 'open' && !grant.grantedPublished && !grant.ephemeral)
+        .map((grant) => parseGroupArn(grant.groupArn)),
+    );
   }
 
   runScheduled(

@@ -4,6 +4,7 @@ import type { AccessServiceDeps } from './access-deps';
 import { durationMs } from './duration';
 import { readerAllowed } from './ephemeral-rule';
 import { type AccessCommand, recordedActor } from './events-in';
+import type { KnownUsers } from './known-users';
 import type { RequestedGrant } from './records';
 import type { RequestRule } from './rules';
 
@@ -57,6 +58,7 @@ export class RequestDecision {
     rule: RequestRule,
     now: number,
     expiresAtMs: number,
+    known?: KnownUsers,
   ): Promise<string | undefined> {
     const { group } = rule;
     const tooLong = durationProblem(command, rule, now, expiresAtMs);
@@ -67,7 +69,8 @@ export class RequestDecision {
     }
     // An ephemeral user does not exist yet: the request makes it.
     if (command.user === undefined) return undefined;
-    const exists = await this.deps.users[group.engine].describeUser(memberOf(group, user));
+    const ref = memberOf(group, user);
+    const exists = known?.has(ref.arn) || (await this.deps.users[group.engine].describeUser(ref));
     if (!exists)
       return `user ${user} does not exist in ${group.engine} ${group.region} account ${group.account}`;
     return undefined;

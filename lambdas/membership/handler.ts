@@ -123,6 +123,7 @@ const batches =
   queue &&
   new AccessBatch({
     access,
+    users: cache,
     lane,
     queue,
     countOutcome: (kind) => countOutcome(kind, fn.metrics),

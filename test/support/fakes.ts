@@ -110,7 +110,7 @@ export class FakeUsers implements UserDirectory {
   /** Statuses returned by the next polls, before the user's own status. */
   readonly statusQueue: string[] = [];
   setCalls: string[][] = [];
-  /** Users made through createUser, for listUsers, and their tags. */
+  /** Every user added or made through createUser, for listUsers, and their tags. */
   private readonly refs = new Map<string, CacheUserRef>();
   private readonly tags = new Map<string, Tags>();
 
@@ -123,6 +123,7 @@ export class FakeUsers implements UserDirectory {
       ...user,
     };
     this.users.set(ref.arn, full);
+    this.refs.set(ref.arn, ref);
     return full;
   }
 

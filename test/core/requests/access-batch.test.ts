@@ -17,10 +17,15 @@ import { FakeAccessStore, FakeExpiries } from '../../support/request-fakes';
 const ARN = (n: number) => `arn:aws:elasticache:eu-west-1:123456789012:usergroup:team-${n}-ug`;
 const GROUPS = [0, 1, 2].map((n) => parseGroupArn(ARN(n)));
 const TARGET = { functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:membership' };
-const USERS = ['u0', 'u1', 'u2', 'u3'];
+const USERS = Array.from({ length: 12 }, (_, n) => `u${n}`);
 const REQUESTS = resolveRequests(
   requestsSpecSchema.parse({
-    rules: GROUPS.map((group, n) => ({ name: `team-${n}`, groupArn: group.arn, users: USERS })),
+    // A rule may list a user the cache no longer has.
+    rules: GROUPS.map((group, n) => ({
+      name: `team-${n}`,
+      groupArn: group.arn,
+      users: [...USERS, 'u-gone'],
+    })),
   }),
 );
 
@@ -120,6 +125,7 @@ describe('AccessBatch', () => {
     });
     return new AccessBatch({
       access,
+      users: userDirectories,
       lane: new RequestLane(lane, clock),
       queue,
       countOutcome: (kind) => counted.push(kind),
@@ -145,7 +151,7 @@ describe('AccessBatch', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     expect(groups.modifyCalls.map((call) => call.group).sort()).toEqual(GROUPS.map((g) => g.arn).sort());
-    for (const group of GROUPS) expect(groups.membersOf(group).sort()).toEqual(['default', ...USERS]);
+    for (const group of GROUPS) expect(groups.membersOf(group).sort()).toEqual(['default', ...USERS].sort());
     const granted = published.filter((event) => event.detailType === 'Cache Access Granted');
     expect(granted).toHaveLength(records.length);
     expect(counted).toEqual(records.map(() => 'granted'));
@@ -203,6 +209,57 @@ describe('AccessBatch', () => {
     expect(redelivered.batchItemFailures).toEqual([]);
     expect(published.filter((e) => e.detailType === 'Cache Access Granted')).toHaveLength(GROUPS.length);
     expect(groups.modifyCalls).toHaveLength(GROUPS.length + 1);
+  });
+
+  it('reads the requesters of a large batch in one listing instead of a describe each, and still checks one it did not find', async () => {
+    // Arrange
+    const listed: string[] = [];
+    const described: string[] = [];
+    const records = USERS.flatMap((user, u) => GROUPS.map((_, g) => requested(`r-${u}-${g}`, g, user)));
+    const absent = requested('r-absent', 0, 'u-gone');
+    const made = batch();
+    const users = (made as unknown as { deps: { users: { elasticache: FakeUsers } } }).deps.users.elasticache;
+    const list = users.listUsers.bind(users);
+    const describe = users.describeUser.bind(users);
+    users.listUsers = async (region, prefix) => {
+      listed.push(region);
+      return list(region, prefix);
+    };
+    users.describeUser = async (ref) => {
+      described.push(ref.id);
+      return describe(ref);
+    };
+
+    // Act
+    const response = await made.handle([...records, absent], run());
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect(listed).toEqual(['eu-west-1']);
+    expect(described).toEqual(['u-gone']);
+    expect(counted.filter((kind) => kind === 'granted')).toHaveLength(records.length);
+    expect(counted.filter((kind) => kind === 'refused')).toHaveLength(1);
+  });
+
+  it('settles the group of a grant another batch recorded and has yet to settle, so that batch finds it done', async () => {
+    // Arrange: a batch that recorded its request and now waits for the lane
+    const made = batch();
+    const waiting = requested('r-other-batch', 2, 'u5');
+    const access = (made as unknown as { deps: { access: AccessService } }).deps.access;
+    const command = { kind: 'request', ...JSON.parse(waiting.body).detail } as const;
+    await access.handle(command, { ...run(), settleLater: () => undefined });
+
+    // Act
+    await made.handle([requested('r-this-batch', 0, 'u1')], run());
+
+    // Assert
+    expect(groups.membersOf(parseGroupArn(ARN(2)))).toContain('u5');
+    expect(published.filter((event) => event.detailType === 'Cache Access Granted')).toHaveLength(2);
+    const modifies = groups.modifyCalls.length;
+    const response = await made.handle([waiting], run());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(groups.modifyCalls).toHaveLength(modifies);
+    expect(published.filter((event) => event.detailType === 'Cache Access Granted')).toHaveLength(2);
   });
 
   it('holds the lane while it works and frees it after', async () => {
