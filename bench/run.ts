@@ -18,6 +18,7 @@ import {
   writeTargetsFile,
 } from '../local';
 import { approvalBench } from './approvals';
+import { burstBench } from './burst';
 import { coldStartBench } from './cold-start';
 import { ephemeralBench } from './ephemeral';
 import { reconcileScaleBench } from './reconcile-scale';
@@ -34,7 +35,16 @@ async function main(): Promise<void> {
     options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true } },
   });
   const quick = values.quick;
-  const sections = ['scale', 'rotation', 'reconcile', 'requests', 'approvals', 'ephemeral', 'cold-start'];
+  const sections = [
+    'scale',
+    'rotation',
+    'reconcile',
+    'requests',
+    'burst',
+    'approvals',
+    'ephemeral',
+    'cold-start',
+  ];
   const unknown = (values.only ?? []).filter((section) => !sections.includes(section));
   if (unknown.length > 0) throw new Error(`--only takes ${sections.join(', ')}; got ${unknown.join(', ')}`);
   const runs = (section: string) => values.only === undefined || values.only.includes(section);
@@ -99,6 +109,19 @@ async function main(): Promise<void> {
     if (runs('requests')) {
       log('4. requested access: event to login, revoke to refusal...');
       rows.push(...(await requestBench({ bundle: bundle('membership'), redis, runs: quick ? 1 : 3, log })));
+    }
+
+    if (runs('burst')) {
+      log('4a. a burst of requests at the control-plane rate...');
+      rows.push(
+        ...(await burstBench({
+          bundle: bundle('membership'),
+          redis,
+          requests: quick ? 60 : 300,
+          groups: quick ? 20 : 100,
+          log,
+        })),
+      );
     }
 
     if (runs('approvals')) {
