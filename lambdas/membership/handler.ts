@@ -189,8 +189,10 @@ export const handler = fn.handler(
       workingOn(`${command.kind} ${'requestId' in command ? command.requestId : command.user}`, {
         kind: command.kind,
       });
-      const hold = await lane?.tryTake();
-      if (!hold) {
+      // Taking access away never waits behind a burst of additions: it goes straight through.
+      const removes = command.kind === 'revoke' || command.kind === 'suspend';
+      const hold = removes ? undefined : await lane?.tryTake();
+      if (!removes && !hold) {
         // Another event is being handled: a burst. The queue gathers it into a batch.
         await queue?.defer(event);
         countOutcome('queued', metrics);
@@ -201,7 +203,7 @@ export const handler = fn.handler(
         countOutcome(outcome.kind, metrics);
         return { access: outcome.kind, groups: 'groups' in outcome ? summary(outcome.groups) : [] };
       } finally {
-        await hold.release();
+        await hold?.release();
       }
     }
 

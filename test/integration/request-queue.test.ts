@@ -100,13 +100,45 @@ describe.each<Engine>(['elasticache', 'memorydb'])(
       const asked = request(team?.arn ?? '', user?.name ?? '');
 
       // Act
+      const deferred = cloud.aws.callsOf('SendMessage', 'sqs').length;
       const answer = await fn.invoke(busEvent('Cache Access Requested', asked));
 
       // Assert
       expect(answer).toMatchObject({ ok: true, result: { access: 'granted' } });
       expect(await canLogIn(user ?? { name: '', password: '' })).toBe(true);
-      expect(cloud.aws.callsOf('SendMessage', 'sqs')).toHaveLength(0);
+      expect(cloud.aws.callsOf('SendMessage', 'sqs')).toHaveLength(deferred);
     });
+
+    it('lets a revocation through at once while another event holds the lane: taking access away never waits in the queue', async () => {
+      // Arrange: one user granted, then a slow request holding the lane
+      const { teams, rules } = await arrange(2);
+      const [first, second] = teams;
+      const fn = await start(rules);
+      const granted = request(first?.arn ?? '', first?.users[0]?.name ?? '');
+      await fn.invoke(busEvent('Cache Access Requested', granted));
+      cloud.aws.setDelays({ groupDelayMs: 3_000 });
+      const slow = fn.invoke(
+        busEvent('Cache Access Requested', request(second?.arn ?? '', second?.users[0]?.name ?? '')),
+      );
+      while (cloud.aws.callsOf(GROUP_MODIFY[engine]).length < 2) await new Promise((r) => setTimeout(r, 20));
+
+      const deferred = cloud.aws.callsOf('SendMessage', 'sqs').length;
+
+      // Act
+      const revoked = await fn.invoke(
+        busEvent('Cache Access Revoked', {
+          requestId: granted.requestId,
+          revokedBy: 'soc@example.com',
+          reason: 'INC-9',
+        }),
+      );
+
+      // Assert
+      expect(revoked).toMatchObject({ ok: true, result: { access: 'revoked' } });
+      expect(await canLogIn(first?.users[0] ?? { name: '', password: '' })).toBe(false);
+      expect(cloud.aws.callsOf('SendMessage', 'sqs')).toHaveLength(deferred);
+      await slow;
+    }, 60_000);
 
     it('coalesces a burst: every request granted and announced once, each group changed at most twice, every user in', async () => {
       // Arrange
