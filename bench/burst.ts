@@ -1,14 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  DescribeUserGroupsCommand,
-  ElastiCacheClient,
-  ModifyUserGroupCommand,
-} from '@aws-sdk/client-elasticache';
-import { DescribeACLsCommand, MemoryDBClient, UpdateACLCommand } from '@aws-sdk/client-memorydb';
-import {
   busEvent,
-  type Engine,
-  GROUP_MODIFY,
   groupArnOf,
   type LocalAws,
   type RedisServer,
@@ -16,7 +8,20 @@ import {
   startLocalAws,
   startMembershipFunction,
 } from '../local';
-import { localClientConfig } from './access-timing';
+import { measureBaseline } from './burst-baseline';
+import {
+  ARRIVAL_MS,
+  asks,
+  byOperation,
+  controlPlane,
+  ENGINES,
+  expectLogins,
+  LATENCY_MS,
+  type Outcome,
+  RATE_PER_SECOND,
+  type Team,
+  untilAllMembers,
+} from './burst-setup';
 import { type Row, row } from './stats';
 
 export interface BurstBenchOptions {
@@ -27,32 +32,8 @@ export interface BurstBenchOptions {
   readonly log: (line: string) => void;
 }
 
-const ENGINES: readonly Engine[] = ['elasticache', 'memorydb'];
-/** The account's control-plane rate per engine, and the round trip of every call. */
-const RATE_PER_SECOND = 10;
-const LATENCY_MS = 50;
-/** The burst arrives within this long, spread evenly. */
-const ARRIVAL_MS = 1_000;
 /** A paged describe reads this many groups at once. */
 const PAGE = 100;
-
-interface Team {
-  readonly engine: Engine;
-  readonly id: string;
-  readonly arn: string;
-  readonly users: readonly { readonly name: string; readonly password: string }[];
-}
-
-/** What one way of handling the burst achieved. */
-interface Outcome {
-  readonly lastLoginS: number;
-  readonly controlPlaneCalls: number;
-  readonly groupChanges: number;
-  readonly throttled: number;
-  readonly granted: number;
-  readonly grantedEvents: number;
-  readonly duplicates: number;
-}
 
 /**
  * A burst of requests (an incident starting, a shift changing) over groups of both engines, at the
@@ -141,18 +122,6 @@ async function inFreshCloud(
   }
 }
 
-interface Ask {
-  readonly team: Team;
-  readonly user: Team['users'][number];
-  readonly requestId: string;
-}
-
-const asks = (teams: readonly Team[], count: number): Ask[] =>
-  teams
-    .flatMap((team) => team.users.map((user) => ({ team, user })))
-    .slice(0, count)
-    .map(({ team, user }, n) => ({ team, user, requestId: `burst-${n}-${Date.now().toString(36)}` }));
-
 /** The bundled function as deployed: each event invokes it; the lane and the queue decide the rest. */
 async function measureOurs(
   aws: LocalAws,
@@ -206,96 +175,4 @@ async function measureOurs(
   } finally {
     await fn.stop();
   }
-}
-
-/**
- * The design before the queue: every request its own invocation, which reads its group and changes it
- * at once, pacing only its own calls; a group busy with another invocation's change, or a throttled
- * call, is retried after a pause, as the reconciler does. Modeled with the SDK, since that design is no
- * longer in the bundle.
- */
-async function measureBaseline(
-  aws: LocalAws,
-  teams: readonly Team[],
-  options: BurstBenchOptions,
-): Promise<Outcome> {
-  const elastiCache = new ElastiCacheClient({ ...localClientConfig(aws), maxAttempts: 1 });
-  const memoryDb = new MemoryDBClient({ ...localClientConfig(aws), maxAttempts: 1 });
-  try {
-    const burst = asks(teams, options.requests);
-    const started = performance.now();
-    const invocations = burst.map(async (ask, n) => {
-      await sleep((n * ARRIVAL_MS) / burst.length);
-      for (let attempt = 0; ; attempt++) {
-        try {
-          if (ask.team.engine === 'elasticache') {
-            await elastiCache.send(new DescribeUserGroupsCommand({ UserGroupId: ask.team.id }));
-            await elastiCache.send(
-              new ModifyUserGroupCommand({ UserGroupId: ask.team.id, UserIdsToAdd: [ask.user.name] }),
-            );
-          } else {
-            await memoryDb.send(new DescribeACLsCommand({ ACLName: ask.team.id }));
-            await memoryDb.send(
-              new UpdateACLCommand({ ACLName: ask.team.id, UserNamesToAdd: [ask.user.name] }),
-            );
-          }
-          return true;
-        } catch {
-          // Throttled or busy: back off with jitter, as the SDK's standard retry does, up to a minute.
-          if (performance.now() - started > 120_000) return false;
-          await sleep(Math.min(20_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2));
-        }
-      }
-    });
-    await untilAllMembers(aws, burst);
-    const lastLoginS = (performance.now() - started) / 1_000;
-    await expectLogins(options.redis, burst);
-    const results = await Promise.all(invocations);
-    return {
-      lastLoginS,
-      ...controlPlane(aws),
-      granted: results.filter(Boolean).length,
-      grantedEvents: 0,
-      duplicates: 0,
-    };
-  } finally {
-    elastiCache.destroy();
-    memoryDb.destroy();
-  }
-}
-
-function byOperation(aws: LocalAws): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const call of aws.calls) {
-    if (ENGINES.includes(call.service as Engine)) counts[call.operation] = (counts[call.operation] ?? 0) + 1;
-  }
-  return counts;
-}
-
-function controlPlane(aws: LocalAws) {
-  const calls = aws.calls.filter((call) => ENGINES.includes(call.service as Engine));
-  return {
-    controlPlaneCalls: calls.length,
-    groupChanges: calls.filter((call) => Object.values(GROUP_MODIFY).includes(call.operation)).length,
-    throttled: aws.throttledCount,
-  };
-}
-
-/**
- * Until every requester is a member of its group: with no propagation delay, the moment it can log in
- * (each login is tried once afterwards). Trying hundreds of TLS logins every few milliseconds instead
- * would load the machine that also runs the endpoint and slow what is measured.
- */
-async function untilAllMembers(aws: LocalAws, asks: readonly Ask[]): Promise<void> {
-  const isMember = ({ team, user }: Ask) => aws.groups.get(team.engine, team.id)?.members.includes(user.name);
-  while (!asks.every(isMember)) await sleep(20);
-}
-
-/** Each requester logs in with its own password: membership was the access asked for. */
-async function expectLogins(redis: RedisServer, asks: readonly Ask[]): Promise<void> {
-  const refused: string[] = [];
-  for (const { user } of asks)
-    if (!(await redis.authenticates(user.name, user.password))) refused.push(user.name);
-  if (refused.length > 0)
-    throw new Error(`${refused.length} requesters could not log in: ${refused.slice(0, 5).join(', ')}`);
 }
