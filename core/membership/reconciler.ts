@@ -39,6 +39,12 @@ export interface ReconcileRequest {
   /** What asked for this run (a window boundary, the periodic reconcile, an operator). */
   readonly trigger: string;
   readonly deadline: Deadline;
+  /**
+   * Groups to take on at the start of each later round, besides those still being worked on: work
+   * that arrived while the run was under way (a batch's, recorded by another).
+   * @default - the groups given, and no others
+   */
+  readonly joining?: () => Promise<readonly CacheGroupRef[]>;
 }
 
 /** How one group ended up. */
@@ -116,11 +122,19 @@ export class MembershipReconciler {
     const outcomes: GroupOutcome[] = [];
     // No round at all for no groups: a round reads the grant store.
     if (work.size === 0) return outcomes;
+    const done = new Set<string>();
     const finish = (item: Work, outcome: GroupOutcome) => {
       work.delete(item.group.arn);
+      done.add(item.group.arn);
       outcomes.push(outcome);
     };
+    let rounds = 0;
     const round = async () => {
+      if (rounds++ > 0) {
+        for (const group of (await request.joining?.()) ?? []) {
+          if (!work.has(group.arn) && !done.has(group.arn)) work.set(group.arn, { group });
+        }
+      }
       const items = [...work.values()];
       await this.round(request, items, finish).catch((error: unknown) => {
         // A throttled read leaves every group waiting for the next round.

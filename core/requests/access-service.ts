@@ -117,10 +117,13 @@ export class AccessService {
   ): Promise<GroupOutcome[]> {
     const settled = new Map<string, GroupOutcome>();
     let next = distinct([...groups, ...(await this.groupsAwaitingGrants())]);
-    // Grants another batch records while this one works are settled here too, until none are left:
-    // their groups change once for both batches, and the other finds them done.
+    // Grants another batch records while this one works are settled here too, joining the reconcile
+    // at its next round, or a pass after it: their groups change once for both batches, and the other
+    // finds them done.
+    const joining = () => this.groupsAwaitingGrants();
     for (let pass = 0; next.length > 0 && pass < MAX_SETTLE_PASSES; pass++) {
-      for (const outcome of await this.settler.settle(next, run, { trigger, groupFailures: 'return' })) {
+      const options = { trigger, groupFailures: 'return', joining } as const;
+      for (const outcome of await this.settler.settle(next, run, options)) {
         settled.set(outcome.group.arn, outcome);
       }
       next = (await this.groupsAwaitingGrants()).filter((group) => !settled.has(group.arn));

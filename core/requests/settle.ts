@@ -1,5 +1,5 @@
 import type { CacheGroupRef } from '#core/cache/refs';
-import type { GroupOutcome } from '#core/membership/reconciler';
+import type { GroupOutcome, ReconcileRequest } from '#core/membership/reconciler';
 import type { AccessServiceDeps } from './access-deps';
 import { type AccessRun, cleanupRun } from './access-run';
 import type { Announcer } from './announcer';
@@ -15,6 +15,8 @@ export interface ReconcileOptions {
    * outcome goes back, for the caller to report each group (scheduled runs).
    */
   readonly groupFailures: 'throw' | 'return';
+  /** Groups that join the reconcile at its later rounds. @default - none */
+  readonly joining?: ReconcileRequest['joining'];
 }
 
 export interface SettleOptions extends ReconcileOptions {
@@ -56,7 +58,7 @@ export class Settler {
   async reconcile(
     groups: readonly CacheGroupRef[],
     run: AccessRun,
-    { trigger, notBeforeMs, groupFailures }: ReconcileOptions,
+    { trigger, notBeforeMs, groupFailures, joining }: ReconcileOptions,
   ): Promise<GroupOutcome[]> {
     if (run.settleLater) return this.later(groups, run.settleLater);
     const outcomes = await this.deps.reconciler.reconcile({
@@ -65,6 +67,7 @@ export class Settler {
       notBeforeMs,
       trigger,
       deadline: run.deadline,
+      joining,
     });
     const failed = outcomes.find((outcome) => outcome.status === 'failed');
     if (groupFailures === 'throw' && failed?.status === 'failed') throw failed.error;

@@ -97,6 +97,26 @@ describe('MembershipReconciler', () => {
     expect(events).toEqual([]);
   });
 
+  it('takes on a group that joins at a later round, and never one it has already finished', async () => {
+    // Arrange: the user group needs a change, so there is a second round to verify it
+    groups.add(group, ['default']);
+    acls.add(acl, []);
+    const asked: number[] = [];
+    const joining = async () => {
+      asked.push(asked.length);
+      return [acl, group];
+    };
+
+    // Act
+    const outcomes = await reconcileAll([group], { joining });
+
+    // Assert
+    expect(outcomes.map((outcome) => outcome.group.arn).sort()).toEqual([ACL_ARN, GROUP_ARN].sort());
+    expect(acls.membersOf(acl)).toEqual(['dave']);
+    expect(groups.modifyCalls).toHaveLength(1);
+    expect(asked.length).toBeGreaterThan(0);
+  });
+
   it('sends every addition and removal in one modify call and leaves unmanaged members alone', async () => {
     // Arrange
     groups.add(group, ['default', 'carol', 'ops-admin']);
