@@ -39,11 +39,7 @@ export interface ReconcileRequest {
   /** What asked for this run (a window boundary, the periodic reconcile, an operator). */
   readonly trigger: string;
   readonly deadline: Deadline;
-  /**
-   * Groups to take on at the start of each later round, besides those still being worked on: work
-   * that arrived while the run was under way (a batch's, recorded by another).
-   * @default - the groups given, and no others
-   */
+  /** Groups that join at each later round: work that arrived meanwhile. @default - none */
   readonly joining?: () => Promise<readonly CacheGroupRef[]>;
 }
 
@@ -130,11 +126,9 @@ export class MembershipReconciler {
     };
     let rounds = 0;
     const round = async () => {
-      if (rounds++ > 0) {
-        for (const group of (await request.joining?.()) ?? []) {
-          if (!work.has(group.arn) && !done.has(group.arn)) work.set(group.arn, { group });
-        }
-      }
+      const joined = rounds++ > 0 ? ((await request.joining?.()) ?? []) : [];
+      for (const group of joined)
+        if (!work.has(group.arn) && !done.has(group.arn)) work.set(group.arn, { group });
       const items = [...work.values()];
       await this.round(request, items, finish).catch((error: unknown) => {
         // A throttled read leaves every group waiting for the next round.
