@@ -123,23 +123,24 @@ export class AccessBatch {
     return knownUsers(this.deps.users, wanted).catch(() => undefined);
   }
 
-  /** Every touched group once; the ARNs of those that failed (all of them when the settle itself failed). */
+  /** The touched groups settled; the ARNs of those that failed (all of them when the settle itself failed). */
   private async settle(
     groups: readonly CacheGroupRef[],
     run: AccessRun,
     events: number,
   ): Promise<ReadonlySet<string>> {
-    const unique = [...new Map(groups.map((group) => [group.arn, group])).values()];
     let outcomes: GroupOutcome[];
     try {
-      outcomes = await this.deps.access.settleBatch(unique, run, `batch of ${events} access events`);
+      // settleBatch takes each group once, however many events touched it.
+      outcomes = await this.deps.access.settleBatch(groups, run, `batch of ${events} access events`);
     } catch (error) {
+      const touched = new Set(groups.map((group) => group.arn));
       this.deps.logDecision?.('batch settle failed; its events come back', {
-        groups: unique.length,
+        groups: touched.size,
         reason: (error as Error).name,
         message: (error as Error).message,
       });
-      return new Set(unique.map((group) => group.arn));
+      return touched;
     }
     const failed = outcomes.flatMap((outcome) => (outcome.status === 'failed' ? [outcome] : []));
     for (const { group, error } of failed) {
